@@ -1,0 +1,83 @@
+# o2o -- build, run and test. See README.md.
+#   make run        install missing packages, build, load demo data once, serve on 127.0.0.1:8080
+#   make test       build with sanitizers and run every suite on SQLite and PostgreSQL
+#   make bench      run the benchmarks in bench/
+#   make check      style checks (banned functions, layering)
+
+CC      ?= cc
+VERSION := 0.1.0
+PKGS    := libh2o-evloop jansson sqlite3 libpq libsodium
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wformat=2 -Wvla -Wimplicit-fallthrough -fno-common
+DEFS    := -std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -DO2O_VERSION='"$(VERSION)"'
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lh2o-evloop -ljansson -lsqlite3 -lpq -lsodium) \
+           -lssl -lcrypto -lz -lpthread -lm
+
+ifeq ($(SAN),1)
+BUILD   := build-san
+OPT     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD   := build
+OPT     := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
+endif
+
+CFLAGS  += $(DEFS) $(OPT) $(WARN) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS += $(OPT)
+
+LIB_SRC := $(wildcard src/core/*.c src/db/*.c src/http/*.c src/domain/*.c src/api/*.c)
+LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migrations.o
+MIGS    := $(sort $(wildcard src/db/migrations/*.sql))
+TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all run test test-unit test-e2e bench check clean deps
+all: $(BUILD)/o2o
+
+$(BUILD)/gen/migrations.c: $(MIGS) scripts/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-migrations.sh $@ $(MIGS)
+
+$(BUILD)/obj/gen/migrations.o: $(BUILD)/gen/migrations.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libo2o.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/o2o: $(BUILD)/obj/main.o $(BUILD)/libo2o.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@[ "$(BUILD)" = build ] && ln -sf $(BUILD)/o2o o2o || true
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libo2o.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libo2o.a $(LIBS) -lcmocka
+
+deps:
+	@sh scripts/deps.sh build
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/run.sh
+
+test:
+	@sh scripts/deps.sh test
+	@$(MAKE) --no-print-directory SAN=1 all tests
+	@sh scripts/test.sh
+
+tests: $(TESTS)
+
+bench:
+	@sh scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@sh bench/run.sh
+
+check:
+	@sh scripts/checksrc.sh
+
+clean:
+	rm -rf build build-san o2o
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

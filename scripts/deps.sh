@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages o2o needs, if any are missing.
+# Usage: deps.sh build|test|bench. As root it runs apt-get; otherwise it prints the command.
+set -eu
+profile=${1:-build}
+pkgs="build-essential pkg-config libh2o-evloop-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev"
+case "$profile" in
+  test)  pkgs="$pkgs libcmocka-dev python3 postgresql" ;;
+  bench) pkgs="$pkgs wrk python3" ;;
+esac
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+  echo "o2o: installing missing packages:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+  echo "o2o: missing packages:$missing"
+  echo "run: sudo apt-get install -y$missing"
+  exit 1
+fi

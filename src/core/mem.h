@@ -1,0 +1,15 @@
+/*
+** mem.h -- allocation that never returns NULL (aborts on out-of-memory).
+*/
+#ifndef O2O_CORE_MEM_H
+#define O2O_CORE_MEM_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);           /* NULL in, NULL out */
+char *xstrndup(const char *s, size_t n);
+
+#endif

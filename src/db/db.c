@@ -1,0 +1,387 @@
+/*
+** db.c -- backend-independent part of the SQL API: open by URL, shorthands,
+** synchronous transactions, migrations and statistics.
+** Owns table schema_migrations. Tests: tests/unit/test_db.c
+*/
+#include "db/db_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/mem.h"
+#include "core/util.h"
+
+int db_open(struct db **out, const char *url, int writers)
+{
+    struct db *db = xcalloc(1, sizeof *db);
+    const char *target = url;
+    int rc;
+
+    if (!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13)) {
+        db->ops = &db_pg_ops;
+    } else {
+        db->ops = &db_sqlite_ops;
+        if (!strncmp(url, "sqlite:", 7))
+            target = url + 7;
+        if (!strncmp(target, "//", 2))
+            target += 2;
+    }
+    rc = db->ops->open(db, target, writers);
+    if (rc) {
+        free(db);
+        return rc;
+    }
+    *out = db;
+    return 0;
+}
+
+void db_close(struct db *db)
+{
+    if (!db)
+        return;
+    db->ops->close(db);
+    free(db);
+}
+
+const char *db_kind(const struct db *db)
+{
+    return db->ops->name;
+}
+
+const char *db_conn_kind(const struct db_conn *c)
+{
+    return c->db->ops->name;
+}
+
+struct db_conn *db_reader(struct db *db)
+{
+    return db->ops->reader(db);
+}
+
+void db_submit(struct db *db, struct db_job *job)
+{
+    db->ops->submit(db, job);
+}
+
+/* Synchronous transaction: a job whose completion wakes the caller. */
+struct sync_job {
+    struct db_job job;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int finished;
+};
+
+static void sync_done(struct db_job *job)
+{
+    struct sync_job *s = (struct sync_job *)job;
+    pthread_mutex_lock(&s->mu);
+    s->finished = 1;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+int db_txn(struct db *db, db_txn_fn fn, void *arg)
+{
+    struct sync_job s;
+    memset(&s, 0, sizeof s);
+    pthread_mutex_init(&s.mu, NULL);
+    pthread_cond_init(&s.cv, NULL);
+    s.job.run = fn;
+    s.job.arg = arg;
+    s.job.done = sync_done;
+    db_submit(db, &s.job);
+    pthread_mutex_lock(&s.mu);
+    while (!s.finished)
+        pthread_cond_wait(&s.cv, &s.mu);
+    pthread_mutex_unlock(&s.mu);
+    pthread_mutex_destroy(&s.mu);
+    pthread_cond_destroy(&s.cv);
+    if (s.job.rc)
+        err_restore(&s.job.err);
+    return s.job.rc;
+}
+
+int db_prepare(struct db_conn *c, struct db_stmt **out, const char *sql)
+{
+    return c->db->ops->prepare(c, out, sql);
+}
+void db_bind_i64(struct db_stmt *s, int n, int64_t v)
+{
+    s->conn->db->ops->bind_i64(s, n, v);
+}
+void db_bind_f64(struct db_stmt *s, int n, double v)
+{
+    s->conn->db->ops->bind_f64(s, n, v);
+}
+void db_bind_text(struct db_stmt *s, int n, const char *v)
+{
+    s->conn->db->ops->bind_text(s, n, v);
+}
+void db_bind_null(struct db_stmt *s, int n)
+{
+    s->conn->db->ops->bind_null(s, n);
+}
+int db_step(struct db_stmt *s)
+{
+    return s->conn->db->ops->step(s);
+}
+int64_t db_col_i64(struct db_stmt *s, int col)
+{
+    return s->conn->db->ops->col_i64(s, col);
+}
+double db_col_f64(struct db_stmt *s, int col)
+{
+    return s->conn->db->ops->col_f64(s, col);
+}
+const char *db_col_text(struct db_stmt *s, int col)
+{
+    return s->conn->db->ops->col_text(s, col);
+}
+bool db_col_null(struct db_stmt *s, int col)
+{
+    return s->conn->db->ops->col_null(s, col);
+}
+int64_t db_changes(struct db_stmt *s)
+{
+    return s->conn->db->ops->changes(s);
+}
+void db_done(struct db_stmt *s)
+{
+    if (s)
+        s->conn->db->ops->done(s);
+}
+int db_exec_raw(struct db_conn *c, const char *sql)
+{
+    return c->db->ops->exec_raw(c, sql);
+}
+
+static void bind_va(struct db_stmt *s, const char *types, va_list ap)
+{
+    for (int i = 0; types && types[i]; i++) {
+        switch (types[i]) {
+        case 'i': db_bind_i64(s, i + 1, va_arg(ap, int64_t)); break;
+        case 'd': db_bind_f64(s, i + 1, va_arg(ap, double)); break;
+        case 't': db_bind_text(s, i + 1, va_arg(ap, const char *)); break;
+        default: db_bind_null(s, i + 1); break;
+        }
+    }
+}
+
+int64_t db_exec(struct db_conn *c, const char *sql, const char *types, ...)
+{
+    struct db_stmt *s = NULL;
+    va_list ap;
+    int64_t rc;
+    int step;
+
+    rc = db_prepare(c, &s, sql);
+    if (rc)
+        return rc;
+    va_start(ap, types);
+    bind_va(s, types, ap);
+    va_end(ap);
+    do
+        step = db_step(s);
+    while (step == DB_ROW);
+    rc = step < 0 ? step : db_changes(s);
+    db_done(s);
+    return rc;
+}
+
+int db_query(struct db_conn *c, struct db_stmt **out, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    int rc = db_prepare(c, out, sql);
+    if (rc)
+        return rc;
+    va_start(ap, types);
+    bind_va(*out, types, ap);
+    va_end(ap);
+    rc = db_step(*out);
+    if (rc < 0) {
+        db_done(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int db_scalar_i64(struct db_conn *c, int64_t *out, const char *sql, const char *types, ...)
+{
+    struct db_stmt *s = NULL;
+    va_list ap;
+    int rc = db_prepare(c, &s, sql);
+    if (rc)
+        return rc;
+    va_start(ap, types);
+    bind_va(s, types, ap);
+    va_end(ap);
+    rc = db_step(s);
+    if (rc == DB_ROW) {
+        *out = db_col_i64(s, 0);
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = O2O_ENOTFOUND;
+    }
+    db_done(s);
+    return rc;
+}
+
+int db_count_params(const char *sql)
+{
+    int max = 0;
+    char q = 0;
+    for (const char *p = sql; *p; p++) {
+        if (q) {
+            if (*p == q)
+                q = 0;
+        } else if (*p == '\'' || *p == '"') {
+            q = *p;
+        } else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
+            int n = 0;
+            while (p[1] >= '0' && p[1] <= '9')
+                n = n * 10 + (*++p - '0');
+            if (n > max)
+                max = n;
+        }
+    }
+    return max;
+}
+
+void db_count_batch(struct db *db, unsigned n, unsigned r)
+{
+    int b = 0;
+    atomic_fetch_add_explicit(&db->commits, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&db->txns, n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&db->rollbacks, r, memory_order_relaxed);
+    while (b < DB_HIST_BUCKETS - 1 && (1u << b) < n + r)
+        b++;
+    atomic_fetch_add_explicit(&db->hist[b], 1, memory_order_relaxed);
+}
+
+void db_get_stats(struct db *db, struct db_stats *out)
+{
+    out->commits = atomic_load(&db->commits);
+    out->txns = atomic_load(&db->txns);
+    out->rollbacks = atomic_load(&db->rollbacks);
+    out->retries = atomic_load(&db->retries);
+    for (int i = 0; i < DB_HIST_BUCKETS; i++)
+        out->hist[i] = atomic_load(&db->hist[i]);
+}
+
+/* ---- migrations ---- */
+
+int db_latest_version(void)
+{
+    return db_nmigrations ? db_migrations[db_nmigrations - 1].version : 0;
+}
+
+/* Replace the dialect markers of a migration: {{ID}} is an auto-increment primary key. */
+static char *dialect_sql(const char *kind, const char *sql)
+{
+    struct buf b = BUF_INIT(1 << 24);
+    const char *id = !strcmp(kind, "postgres") ? "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+                                               : "INTEGER PRIMARY KEY";
+    const char *p = sql, *m;
+    while ((m = strstr(p, "{{ID}}"))) {
+        buf_add(&b, p, (size_t)(m - p));
+        buf_adds(&b, id);
+        p = m + 6;
+    }
+    buf_adds(&b, p);
+    return buf_steal(&b);
+}
+
+static const char *migrations_table =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+    "applied_at BIGINT NOT NULL)";
+
+static int create_table(struct db_conn *c, void *arg)
+{
+    (void)arg;
+    return db_exec_raw(c, migrations_table);
+}
+
+int db_schema_version(struct db *db, int *out_version)
+{
+    int64_t v = 0;
+    int rc = db_txn(db, create_table, NULL);
+    if (rc)
+        return rc;
+    rc = db_scalar_i64(db_reader(db), &v, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                       NULL);
+    if (rc)
+        return rc;
+    *out_version = (int)v;
+    return 0;
+}
+
+struct apply_arg {
+    const struct db_migration *m;
+};
+
+static int apply_one(struct db_conn *c, void *arg)
+{
+    const struct db_migration *m = ((struct apply_arg *)arg)->m;
+    char *sql = dialect_sql(db_conn_kind(c), m->sql);
+    int64_t rc;
+    int64_t have = 0;
+
+    /* another process may have applied it meanwhile */
+    rc = db_scalar_i64(c, &have, "SELECT COUNT(*) FROM schema_migrations WHERE version = $1", "i",
+                       (int64_t)m->version);
+    if (!rc && have) {
+        free(sql);
+        return 0;
+    }
+    rc = db_exec_raw(c, sql);
+    free(sql);
+    if (rc)
+        return (int)rc;
+    rc = db_exec(c, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                 "iti", (int64_t)m->version, m->name, now_ms());
+    return rc < 0 ? (int)rc : 0;
+}
+
+int db_migrate(struct db *db, int *applied)
+{
+    int cur = 0, n = 0, rc;
+    rc = db_schema_version(db, &cur);
+    if (rc)
+        return rc;
+    if (cur > db_latest_version())
+        return err_set(O2O_ECONFLICT, "schema_too_new", NULL,
+                       "database schema version %d is newer than this binary's %d", cur,
+                       db_latest_version());
+    for (int i = 0; i < db_nmigrations; i++) {
+        struct apply_arg a = {&db_migrations[i]};
+        if (db_migrations[i].version <= cur)
+            continue;
+        rc = db_txn(db, apply_one, &a);
+        if (rc)
+            return rc;
+        n++;
+    }
+    if (applied)
+        *applied = n;
+    return 0;
+}
+
+int db_check_schema(struct db *db)
+{
+    int cur = 0;
+    int rc = db_schema_version(db, &cur);
+    if (rc)
+        return rc;
+    if (cur > db_latest_version())
+        return err_set(O2O_ECONFLICT, "schema_too_new", NULL,
+                       "database schema version %d is newer than this binary's %d: upgrade o2o", cur,
+                       db_latest_version());
+    if (cur < db_latest_version())
+        return err_set(O2O_ECONFLICT, "schema_too_old", NULL,
+                       "database schema version %d is older than %d: run 'o2o migrate'", cur,
+                       db_latest_version());
+    return 0;
+}
