@@ -42,10 +42,11 @@ $(BUILD)/obj/gen/migrations.o: $(BUILD)/gen/migrations.c
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libo2o.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/o2o: $(BUILD)/obj/main.o $(BUILD)/libo2o.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

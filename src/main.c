@@ -1,1 +1,370 @@
-int main(void) { return 0; }
+/*
+** main.c -- the o2o command line: serve, migrate, demo, import, version, help.
+** The one place that knows every layer and wires them together.
+*/
+#include <errno.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "core/workq.h"
+#include "db/db.h"
+#include "domain/auth.h"
+#include "domain/demo.h"
+#include "domain/import.h"
+#include "http/http.h"
+
+#define MODULE_NAME "main"
+
+#ifndef O2O_VERSION
+#define O2O_VERSION "dev"
+#endif
+
+static const char *usage =
+    "o2o " O2O_VERSION " -- omnichannel retail core\n"
+    "\n"
+    "usage: o2o COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve     serve the HTTP API\n"
+    "              --db URL          sqlite:PATH (default sqlite:data/o2o.db) or postgres://...\n"
+    "              --listen ADDR:PORT (default 127.0.0.1:8080; port 0 picks a free one)\n"
+    "              --threads N       event loops (default: one per core)\n"
+    "              --access-log FILE access log ('-' for stdout; default none)\n"
+    "              --dev             development mode: one-time codes are also logged\n"
+    "  migrate   apply pending schema migrations (--db URL)\n"
+    "  demo      load a demo chain: regions, stores, warehouses, brands, products, SKUs,\n"
+    "            members and stock (--db URL, --members N, --products N)\n"
+    "  import    import a CSV file: o2o import KIND FILE [--db URL]\n"
+    "            KIND: locations | products | members | stock\n"
+    "  version   print the version\n"
+    "  help      this text\n"
+    "\n"
+    "environment: O2O_OWNER_PASSWORD sets the bootstrap owner's password on first start.\n";
+
+struct opts {
+    const char *db;
+    const char *listen;
+    const char *access_log;
+    int threads;
+    int dev;
+    int64_t members;
+    int64_t products;
+    const char *args[4];
+    int nargs;
+};
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->db = getenv("O2O_DB") ? getenv("O2O_DB") : "sqlite:data/o2o.db";
+    o->listen = "127.0.0.1:8080";
+    o->members = 100000;
+    o->products = 2000;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int64_t n;
+        if (!strcmp(a, "--dev")) {
+            o->dev = 1;
+            continue;
+        }
+        if (a[0] == '-' && a[1] == '-' && !v) {
+            fprintf(stderr, "o2o: %s needs a value\n", a);
+            return -1;
+        }
+        if (!strcmp(a, "--db")) {
+            o->db = v;
+        } else if (!strcmp(a, "--listen")) {
+            o->listen = v;
+        } else if (!strcmp(a, "--access-log")) {
+            o->access_log = v;
+        } else if (!strcmp(a, "--threads")) {
+            if (parse_i64(v, 1, 64, &n)) {
+                fprintf(stderr, "o2o: --threads must be 1..64\n");
+                return -1;
+            }
+            o->threads = (int)n;
+        } else if (!strcmp(a, "--members")) {
+            if (parse_i64(v, 0, 100000000, &o->members)) {
+                fprintf(stderr, "o2o: --members must be 0..100000000\n");
+                return -1;
+            }
+        } else if (!strcmp(a, "--products")) {
+            if (parse_i64(v, 1, 10000000, &o->products)) {
+                fprintf(stderr, "o2o: --products must be 1..10000000\n");
+                return -1;
+            }
+        } else if (a[0] == '-') {
+            fprintf(stderr, "o2o: unknown option %s\n", a);
+            return -1;
+        } else {
+            if (o->nargs < 4)
+                o->args[o->nargs++] = a;
+            continue;
+        }
+        i++;
+    }
+    return 0;
+}
+
+/* Make the directory of a SQLite path so that the first run just works. */
+static void ensure_dir(const char *url)
+{
+    const char *path = !strncmp(url, "sqlite:", 7) ? url + 7 : url;
+    const char *slash = strrchr(path, '/');
+    char dir[512];
+    if (!strncmp(url, "postgres", 8) || !slash || slash == path || (size_t)(slash - path) >= sizeof dir)
+        return;
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = 0;
+    mkdir(dir, 0755);
+}
+
+static int open_db(const struct opts *o, struct db **db, int migrate)
+{
+    int rc, applied = 0;
+    ensure_dir(o->db);
+    rc = db_open(db, o->db, 0);
+    if (rc) {
+        fprintf(stderr, "o2o: %s\n", err_last()->msg);
+        return rc;
+    }
+    rc = migrate ? db_migrate(*db, &applied) : db_check_schema(*db);
+    if (rc) {
+        fprintf(stderr, "o2o: %s\n", err_last()->msg);
+        db_close(*db);
+        *db = NULL;
+        return rc;
+    }
+    if (applied)
+        log_info("applied %d migration(s); schema version %d", applied, db_latest_version());
+    return 0;
+}
+
+struct boot {
+    struct staff s;
+    char hash[128];
+};
+
+static int boot_body(struct db_conn *c, void *arg)
+{
+    struct boot *b = arg;
+    int64_t n = 0;
+    int rc = staff_count(c, &n);
+    if (rc || n)
+        return rc;
+    return staff_create(c, &b->s, b->hash);
+}
+
+/* On an empty staff table create the owner; print a generated password once. */
+static int bootstrap_owner(struct db *db)
+{
+    struct boot b;
+    int64_t n = 0;
+    const char *env = getenv("O2O_OWNER_PASSWORD");
+    char pw[40];
+    int rc;
+    if (staff_count(db_reader(db), &n) || n)
+        return 0;
+    memset(&b, 0, sizeof b);
+    if (env && strlen(env) >= 10) {
+        str_copy(pw, sizeof pw, env);
+    } else {
+        if (env)
+            log_warn("O2O_OWNER_PASSWORD is shorter than 10 characters; generating one");
+        random_hex(pw, 10);
+    }
+    str_copy(b.s.username, sizeof b.s.username, "owner");
+    str_copy(b.s.name, sizeof b.s.name, "Chain owner");
+    str_copy(b.s.role, sizeof b.s.role, "owner");
+    str_copy(b.s.scope_kind, sizeof b.s.scope_kind, "chain");
+    rc = auth_hash_password(pw, b.hash);
+    if (!rc)
+        rc = db_txn(db, boot_body, &b);
+    if (rc) {
+        fprintf(stderr, "o2o: cannot create the bootstrap owner: %s\n", err_last()->msg);
+        return rc;
+    }
+    if (b.s.id) {
+        printf("bootstrap owner: username 'owner' password '%s'%s\n", env && strlen(env) >= 10 ? "(from O2O_OWNER_PASSWORD)" : pw,
+               env && strlen(env) >= 10 ? "" : " (shown once: keep it)");
+        fflush(stdout);
+    }
+    return 0;
+}
+
+static struct db *serve_db;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    http_stop();
+}
+
+static void on_listening(int port)
+{
+    printf("o2o %s serving on http://%s:%d/ (backend %s)\n", O2O_VERSION, "127.0.0.1", port, db_kind(serve_db));
+    fflush(stdout);
+}
+
+static void on_thread_start(int index)
+{
+    (void)index;
+    db_reader(serve_db); /* open this loop's read connection before traffic */
+}
+
+static int cmd_serve(const struct opts *o)
+{
+    struct db *db = NULL;
+    struct app app;
+    struct http_config cfg;
+    char host[64];
+    const char *colon = strrchr(o->listen, ':');
+    int64_t port;
+    int rc;
+
+    if (!colon || (size_t)(colon - o->listen) >= sizeof host || parse_i64(colon + 1, 0, 65535, &port)) {
+        fprintf(stderr, "o2o: --listen must be ADDR:PORT\n");
+        return 2;
+    }
+    memcpy(host, o->listen, (size_t)(colon - o->listen));
+    host[colon - o->listen] = 0;
+    if (open_db(o, &db, 1))
+        return 1;
+    if (bootstrap_owner(db)) {
+        db_close(db);
+        return 1;
+    }
+    serve_db = db;
+    memset(&app, 0, sizeof app);
+    app.db = db;
+    app.dev = o->dev;
+    app.started_at = now_ms();
+    app.work = workq_start(2);
+    api_init(&app);
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.routes = api_routes(&cfg.nroutes);
+    cfg.host = host;
+    cfg.port = (int)port;
+    cfg.threads = o->threads;
+    cfg.max_body = 1 << 20;
+    cfg.max_big_body = 64 << 20;
+    cfg.access_log = o->access_log;
+    cfg.authorize = api_authorize;
+    cfg.on_thread_start = on_thread_start;
+    cfg.on_listening = on_listening;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    rc = http_serve(&cfg);
+    if (rc)
+        fprintf(stderr, "o2o: %s\n", err_last()->msg);
+    workq_stop(app.work);
+    db_close(db);
+    http_cleanup();
+    log_info("stopped");
+    return rc ? 1 : 0;
+}
+
+static int cmd_migrate(const struct opts *o)
+{
+    struct db *db = NULL;
+    int v = 0;
+    if (open_db(o, &db, 1))
+        return 1;
+    db_schema_version(db, &v);
+    printf("schema version %d (%s)\n", v, db_kind(db));
+    db_close(db);
+    return 0;
+}
+
+static int cmd_demo(const struct opts *o)
+{
+    struct db *db = NULL;
+    struct demo_opts d;
+    struct demo_stats st;
+    int rc;
+    if (open_db(o, &db, 1))
+        return 1;
+    if (bootstrap_owner(db)) {
+        db_close(db);
+        return 1;
+    }
+    memset(&d, 0, sizeof d);
+    d.members = o->members;
+    d.products = o->products;
+    d.progress = isatty(2);
+    rc = demo_load(db, &d, &st);
+    if (rc)
+        fprintf(stderr, "o2o: demo failed: %s\n", err_last()->msg);
+    else
+        printf("demo chain loaded in %.1f s: %lld regions, %lld stores, %lld warehouses, %lld restaurants, "
+               "%lld brands, %lld products, %lld SKUs, %lld members, %lld stock rows\n",
+               (double)st.elapsed_ms / 1000, (long long)st.regions, (long long)st.stores, (long long)st.warehouses,
+               (long long)st.restaurants, (long long)st.brands, (long long)st.products, (long long)st.skus,
+               (long long)st.members, (long long)st.stock_rows);
+    db_close(db);
+    return rc ? 1 : 0;
+}
+
+static int cmd_import(const struct opts *o)
+{
+    struct db *db = NULL;
+    struct import_result r;
+    int rc;
+    if (o->nargs < 2) {
+        fprintf(stderr, "usage: o2o import locations|products|members|stock FILE [--db URL]\n");
+        return 2;
+    }
+    if (open_db(o, &db, 1))
+        return 1;
+    rc = import_csv(db, o->args[0], o->args[1], isatty(2), stderr, &r);
+    if (rc && rc != O2O_EINVAL)
+        fprintf(stderr, "o2o: import failed: %s\n", err_last()->msg);
+    else if (rc)
+        fprintf(stderr, "o2o: %s\n", err_last()->msg);
+    else
+        printf("imported %lld of %lld rows from %s (%lld rejected)\n", (long long)r.loaded, (long long)r.rows,
+               o->args[1], (long long)r.rejected);
+    db_close(db);
+    return rc ? 1 : (r.rejected ? 3 : 0);
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    const char *cmd = argc > 1 ? argv[1] : "help";
+    if (sodium_init() < 0) {
+        fprintf(stderr, "o2o: libsodium failed to initialise\n");
+        return 1;
+    }
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("o2o %s\n", O2O_VERSION);
+        return 0;
+    }
+    if (parse_opts(argc, argv, &o))
+        return 2;
+    if (!strcmp(cmd, "serve"))
+        return cmd_serve(&o);
+    if (!strcmp(cmd, "migrate"))
+        return cmd_migrate(&o);
+    if (!strcmp(cmd, "demo"))
+        return cmd_demo(&o);
+    if (!strcmp(cmd, "import"))
+        return cmd_import(&o);
+    fprintf(stderr, "o2o: unknown command '%s'\n\n%s", cmd, usage);
+    return 2;
+}

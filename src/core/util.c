@@ -212,3 +212,13 @@ bool is_code(const char *s)
     }
     return n >= 1 && n <= 64;
 }
+
+void str_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = 0;
+}

@@ -40,4 +40,8 @@ double geo_distance_m(double lat1, double lon1, double lat2, double lon2);
 /* True if s is a code: 1..64 chars of [A-Za-z0-9_.-]. */
 bool is_code(const char *s);
 
+
+
+/* Copy src into dst[cap] (truncating, always NUL-terminated; NULL copies ""). */
+void str_copy(char *dst, size_t cap, const char *src);
 #endif

@@ -163,6 +163,14 @@ static void bind_va(struct db_stmt *s, const char *types, va_list ap)
     for (int i = 0; types && types[i]; i++) {
         switch (types[i]) {
         case 'i': db_bind_i64(s, i + 1, va_arg(ap, int64_t)); break;
+        case 'I': {
+            int64_t v = va_arg(ap, int64_t);
+            if (v)
+                db_bind_i64(s, i + 1, v);
+            else
+                db_bind_null(s, i + 1);
+            break;
+        }
         case 'd': db_bind_f64(s, i + 1, va_arg(ap, double)); break;
         case 't': db_bind_text(s, i + 1, va_arg(ap, const char *)); break;
         default: db_bind_null(s, i + 1); break;
@@ -227,6 +235,12 @@ int db_scalar_i64(struct db_conn *c, int64_t *out, const char *sql, const char *
     }
     db_done(s);
     return rc;
+}
+
+int db_ping(struct db *db)
+{
+    int64_t one = 0;
+    return db_scalar_i64(db_reader(db), &one, "SELECT 1", NULL);
 }
 
 int db_count_params(const char *sql)

@@ -94,6 +94,9 @@ int db_scalar_i64(struct db_conn *c, int64_t *out, const char *sql, const char *
 /* Run raw SQL (several statements, no parameters); used for migrations and pragmas. */
 int db_exec_raw(struct db_conn *c, const char *sql);
 
+/* 0 if this thread's reader answers a trivial query. */
+int db_ping(struct db *db);
+
 /* Which backend this connection talks to (for the few places that must know: bulk loads). */
 const char *db_conn_kind(const struct db_conn *c);
 

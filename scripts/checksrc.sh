@@ -1,0 +1,31 @@
+#!/bin/sh
+# Mechanical checks of the conventions (docs/STYLE.md): banned functions,
+# layering of includes, no // comments, a header comment in every file.
+set -u
+cd "$(dirname "$0")/.."
+bad=0
+report() { echo "checksrc: $1"; bad=1; }
+
+out=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|gets|strncpy)\s*\(' src --include='*.c' --include='*.h' -r || true)
+[ -n "$out" ] && report "banned functions:
+$out"
+out=$(grep -nE '#include *[<"](jansson|h2o)\.h|#include *"(api|http)/' src/domain/*.[ch] || true)
+[ -n "$out" ] && report "domain/ includes HTTP or JSON headers:
+$out"
+out=$(grep -nE '\bdb_(exec|prepare|query|step|bind|scalar)' src/api/*.c || true)
+[ -n "$out" ] && report "api/ calls the SQL layer:
+$out"
+out=$(grep -nE '#include *"(api|domain|db)/' src/http/*.[ch] || true)
+[ -n "$out" ] && report "http/ includes api/, domain/ or db/:
+$out"
+out=$(grep -nE '#include *"(api|domain|http)/' src/db/*.[ch] src/core/*.[ch] || true)
+[ -n "$out" ] && report "db/ or core/ include upper layers:
+$out"
+out=$(grep -nE '^\s*//|[;{}]\s*//' -r src --include='*.c' --include='*.h' || true)
+[ -n "$out" ] && report "// comments:
+$out"
+for f in $(find src -name '*.[ch]'); do
+  head -n 3 "$f" | grep -q '^/\*' || report "$f has no header comment"
+done
+[ $bad -eq 0 ] && echo "checksrc: ok"
+exit $bad

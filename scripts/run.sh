@@ -1,0 +1,17 @@
+#!/bin/sh
+# The README's first command after the build: create ./data/o2o.db with the demo
+# chain if it does not exist, then serve the API on 127.0.0.1:8080.
+set -eu
+cd "$(dirname "$0")/.."
+mkdir -p data
+if [ ! -f data/o2o.db ]; then
+  echo "o2o: creating data/o2o.db with the demo chain (about 30 s)..."
+  pw=${O2O_OWNER_PASSWORD:-$(od -An -N10 -tx1 /dev/urandom | tr -d ' \n')}
+  O2O_OWNER_PASSWORD="$pw" ./build/o2o demo --db sqlite:data/o2o.db
+  umask 077
+  printf 'username: owner\npassword: %s\n' "$pw" > data/owner-login.txt
+fi
+echo "o2o: owner login is in data/owner-login.txt:"
+sed 's/^/  /' data/owner-login.txt
+echo "o2o: open http://127.0.0.1:8080/ (Ctrl-C stops the server)"
+exec ./build/o2o serve --db sqlite:data/o2o.db --listen "${O2O_LISTEN:-127.0.0.1:8080}" --dev

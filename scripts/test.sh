@@ -1,0 +1,78 @@
+#!/bin/sh
+# Runs every suite under AddressSanitizer and UndefinedBehaviorSanitizer:
+# the cmocka unit tests and the end-to-end tests (the real binary over HTTP),
+# first on SQLite, then on a throwaway PostgreSQL cluster on 127.0.0.1.
+# Prints one closing line "N passed, N failed". Run through 'make test'.
+set -u
+cd "$(dirname "$0")/.."
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
+export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export O2O_BIN="$PWD/build-san/o2o"
+passed=0
+failed=0
+log=$(mktemp)
+
+count_cmocka() { # file
+  p=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -n 1)
+  f=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -n 1)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+}
+
+count_e2e() { # file
+  p=$(sed -n 's/^e2e ([a-z]*): \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' "$1" | tail -n 1)
+  f=$(sed -n 's/^e2e ([a-z]*): \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p' "$1" | tail -n 1)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  [ -z "$p" ] && failed=$((failed + 1))
+}
+
+run_unit() { # backend label
+  for t in build-san/tests/test_*; do
+    echo "== unit $(basename "$t") ($1)"
+    "$t" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    count_cmocka "$log"
+    if [ $rc -ne 0 ] && ! grep -q "FAILED" "$log"; then failed=$((failed + 1)); fi
+  done
+}
+
+run_e2e() { # backend label
+  echo "== end-to-end ($1)"
+  python3 tests/e2e/run.py >"$log" 2>&1
+  cat "$log"
+  count_e2e "$log"
+}
+
+echo "== checks"
+if sh scripts/checksrc.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+unset O2O_TEST_DB
+run_unit sqlite
+run_e2e sqlite
+
+pgdir=""
+if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+  pgdir=$(mktemp -d)
+  if url=$(sh scripts/pg.sh start "$pgdir/pg"); then
+    trap 'sh scripts/pg.sh stop "$pgdir/pg"' EXIT INT TERM
+    export O2O_TEST_DB="$url"
+    run_unit postgres
+    run_e2e postgres
+    unset O2O_TEST_DB
+  else
+    echo "PostgreSQL did not start"
+    failed=$((failed + 1))
+  fi
+elif [ "${CI:-}" = true ]; then
+  echo "PostgreSQL is not installed: CI must test both backends"
+  failed=$((failed + 1))
+else
+  echo "NOTE: PostgreSQL server not installed; the PostgreSQL run was skipped (make deps installs it as root)"
+fi
+rm -f "$log"
+echo
+echo "all suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,66 @@
+/*
+** api.h -- what the thin resource handlers share: the application context, JSON
+** input helpers that record the offending field, and api_write(), which runs a
+** write as a transaction body on the storage thread (with Idempotency-Key
+** handling) and answers the request when it commits.
+*/
+#ifndef O2O_API_API_H
+#define O2O_API_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db/db.h"
+#include "http/http.h"
+
+struct workq;
+
+struct app {
+    struct db *db;
+    struct workq *work;       /* CPU-heavy jobs (password hashing) */
+    bool dev;                 /* development mode: SMS codes are also logged */
+    int64_t started_at;
+};
+
+/* Set once at start; read-only afterwards. */
+void api_init(struct app *app);
+struct app *api_app(void);
+
+/* The route table (api/routes.c). */
+const struct http_route *api_routes(size_t *n);
+/* The authorisation hook for http_config.authorize. */
+int api_authorize(struct http_req *rq);
+
+/* This thread's read connection. */
+struct db_conn *api_reader(void);
+
+/* ---- JSON input: each returns 0 or O2O_EINVAL with the field recorded ---- */
+int jin_str(json_t *o, const char *key, bool required, char *out, size_t cap);
+/* present may be NULL; out is left alone when absent. */
+int jin_i64(json_t *o, const char *key, bool required, int64_t min, int64_t max, int64_t *out, bool *present);
+int jin_f64(json_t *o, const char *key, bool required, double min, double max, double *out, bool *present);
+int jin_bool(json_t *o, const char *key, bool *out, bool *present);
+/* A time: ISO-8601 string or epoch milliseconds. */
+int jin_time(json_t *o, const char *key, int64_t *out, bool *present);
+
+/* Path parameter idx as a positive id; O2O_ENOTFOUND when not a number. */
+int api_param_id(struct http_req *rq, int idx, const char *what, int64_t *out);
+/* Query integer in [min,max] with a default. */
+int api_query_int(struct http_req *rq, const char *name, int64_t min, int64_t max, int64_t dflt, int64_t *out);
+
+/* ---- JSON output helpers ---- */
+json_t *jtime(int64_t ms);                /* ISO-8601 string, null for 0 */
+json_t *jstr_or_null(const char *s);      /* null for "" */
+
+/* ---- writes ---- */
+/* A write body: runs in the transaction, builds *out (new reference) for the answer.
+** A body that must commit yet answer with an error (a counted failed attempt)
+** returns 0 with *out left NULL after err_set(). */
+typedef int (*api_write_fn)(struct db_conn *c, void *arg, const struct principal *who, json_t **out);
+/* Run fn(arg) as a write and answer with ok_status and its JSON when it commits.
+** arg is malloc'd by the caller and freed here (it must hold no other allocations).
+** Honours Idempotency-Key on routes flagged HTTP_IDEMPOTENT. Returns 0 (deferred). */
+int api_write(struct http_req *rq, api_write_fn fn, void *arg, int ok_status);
+
+#endif

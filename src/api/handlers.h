@@ -1,0 +1,72 @@
+/*
+** handlers.h -- every route handler of the API, for the route table in routes.c.
+*/
+#ifndef O2O_API_HANDLERS_H
+#define O2O_API_HANDLERS_H
+
+#include <jansson.h>
+
+#include "http/http.h"
+
+int api_auth_login(struct http_req *rq);
+int api_auth_logout(struct http_req *rq);
+int api_auth_otp(struct http_req *rq);
+int api_auth_otp_verify(struct http_req *rq);
+int api_brands_create(struct http_req *rq);
+int api_brands_list(struct http_req *rq);
+int api_categories_create(struct http_req *rq);
+int api_categories_list(struct http_req *rq);
+int api_healthz(struct http_req *rq);
+int api_keys_create(struct http_req *rq);
+int api_landing(struct http_req *rq);
+int api_locations_create(struct http_req *rq);
+int api_locations_get(struct http_req *rq);
+int api_locations_list(struct http_req *rq);
+int api_locations_update(struct http_req *rq);
+int api_me(struct http_req *rq);
+int api_members_create(struct http_req *rq);
+int api_members_get(struct http_req *rq);
+int api_members_link(struct http_req *rq);
+int api_members_lookup(struct http_req *rq);
+int api_members_merge(struct http_req *rq);
+int api_members_update(struct http_req *rq);
+int api_metrics(struct http_req *rq);
+int api_openapi(struct http_req *rq);
+int api_outbox_list(struct http_req *rq);
+int api_points_adjust(struct http_req *rq);
+int api_points_earn(struct http_req *rq);
+int api_points_expire(struct http_req *rq);
+int api_points_get(struct http_req *rq);
+int api_points_redeem(struct http_req *rq);
+int api_points_transfer(struct http_req *rq);
+int api_products_create(struct http_req *rq);
+int api_products_get(struct http_req *rq);
+int api_products_list(struct http_req *rq);
+int api_regions_create(struct http_req *rq);
+int api_regions_list(struct http_req *rq);
+int api_reservations_consume(struct http_req *rq);
+int api_reservations_create(struct http_req *rq);
+int api_reservations_expire(struct http_req *rq);
+int api_reservations_get(struct http_req *rq);
+int api_reservations_release(struct http_req *rq);
+int api_skus_availability(struct http_req *rq);
+int api_skus_create(struct http_req *rq);
+int api_skus_get(struct http_req *rq);
+int api_skus_lookup(struct http_req *rq);
+int api_skus_update(struct http_req *rq);
+int api_staff_create(struct http_req *rq);
+int api_stock_get(struct http_req *rq);
+int api_stock_move(struct http_req *rq);
+int api_stock_movements(struct http_req *rq);
+int api_stock_transfer(struct http_req *rq);
+int api_settings_get(struct http_req *rq);
+int api_settings_update(struct http_req *rq);
+int api_tiers_list(struct http_req *rq);
+int api_tiers_update(struct http_req *rq);
+
+struct location;
+struct member;
+json_t *api_render_location(const struct location *l);
+json_t *api_render_member(const struct member *m);
+
+#endif

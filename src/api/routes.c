@@ -1,0 +1,106 @@
+/*
+** routes.c -- the route table: method, path pattern, handler, the roles that may
+** call it, flags, and a one-line summary. Read it at a glance; /openapi.json is
+** generated from it. Scope (which region, location or member) is checked by the
+** domain's scope_check_* functions, called from the handlers.
+*/
+#include "api/api.h"
+#include "api/handlers.h"
+
+#define STAFF ROLE_STAFF
+#define MGR ROLE_MANAGERS
+#define CHAN ROLE_CHANNEL
+#define MEMB ROLE_MEMBER
+#define OWNER ROLE_OWNER
+#define PUBLIC ROLE_PUBLIC
+#define ANY ROLE_ANY_AUTH
+#define IDEM HTTP_IDEMPOTENT
+
+static const struct http_route routes[] = {
+    /* operations */
+    {"GET", "/", api_landing, PUBLIC, 0, "Landing page: version, backend, what is loaded"},
+    {"GET", "/healthz", api_healthz, PUBLIC, 0, "Liveness and storage check"},
+    {"GET", "/metrics", api_metrics, PUBLIC, 0, "Prometheus metrics"},
+    {"GET", "/openapi.json", api_openapi, PUBLIC, 0, "This API's OpenAPI 3 description"},
+    {"GET", "/v1/outbox", api_outbox_list, OWNER, 0, "Outgoing messages (SMS, e-mail, webhooks) and their state"},
+    {"POST", "/v1/points/expire", api_points_expire, OWNER, 0, "Expire every points lot due by now (or by as_of)"},
+    {"POST", "/v1/reservations/expire", api_reservations_expire, OWNER, 0, "Release every expired reservation"},
+    {"GET", "/v1/settings", api_settings_get, STAFF, 0, "Chain settings: earn rule, points expiry, country code"},
+    {"PATCH", "/v1/settings", api_settings_update, OWNER, 0, "Change chain settings"},
+    {"GET", "/v1/tiers", api_tiers_list, ANY, 0, "Member tiers and their 12-month spend thresholds"},
+    {"PUT", "/v1/tiers/{code}", api_tiers_update, OWNER, 0, "Create or change a tier"},
+
+    /* identity */
+    {"POST", "/v1/auth/login", api_auth_login, PUBLIC, 0, "Staff login: username and password to a bearer token"},
+    {"POST", "/v1/auth/logout", api_auth_logout, ANY, 0, "End this session"},
+    {"POST", "/v1/auth/otp", api_auth_otp, PUBLIC, 0, "Send a one-time sign-in code to a member's phone"},
+    {"POST", "/v1/auth/otp/verify", api_auth_otp_verify, PUBLIC, 0, "Member sign-in with phone and code"},
+    {"GET", "/v1/me", api_me, ANY, 0, "Who am I: role and scope of this token"},
+    {"POST", "/v1/staff", api_staff_create, MGR, IDEM, "Create a staff account within your scope"},
+    {"POST", "/v1/api-keys", api_keys_create, OWNER, IDEM, "Create a channel or terminal API key"},
+
+    /* locations */
+    {"GET", "/v1/regions", api_regions_list, STAFF | CHAN, 0, "The region tree"},
+    {"POST", "/v1/regions", api_regions_create, OWNER | ROLE_REGION_MANAGER, IDEM, "Create a region"},
+    {"GET", "/v1/locations", api_locations_list, ANY, 0, "Stores, warehouses and restaurants in your scope"},
+    {"POST", "/v1/locations", api_locations_create, OWNER | ROLE_REGION_MANAGER, IDEM, "Create a location"},
+    {"GET", "/v1/locations/{code}", api_locations_get, ANY, 0, "One location"},
+    {"PATCH", "/v1/locations/{code}", api_locations_update, MGR, 0, "Change a location's details or hours"},
+
+    /* catalog */
+    {"GET", "/v1/brands", api_brands_list, ANY, 0, "Brands"},
+    {"POST", "/v1/brands", api_brands_create, OWNER, IDEM, "Create a brand"},
+    {"GET", "/v1/categories", api_categories_list, ANY, 0, "The category tree"},
+    {"POST", "/v1/categories", api_categories_create, OWNER, IDEM, "Create a category"},
+    {"GET", "/v1/products", api_products_list, ANY, 0, "Products (launched ones for channels and members)"},
+    {"POST", "/v1/products", api_products_create, OWNER, IDEM, "Create a product with its launch time"},
+    {"GET", "/v1/products/{code}", api_products_get, ANY, 0, "A product with its SKUs"},
+    {"POST", "/v1/skus", api_skus_create, OWNER, IDEM, "Create a SKU: size, colour, barcode, list price"},
+    {"GET", "/v1/skus/lookup", api_skus_lookup, STAFF | CHAN, 0,
+     "Scan in store: price, stock here and the nearest stores that have it"},
+    {"GET", "/v1/skus/{code}", api_skus_get, ANY, 0, "One SKU"},
+    {"PATCH", "/v1/skus/{code}", api_skus_update, OWNER, 0, "Change a SKU's list price (every channel at once)"},
+    {"GET", "/v1/skus/{code}/availability", api_skus_availability, ANY, 0,
+     "Where a SKU is available, nearest first"},
+
+    /* members */
+    {"POST", "/v1/members", api_members_create, STAFF | CHAN, IDEM, "Register a member by mobile phone"},
+    {"GET", "/v1/members/lookup", api_members_lookup, STAFF | CHAN, 0,
+     "Find a member by phone or by a channel identity"},
+    {"GET", "/v1/members/{id}", api_members_get, ANY, 0, "A member with her identities"},
+    {"PATCH", "/v1/members/{id}", api_members_update, ANY, 0, "Change name, consents or home store"},
+    {"POST", "/v1/members/{id}/identities", api_members_link, ANY, IDEM,
+     "Link a channel identity (WeChat, Alipay, card, e-mail)"},
+    {"POST", "/v1/members/{id}/merge", api_members_merge, OWNER | ROLE_SERVICE_AGENT, IDEM,
+     "Merge another member into this one"},
+
+    /* points */
+    {"GET", "/v1/members/{id}/points", api_points_get, ANY, 0, "Points balance and ledger"},
+    {"POST", "/v1/members/{id}/points/earn", api_points_earn, STAFF | CHAN, IDEM,
+     "Earn points for a purchase (amount in fen) or a given number"},
+    {"POST", "/v1/members/{id}/points/redeem", api_points_redeem, STAFF | CHAN | MEMB, IDEM,
+     "Spend points in any channel"},
+    {"POST", "/v1/members/{id}/points/adjust", api_points_adjust, MGR | ROLE_SERVICE_AGENT, IDEM,
+     "Correct a balance, with a reason (audited)"},
+    {"POST", "/v1/members/{id}/points/transfer", api_points_transfer, MEMB | OWNER | ROLE_SERVICE_AGENT, IDEM,
+     "Give points to another member"},
+
+    /* inventory */
+    {"GET", "/v1/stock", api_stock_get, STAFF | CHAN, 0, "Stock of a SKU at a location"},
+    {"POST", "/v1/stock/movements", api_stock_move, MGR | ROLE_CLERK, IDEM,
+     "Receive, adjust, sell or return stock at a location"},
+    {"GET", "/v1/stock/movements", api_stock_movements, STAFF, 0, "The movement journal of a SKU at a location"},
+    {"POST", "/v1/stock/transfers", api_stock_transfer, MGR, IDEM, "Move stock between locations"},
+    {"POST", "/v1/reservations", api_reservations_create, STAFF | CHAN, IDEM, "Reserve available stock with expiry"},
+    {"GET", "/v1/reservations/{id}", api_reservations_get, STAFF | CHAN, 0, "One reservation"},
+    {"POST", "/v1/reservations/{id}/release", api_reservations_release, STAFF | CHAN, IDEM,
+     "Give reserved stock back"},
+    {"POST", "/v1/reservations/{id}/consume", api_reservations_consume, STAFF | CHAN, IDEM,
+     "Hand reserved stock over: it leaves on hand"},
+};
+
+const struct http_route *api_routes(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}

@@ -1,0 +1,90 @@
+/*
+** workq.c -- fixed pool of worker threads with a FIFO queue.
+*/
+#include "core/workq.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "core/mem.h"
+
+struct work {
+    void (*fn)(void *);
+    void *arg;
+    struct work *next;
+};
+
+struct workq {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct work *head, *tail;
+    int stop;
+    int n;
+    pthread_t *th;
+};
+
+static void *worker(void *arg)
+{
+    struct workq *q = arg;
+    for (;;) {
+        struct work *w;
+        pthread_mutex_lock(&q->mu);
+        while (!q->head && !q->stop)
+            pthread_cond_wait(&q->cv, &q->mu);
+        if (!q->head) {
+            pthread_mutex_unlock(&q->mu);
+            return NULL;
+        }
+        w = q->head;
+        q->head = w->next;
+        if (!q->head)
+            q->tail = NULL;
+        pthread_mutex_unlock(&q->mu);
+        w->fn(w->arg);
+        free(w);
+    }
+}
+
+struct workq *workq_start(int threads)
+{
+    struct workq *q = xcalloc(1, sizeof *q);
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+    q->n = threads;
+    q->th = xcalloc((size_t)threads, sizeof *q->th);
+    for (int i = 0; i < threads; i++)
+        pthread_create(&q->th[i], NULL, worker, q);
+    return q;
+}
+
+void workq_submit(struct workq *q, void (*fn)(void *arg), void *arg)
+{
+    struct work *w = xmalloc(sizeof *w);
+    w->fn = fn;
+    w->arg = arg;
+    w->next = NULL;
+    pthread_mutex_lock(&q->mu);
+    if (q->tail)
+        q->tail->next = w;
+    else
+        q->head = w;
+    q->tail = w;
+    pthread_cond_signal(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+void workq_stop(struct workq *q)
+{
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->mu);
+    q->stop = 1;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    for (int i = 0; i < q->n; i++)
+        pthread_join(q->th[i], NULL);
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+    free(q->th);
+    free(q);
+}

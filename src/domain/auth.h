@@ -1,0 +1,75 @@
+/*
+** auth.h -- staff accounts, bearer sessions, channel API keys and member
+** one-time codes; turning a bearer token into a principal.
+*/
+#ifndef O2O_DOMAIN_AUTH_H
+#define O2O_DOMAIN_AUTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/principal.h"
+#include "db/db.h"
+
+#define AUTH_STAFF_TTL_MS (12LL * 3600 * 1000)
+#define AUTH_MEMBER_TTL_MS (30LL * 24 * 3600 * 1000)
+#define AUTH_MAX_FAILURES 5          /* failed logins before throttling */
+#define AUTH_OTP_TTL_MS (5 * 60 * 1000)
+#define AUTH_OTP_MAX_ATTEMPTS 5
+
+struct staff {
+    int64_t id;
+    char username[65];
+    char name[129];
+    char password[129];       /* input only: plain text, never stored */
+    char role[24];            /* owner | region_manager | store_manager | clerk | service_agent */
+    char scope_kind[12];      /* chain | region | location */
+    char scope_code[65];      /* input: region or location code */
+    int64_t scope_id;
+    bool active;
+};
+
+struct api_key {
+    int64_t id;
+    char name[129];
+    char channel[16];         /* pos | web | app | miniprogram | phone | marketplace */
+    char location_code[65];   /* required for pos */
+    int64_t location_id;
+    char prefix[16];
+    char key[80];             /* output of api_key_create only */
+};
+
+/* Hash a password with argon2id (slow on purpose: call off the event loop). */
+int auth_hash_password(const char *password, char out[128]);
+
+/* Create a staff account; pw_hash from auth_hash_password. */
+int staff_create(struct db_conn *c, struct staff *s, const char *pw_hash);
+int staff_count(struct db_conn *c, int64_t *out);
+
+/* Log in, step 1 (a read; slow on purpose, call off the event loop): check the
+** throttle and verify the password. 0 with *who filled, O2O_EUNAUTH for a wrong
+** username or password, O2O_ETHROTTLE while locked. */
+int staff_verify(struct db_conn *c, const char *username, const char *password, struct principal *who);
+/* Log in, step 2 (transaction body): after a success issue a session (token, 80
+** bytes) and clear the failures; after a failure count it and maybe lock. */
+int staff_login_commit(struct db_conn *c, const char *username, bool ok, int64_t staff_id, char token[80],
+                       int64_t *expires_at);
+/* The throttle state of a username: 0, or O2O_ETHROTTLE with retry_after seconds. */
+int staff_login_allowed(struct db_conn *c, const char *username, int64_t *retry_after_s);
+
+/* Resolve a bearer token (session or API key) to a principal. O2O_EUNAUTH if unknown/expired. */
+int auth_resolve(struct db_conn *c, const char *token, struct principal *out);
+/* End a session. */
+int auth_logout(struct db_conn *c, const char *token);
+
+int api_key_create(struct db_conn *c, struct api_key *k);
+
+/* Member sign-in: send a code (via outbox), then verify it for a session. */
+int otp_request(struct db_conn *c, const char *phone_e164, bool dev_log);
+int otp_verify(struct db_conn *c, const char *phone_e164, const char *code, char token[80], int64_t *member_id,
+               int64_t *expires_at);
+
+/* Role name <-> bit. */
+enum role role_parse(const char *name);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+** catalog.h -- brands, a category tree, products and SKUs (size, colour,
+** barcode, one list price in fen for every channel). A product is invisible to
+** every channel before its launch_at and visible to all at the same instant.
+*/
+#ifndef O2O_DOMAIN_CATALOG_H
+#define O2O_DOMAIN_CATALOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db/db.h"
+
+struct brand {
+    int64_t id;
+    char code[65];
+    char name[129];
+};
+
+struct category {
+    int64_t id;
+    char code[65];
+    char name[129];
+    int64_t parent_id;
+    char parent_code[65];
+    char path[256];
+};
+
+struct product {
+    int64_t id;
+    char code[65];
+    char name[257];
+    int64_t brand_id;
+    char brand_code[65];
+    int64_t category_id;
+    char category_code[65];
+    char description[1025];
+    int64_t launch_at;        /* epoch ms; 0 = always */
+    int64_t created_at;
+};
+
+struct sku {
+    int64_t id;
+    char code[65];
+    int64_t product_id;
+    char product_code[65];
+    char product_name[257];
+    char size[33];
+    char colour[33];
+    char barcode[65];
+    int64_t price;            /* fen */
+    int64_t launch_at;        /* the product's */
+};
+
+/* Writes (transaction bodies). */
+int brand_create(struct db_conn *c, struct brand *b);
+int category_create(struct db_conn *c, struct category *cat);
+int product_create(struct db_conn *c, struct product *p);
+int sku_create(struct db_conn *c, struct sku *s);
+/* Change a SKU's list price (every channel at once). */
+int sku_set_price(struct db_conn *c, const char *code, int64_t price, struct sku *out);
+
+/* Reads. visible_at: only products launched by then (0 = no filter, for staff). */
+int brand_list(struct db_conn *c, int (*cb)(const struct brand *b, void *arg), void *arg);
+int category_list(struct db_conn *c, int (*cb)(const struct category *x, void *arg), void *arg);
+int product_get_by_code(struct db_conn *c, const char *code, int64_t visible_at, struct product *out);
+/* Products ordered by id after after_id; filters may be "" */
+int product_list(struct db_conn *c, const char *brand_code, const char *category_code, int64_t visible_at,
+                 int64_t after_id, int limit, int (*cb)(const struct product *p, void *arg), void *arg);
+int product_skus(struct db_conn *c, int64_t product_id, int (*cb)(const struct sku *s, void *arg), void *arg);
+int sku_get_by_code(struct db_conn *c, const char *code, int64_t visible_at, struct sku *out);
+int sku_get_by_barcode(struct db_conn *c, const char *barcode, int64_t visible_at, struct sku *out);
+int64_t catalog_count(struct db_conn *c, const char *what); /* "brands" | "products" | "skus" */
+
+#endif

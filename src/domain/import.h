@@ -1,0 +1,26 @@
+/*
+** import.h -- bulk CSV import of locations, products/SKUs, members and stock.
+** Good rows load; bad rows are reported with their line numbers and skipped.
+*/
+#ifndef O2O_DOMAIN_IMPORT_H
+#define O2O_DOMAIN_IMPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "db/db.h"
+
+struct import_result {
+    int64_t rows;       /* data rows read */
+    int64_t loaded;
+    int64_t rejected;
+};
+
+/* kind: locations | products | members | stock. Rejections are written to report
+** as "line N: field: message". Returns 0 (even with rejections), O2O_EINVAL for a
+** bad kind, header or unreadable file. */
+int import_csv(struct db *db, const char *kind, const char *path, bool progress, FILE *report,
+               struct import_result *out);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+** inventory.h -- one stock figure per SKU x location (on hand, reserved,
+** available = on hand - reserved), a movement journal, reservations with expiry,
+** and availability across locations by distance.
+*/
+#ifndef O2O_DOMAIN_INVENTORY_H
+#define O2O_DOMAIN_INVENTORY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db/db.h"
+
+struct stock {
+    int64_t sku_id;
+    int64_t location_id;
+    char location_code[65];
+    char location_name[129];
+    char location_kind[16];
+    int64_t on_hand;
+    int64_t reserved;
+    int64_t available;
+    bool has_distance;
+    double distance_m;        /* from the origin of an availability query */
+};
+
+struct stock_move {
+    int64_t sku_id;
+    int64_t location_id;
+    char kind[16];            /* receive | adjust | sale | return (transfers: inventory_transfer) */
+    int64_t qty;              /* receive/sale/return: > 0; adjust: signed, non-zero */
+    char reason[129];         /* required for adjust */
+    char ref[65];
+    char actor[48];
+};
+
+struct movement {
+    int64_t id;
+    char kind[16];
+    int64_t qty;
+    char reason[129];
+    char ref[65];
+    char actor[48];
+    int64_t created_at;
+};
+
+struct reservation {
+    int64_t id;
+    int64_t sku_id;
+    int64_t location_id;
+    char sku_code[65];
+    char location_code[65];
+    int64_t qty;
+    char status[12];          /* held | released | consumed | expired */
+    char ref[65];
+    int64_t expires_at;
+    int64_t created_at;
+};
+
+/* Transaction bodies. A decrease beyond available is O2O_ESTOCK. */
+int inventory_move(struct db_conn *c, const struct stock_move *m, struct stock *after);
+int inventory_transfer(struct db_conn *c, int64_t sku_id, int64_t from_id, int64_t to_id, int64_t qty,
+                       const char *ref, const char *actor);
+int inventory_reserve(struct db_conn *c, int64_t sku_id, int64_t location_id, int64_t qty, int64_t ttl_ms,
+                      const char *ref, struct reservation *out);
+int inventory_release(struct db_conn *c, int64_t reservation_id, struct reservation *out);
+/* The reserved units leave: on hand and reserved both drop, a 'sale' movement is written. */
+int inventory_consume(struct db_conn *c, int64_t reservation_id, const char *actor, struct reservation *out);
+int inventory_expire_reservations(struct db_conn *c, int64_t now, int64_t *count);
+
+/* Reads. */
+int inventory_stock(struct db_conn *c, int64_t sku_id, int64_t location_id, struct stock *out);
+/* Every location's stock of a SKU with available > 0 (all rows if include_empty),
+** nearest first from (lat, lon) when has_origin, else by location code. */
+int inventory_availability(struct db_conn *c, int64_t sku_id, bool has_origin, double lat, double lon,
+                           bool include_empty, int limit, int (*cb)(const struct stock *s, void *arg), void *arg);
+int inventory_movements(struct db_conn *c, int64_t sku_id, int64_t location_id, int limit,
+                        int (*cb)(const struct movement *m, void *arg), void *arg);
+int inventory_reservation(struct db_conn *c, int64_t id, struct reservation *out);
+/* Sum of the movement journal for one SKU x location (equals on hand). */
+int inventory_journal_sum(struct db_conn *c, int64_t sku_id, int64_t location_id, int64_t *out);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+** member.h -- one member identity bound to a mobile phone, across every channel:
+** channel identities, consent flags, merge of duplicates, tiers from spend.
+*/
+#ifndef O2O_DOMAIN_MEMBER_H
+#define O2O_DOMAIN_MEMBER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/principal.h"
+#include "db/db.h"
+
+struct member {
+    int64_t id;
+    char phone[20];           /* E.164 */
+    char name[129];
+    char status[12];          /* active | merged */
+    int64_t merged_into;      /* survivor id when merged */
+    char tier[24];
+    bool consent_marketing, consent_sms, consent_email;
+    int64_t points;           /* balance */
+    int64_t home_location_id;
+    char home_location_code[65];
+    int64_t created_at, updated_at;
+};
+
+struct member_identity {
+    char kind[24];            /* wechat_openid | wechat_unionid | alipay_user_id | store_card | email */
+    char value[129];
+    int64_t member_id;
+    int64_t created_at;
+};
+
+/* A partial update: only fields whose has_ flag is set change. */
+struct member_patch {
+    bool has_name, has_marketing, has_sms, has_email, has_home;
+    char name[129];
+    bool consent_marketing, consent_sms, consent_email;
+    char home_location_code[65];
+};
+
+/* Normalise a phone with the chain's default country code (settings.phone_default_cc). */
+int member_normalize_phone(struct db_conn *c, const char *in, char out[20]);
+
+/* Writes (transaction bodies). m->phone must already be E.164. */
+int member_create(struct db_conn *c, struct member *m);
+int member_update(struct db_conn *c, int64_t id, const struct member_patch *p, struct member *out);
+int member_link_identity(struct db_conn *c, int64_t member_id, const struct member_identity *idn);
+/* Merge `merged` into `survivor`: identities, points and history move; audited. */
+int member_merge(struct db_conn *c, const struct principal *who, int64_t survivor, int64_t merged,
+                 struct member *out);
+/* Recompute the tier from the last 365 days of spend. */
+int member_refresh_tier(struct db_conn *c, int64_t id);
+
+/* Reads. Lookups by phone or identity follow merges to the surviving member. */
+int member_get(struct db_conn *c, int64_t id, struct member *out);
+int member_get_by_phone(struct db_conn *c, const char *phone_e164, struct member *out);
+int member_find_by_identity(struct db_conn *c, const char *kind, const char *value, struct member *out);
+int member_identities(struct db_conn *c, int64_t id, int (*cb)(const struct member_identity *i, void *arg),
+                      void *arg);
+int64_t member_count(struct db_conn *c);
+/* Spend in fen over the last 365 days. */
+int member_spend_12m(struct db_conn *c, int64_t id, int64_t *out);
+
+bool member_identity_kind_ok(const char *kind);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+** outbox.c -- the outbox table. Delivery adapters (SMS, SMTP, webhooks) read it
+** later; in development mode the SMS text is also written to the log.
+** Owns table outbox.
+*/
+#include "domain/outbox.h"
+
+#include <string.h>
+
+#include "core/util.h"
+
+int outbox_add(struct db_conn *c, const char *topic, const char *recipient, const char *payload)
+{
+    int64_t now = now_ms();
+    int64_t n = db_exec(c,
+                        "INSERT INTO outbox (topic, recipient, payload, status, attempts, next_at, created_at) "
+                        "VALUES ($1, $2, $3, 'pending', 0, $4, $4)",
+                        "ttti", topic, recipient, payload, now);
+    return n < 0 ? (int)n : 0;
+}
+
+int outbox_list(struct db_conn *c, const char *recipient, int limit,
+                int (*cb)(const struct outbox_msg *m, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    struct outbox_msg m;
+    int rc = db_query(c, &s,
+                      "SELECT id, topic, recipient, payload, status, attempts, created_at FROM outbox "
+                      "WHERE $1 = '' OR recipient = $1 ORDER BY id DESC LIMIT $2",
+                      "ti", recipient ? recipient : "", (int64_t)limit);
+    while (rc == DB_ROW) {
+        memset(&m, 0, sizeof m);
+        m.id = db_col_i64(s, 0);
+        str_copy(m.topic, sizeof m.topic, db_col_text(s, 1));
+        str_copy(m.recipient, sizeof m.recipient, db_col_text(s, 2));
+        str_copy(m.payload, sizeof m.payload, db_col_text(s, 3));
+        str_copy(m.status, sizeof m.status, db_col_text(s, 4));
+        m.attempts = db_col_i64(s, 5);
+        m.created_at = db_col_i64(s, 6);
+        rc = cb(&m, arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,26 @@
+/*
+** settings.h -- the chain's configuration that is data, not code: the earn rule,
+** points expiry, the default country code, and the tier thresholds.
+*/
+#ifndef O2O_DOMAIN_SETTINGS_H
+#define O2O_DOMAIN_SETTINGS_H
+
+#include <stdint.h>
+
+#include "db/db.h"
+
+struct tier {
+    char code[24];
+    int64_t min_spend_12m;    /* fen over the last 365 days */
+    int64_t earn_pct;         /* earn multiplier in percent */
+};
+
+/* Known keys: points_per_yuan (0..1000), points_expiry_months (0 = never, ..120),
+** phone_default_cc (1-3 digits). Unknown keys or bad values: O2O_EINVAL. */
+int settings_set(struct db_conn *c, const char *key, const char *value);
+int settings_list(struct db_conn *c, int (*cb)(const char *key, const char *value, void *arg), void *arg);
+
+int tier_set(struct db_conn *c, const struct tier *t);
+int tier_list(struct db_conn *c, int (*cb)(const struct tier *t, void *arg), void *arg);
+
+#endif

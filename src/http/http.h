@@ -1,0 +1,124 @@
+/*
+** http.h -- the generic HTTP/1.1 JSON server of o2o on libh2o's event loop.
+** It knows nothing of the domain: it is handed a route table and an
+** authorisation hook. It matches routes (404/405), enforces the body limit (413),
+** parses JSON bodies (400), calls the hook (401/403), runs the handler, and
+** renders errors as {"error":{"code","message","field"}}. Handlers run on a loop
+** thread and must not block; slow work is deferred with http_defer() and
+** answered from any thread with http_complete().
+*/
+#ifndef O2O_HTTP_HTTP_H
+#define O2O_HTTP_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/principal.h"
+
+#define HTTP_MAX_PARAMS 4
+
+struct http_req;
+struct http_pending;
+
+/* A handler returns 0 when it has replied or deferred, or a negative o2o_err
+** (details in err_last()) for the server to render as the error response. */
+typedef int (*http_handler)(struct http_req *rq);
+
+enum http_route_flags {
+    HTTP_IDEMPOTENT = 1 << 0, /* honours Idempotency-Key (a POST a client may retry) */
+    HTTP_BIG_BODY = 1 << 1,   /* allows bodies up to max_big_body (imports, batches) */
+    HTTP_RAW = 1 << 2,        /* the body is not JSON */
+};
+
+struct http_route {
+    const char *method;       /* "GET", "POST", ... */
+    const char *pattern;      /* "/v1/members/{id}/points" */
+    http_handler handler;
+    unsigned roles;           /* enum role bits allowed to call it */
+    unsigned flags;           /* enum http_route_flags */
+    const char *summary;      /* one line for /openapi.json */
+};
+
+struct http_req {
+    const struct http_route *route;   /* the matched route */
+    int route_index;                  /* its index in the table */
+    const char *method;               /* NUL-terminated */
+    const char *path;                 /* without the query string */
+    const char *query;                /* after '?', or "" */
+    const char *params[HTTP_MAX_PARAMS]; /* path parameters in pattern order */
+    const char *body;                 /* request body (NUL-terminated copy), "" if none */
+    size_t body_len;
+    json_t *json;                     /* parsed object body, or NULL (owned by the server) */
+    const char *idem_key;             /* Idempotency-Key header or NULL */
+    const char *bearer;               /* token after "Bearer ", or NULL */
+    char rid[24];                     /* request id (X-Request-Id) */
+    struct principal who;             /* set by the authorisation hook */
+    void *user;                       /* for the application */
+};
+
+struct http_config {
+    const struct http_route *routes;
+    size_t nroutes;
+    const char *host;                 /* "127.0.0.1" */
+    int port;
+    int threads;                      /* event loops (0: one per core) */
+    size_t max_body;                  /* bytes, larger bodies get 413 */
+    size_t max_big_body;              /* for HTTP_BIG_BODY routes */
+    const char *access_log;           /* path, "-" for stdout, NULL for none */
+    /* Authenticate rq->bearer and check rq->route->roles; fill rq->who. */
+    int (*authorize)(struct http_req *rq);
+    /* Called once on each loop thread before it serves (e.g. to open a reader). */
+    void (*on_thread_start)(int index);
+    /* Called once the listeners are bound, with the actual port. */
+    void (*on_listening)(int port);
+    /* Extra Prometheus text appended to /metrics by the application. */
+    void (*metrics_extra)(void *buf);
+};
+
+/* Serve until http_stop() or a fatal error. Blocks the calling thread. */
+int http_serve(const struct http_config *cfg);
+/* Free what http_serve() left for answers still in flight: call after the
+** threads that answer deferred requests (storage, workers) have stopped. */
+void http_cleanup(void);
+/* Ask every loop to stop (async-signal-safe). */
+void http_stop(void);
+/* Fill the bound port once listening (for --listen 127.0.0.1:0). */
+int http_bound_port(void);
+
+/* ---- replies (loop thread) ---- */
+int http_reply(struct http_req *rq, int status, const char *ctype, const char *body, size_t len);
+/* Reply with a JSON value; takes the reference. */
+int http_reply_json(struct http_req *rq, int status, json_t *v);
+/* Reply with the error in err_last() (or rc's default). */
+int http_reply_error(struct http_req *rq, int rc);
+/* Add a response header before replying. */
+void http_add_header(struct http_req *rq, const char *name, const char *value);
+
+/* ---- deferral ---- */
+/* Detach rq: the handler returns 0 and the answer comes later through http_complete. */
+struct http_pending *http_defer(struct http_req *rq);
+/* Answer a deferred request from any thread. body is owned (malloc'd) and freed here.
+** If the client has gone, the answer is dropped. replayed adds Idempotent-Replayed. */
+void http_complete(struct http_pending *p, int status, char *body, size_t len, bool replayed);
+
+/* ---- inputs ---- */
+/* Decoded query parameter (request-lifetime string) or NULL. */
+const char *http_query(struct http_req *rq, const char *name);
+/* Request header value (request-lifetime string) or NULL. */
+const char *http_header(struct http_req *rq, const char *name);
+
+/* ---- errors ---- */
+/* HTTP status for an o2o_err. */
+int http_status_of(int rc);
+/* Render {"error":{...}} for rc and the error record; owned string. */
+char *http_error_body(int rc, const char *rid, size_t *len);
+
+/* ---- description ---- */
+/* The OpenAPI 3 document for the route table (new reference). */
+json_t *http_openapi(const struct http_route *routes, size_t n, const char *version);
+/* Prometheus text for the request metrics; appended to buf (a struct buf *). */
+void http_metrics_text(void *buf, const struct http_route *routes, size_t n);
+
+#endif

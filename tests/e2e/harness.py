@@ -1,0 +1,245 @@
+"""Starts the real o2o binary on a free loopback port and talks to it over HTTP.
+
+The backend comes from O2O_TEST_DB: unset (or sqlite:) for a fresh temporary
+SQLite file per server, or a postgres:// URL whose schema is reset per server.
+"""
+import http.client
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.environ.get("O2O_BIN", os.path.join(ROOT, "build-san", "o2o"))
+OWNER_PASSWORD = "owner-password-for-tests"
+PG_URL = os.environ.get("O2O_TEST_DB", "")
+if PG_URL.startswith("sqlite"):
+    PG_URL = ""
+
+
+def backend():
+    return "postgres" if PG_URL else "sqlite"
+
+
+def psql(sql):
+    out = subprocess.run(["psql", PG_URL, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql],
+                         capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = {k.lower(): v for k, v in headers}
+        self.body = body
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    @property
+    def error(self):
+        return (self.json or {}).get("error") or {}
+
+    def __repr__(self):
+        return "<%d %s>" % (self.status, self.body[:300])
+
+
+class Client:
+    """One keep-alive connection; thread-unsafe (make one per thread)."""
+
+    def __init__(self, port, token=None):
+        self.port = port
+        self.token = token
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(self, method, path, body=None, token=None, headers=None, raw=None):
+        h = {"Content-Type": "application/json"}
+        tok = token if token is not None else self.token
+        if tok:
+            h["Authorization"] = "Bearer " + tok
+        if headers:
+            h.update(headers)
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        if isinstance(data, str):
+            data = data.encode()
+        for attempt in range(2):
+            try:
+                self.conn.request(method, path, body=data, headers=h)
+                r = self.conn.getresponse()
+                return Response(r.status, r.getheaders(), r.read().decode("utf-8", "replace"))
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt:
+                    raise
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body if body is not None else {}, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, body if body is not None else {}, **kw)
+
+    def close(self):
+        self.conn.close()
+
+
+class Server:
+    """The o2o binary serving a fresh database."""
+
+    def __init__(self, extra_args=(), env=None):
+        self.dir = tempfile.mkdtemp(prefix="o2o-e2e-")
+        if PG_URL:
+            psql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+            self.db = PG_URL
+        else:
+            self.db = "sqlite:" + os.path.join(self.dir, "o2o.db")
+        e = dict(os.environ)
+        e["O2O_OWNER_PASSWORD"] = OWNER_PASSWORD
+        e.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
+        if env:
+            e.update(env)
+        self.log = open(os.path.join(self.dir, "server.log"), "w+")
+        self.proc = subprocess.Popen([BINARY, "serve", "--db", self.db, "--listen", "127.0.0.1:0", "--dev",
+                                      "--access-log", os.path.join(self.dir, "access.log")] + list(extra_args),
+                                     stdout=subprocess.PIPE, stderr=self.log, env=e, text=True)
+        self.port = None
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            m = re.search(r"serving on http://127\.0\.0\.1:(\d+)/", line)
+            if m:
+                self.port = int(m.group(1))
+                break
+        if not self.port:
+            self.log.seek(0)
+            raise RuntimeError("server did not start: " + self.log.read())
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+        self._owner = None
+
+    def client(self, token=None):
+        return Client(self.port, token)
+
+    def owner_token(self):
+        if not self._owner:
+            c = self.client()
+            r = c.post("/v1/auth/login", {"username": "owner", "password": OWNER_PASSWORD})
+            assert r.status == 200, r
+            self._owner = r.json["token"]
+            c.close()
+        return self._owner
+
+    def owner(self):
+        return self.client(self.owner_token())
+
+    def stop(self):
+        """Stop gracefully; the sanitizers report at exit, so a dirty exit fails."""
+        self.proc.terminate()
+        try:
+            rc = self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = -9
+        self.log.seek(0)
+        log = self.log.read()
+        self.log.close()
+        return rc, log
+
+    # ---- direct database reads, for "nothing changed" checks ----
+    def snapshot(self, skip=("sessions", "login_attempts")):
+        """A fingerprint of every table's contents."""
+        out = {}
+        if PG_URL:
+            tables = psql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").split()
+            for t in tables:
+                if t in skip:
+                    continue
+                out[t] = psql("SELECT COUNT(*) || ':' || COALESCE(md5(string_agg(x::text, '|' ORDER BY x::text)), '') "
+                              "FROM %s x" % t)
+        else:
+            path = self.db[len("sqlite:"):]
+            con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+            tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")]
+            for t in tables:
+                if t in skip or t.startswith("sqlite_"):
+                    continue
+                rows = sorted(repr(r) for r in con.execute("SELECT * FROM %s" % t))
+                out[t] = "%d:%d" % (len(rows), hash("|".join(rows)))
+            con.close()
+        return out
+
+    def scalar(self, sql):
+        if PG_URL:
+            return psql(sql)
+        path = self.db[len("sqlite:"):]
+        con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+        v = con.execute(sql).fetchone()[0]
+        con.close()
+        return str(v)
+
+
+class ServerTest(unittest.TestCase):
+    """A test class that shares one server; it must shut down cleanly."""
+    server_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(cls.server_args)
+
+    @classmethod
+    def tearDownClass(cls):
+        rc, log = cls.server.stop()
+        if rc != 0 or "ERROR: AddressSanitizer" in log or "runtime error:" in log or "LeakSanitizer" in log:
+            raise AssertionError("server exited with %d:\n%s" % (rc, log[-4000:]))
+
+    def assertError(self, r, status, code=None, field=None):
+        self.assertEqual(r.status, status, r)
+        self.assertIsNotNone(r.json, r)
+        self.assertIn("error", r.json, r)
+        if code is not None:
+            self.assertEqual(r.error.get("code"), code, r)
+        if field is not None:
+            self.assertEqual(r.error.get("field"), field, r)
+
+
+_seq = [0]
+
+
+def unique(prefix):
+    _seq[0] += 1
+    return "%s%d%d" % (prefix, os.getpid() % 1000, _seq[0])
+
+
+def make_chain(owner):
+    """A small chain: region tree, two stores in Shanghai, one in Beijing, a warehouse, a product with SKUs."""
+    def ok(r, status=201):
+        assert r.status == status, r
+        return r.json
+    ok(owner.post("/v1/regions", {"code": "CN", "name": "China"}))
+    ok(owner.post("/v1/regions", {"code": "EAST", "name": "East", "parent": "CN"}))
+    ok(owner.post("/v1/regions", {"code": "NORTH", "name": "North", "parent": "CN"}))
+    ok(owner.post("/v1/locations", {"code": "SH01", "name": "Shanghai 1", "kind": "store", "region": "EAST",
+                                    "lat": 31.2304, "lon": 121.4737}))
+    ok(owner.post("/v1/locations", {"code": "SH02", "name": "Shanghai 2", "kind": "store", "region": "EAST",
+                                    "lat": 31.2500, "lon": 121.5000}))
+    ok(owner.post("/v1/locations", {"code": "BJ01", "name": "Beijing 1", "kind": "store", "region": "NORTH",
+                                    "lat": 39.9042, "lon": 116.4074}))
+    ok(owner.post("/v1/locations", {"code": "WH1", "name": "East warehouse", "kind": "warehouse", "region": "EAST",
+                                    "lat": 31.0, "lon": 121.2, "opens_at": "00:00", "closes_at": "24:00"}))
+    ok(owner.post("/v1/brands", {"code": "ACME", "name": "Acme"}))
+    ok(owner.post("/v1/categories", {"code": "apparel", "name": "Apparel"}))
+    ok(owner.post("/v1/categories", {"code": "tops", "name": "Tops", "parent": "apparel"}))
+    ok(owner.post("/v1/products", {"code": "TEE", "name": "Tee", "brand": "ACME", "category": "tops"}))
+    for size, bc in (("S", "6900000000017"), ("M", "6900000000024"), ("L", "6900000000031")):
+        ok(owner.post("/v1/skus", {"code": "TEE-RED-" + size, "product": "TEE", "size": size, "colour": "red",
+                                   "barcode": bc, "price": 12900}))
