@@ -54,7 +54,8 @@ $(BUILD)/o2o: $(BUILD)/obj/main.o $(BUILD)/libo2o.a
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libo2o.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libo2o.a $(LIBS) -lcmocka
+	@echo "  TEST $@"
+	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libo2o.a $(LIBS) -lcmocka
 
 deps:
 	@sh scripts/deps.sh build

@@ -276,6 +276,8 @@ int api_staff_create(struct http_req *rq)
         rc = err_set(O2O_EINVAL, "weak_password", "password", "password must have at least 10 characters");
     if (!rc && role_parse(a->s.role) == ROLE_NONE)
         rc = err_set(O2O_EINVAL, NULL, "role", "role must be owner, region_manager, store_manager, clerk or service_agent");
+    if (!rc && role_parse(a->s.role) != ROLE_OWNER && strcmp(a->s.scope_kind, "chain") && !a->s.scope_code[0])
+        rc = err_set(O2O_EINVAL, "missing_field", "scope", "scope (a region or location code) is required");
     if (!rc)
         rc = auth_hash_password(a->s.password, a->hash);
     memset(a->s.password, 0, sizeof a->s.password);

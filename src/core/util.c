@@ -48,9 +48,11 @@ void fmt_iso8601(char out[32], int64_t ms)
     time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
     int frac = (int)(ms - (int64_t)t * 1000);
     struct tm tm;
+    char tmp[96];
     gmtime_r(&t, &tm);
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    str_copy(out, 32, tmp);
 }
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */

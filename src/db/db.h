@@ -4,6 +4,9 @@
 **
 ** SQL text is shared by both backends: $1..$n placeholders, INSERT ... RETURNING,
 ** ON CONFLICT ... DO UPDATE, integer money and epoch-millisecond times.
+** PostgreSQL infers a parameter's type from its first use: compare it with a
+** BIGINT column first ("p.launch_at <= $2 OR $2 = 0"), never with a bare literal
+** first ("$2 = 0" would make it a 32-bit integer).
 ** All writes go through db_txn()/db_submit(): on SQLite one writer thread runs
 ** every transaction body in its own SAVEPOINT and commits a whole batch at once
 ** (group commit); on PostgreSQL each body runs in its own transaction on a pooled

@@ -202,7 +202,7 @@ static void read_product(struct db_stmt *s, struct product *p)
 int product_get_by_code(struct db_conn *c, const char *code, int64_t visible_at, struct product *out)
 {
     struct db_stmt *s = NULL;
-    int rc = db_query(c, &s, "SELECT " PRODUCT_COLS " WHERE p.code = $1 AND ($2 = 0 OR p.launch_at <= $2)", "ti", code,
+    int rc = db_query(c, &s, "SELECT " PRODUCT_COLS " WHERE p.code = $1 AND (p.launch_at <= $2 OR $2 = 0)", "ti", code,
                       visible_at);
     if (rc == DB_ROW)
         read_product(s, out);
@@ -218,7 +218,7 @@ int product_list(struct db_conn *c, const char *brand_code, const char *category
     struct db_stmt *s = NULL;
     struct product p;
     int rc = db_query(c, &s,
-                      "SELECT " PRODUCT_COLS " WHERE p.id > $1 AND ($2 = 0 OR p.launch_at <= $2) "
+                      "SELECT " PRODUCT_COLS " WHERE p.id > $1 AND (p.launch_at <= $2 OR $2 = 0) "
                       "AND ($3 = '' OR b.code = $3) AND ($4 = '' OR c.path LIKE "
                       "(SELECT path FROM categories WHERE code = $4) || '%') ORDER BY p.id LIMIT $5",
                       "iitti", after_id, visible_at, brand_code ? brand_code : "", category_code ? category_code : "",
@@ -272,7 +272,7 @@ int product_skus(struct db_conn *c, int64_t product_id, int (*cb)(const struct s
 int sku_get_by_code(struct db_conn *c, const char *code, int64_t visible_at, struct sku *out)
 {
     struct db_stmt *s = NULL;
-    int rc = db_query(c, &s, "SELECT " SKU_COLS " WHERE s.code = $1 AND ($2 = 0 OR p.launch_at <= $2)", "ti", code,
+    int rc = db_query(c, &s, "SELECT " SKU_COLS " WHERE s.code = $1 AND (p.launch_at <= $2 OR $2 = 0)", "ti", code,
                       visible_at);
     if (rc == DB_ROW)
         read_sku(s, out);
@@ -285,7 +285,7 @@ int sku_get_by_code(struct db_conn *c, const char *code, int64_t visible_at, str
 int sku_get_by_barcode(struct db_conn *c, const char *barcode, int64_t visible_at, struct sku *out)
 {
     struct db_stmt *s = NULL;
-    int rc = db_query(c, &s, "SELECT " SKU_COLS " WHERE s.barcode = $1 AND ($2 = 0 OR p.launch_at <= $2)", "ti",
+    int rc = db_query(c, &s, "SELECT " SKU_COLS " WHERE s.barcode = $1 AND (p.launch_at <= $2 OR $2 = 0)", "ti",
                       barcode, visible_at);
     if (rc == DB_ROW)
         read_sku(s, out);

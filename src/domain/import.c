@@ -317,8 +317,6 @@ int import_csv(struct db *db, const char *kind_name, const char *path, bool prog
         }
         nslots++;
     }
-    while (nslots < 4)
-        slot_col[nslots++] = -1;
     for (int i = 0; optional[k][i]; i++)
         slot_col[nslots++] = csv_index(&csv, optional[k][i]);
     fstat(fileno(f), &sb);

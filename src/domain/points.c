@@ -373,7 +373,7 @@ int points_history(struct db_conn *c, int64_t member_id, int64_t before_id, int 
 {
     struct db_stmt *s = NULL;
     struct points_entry e;
-    int rc = db_query(c, &s, "SELECT " ENTRY_COLS " WHERE member_id = $1 AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3",
+    int rc = db_query(c, &s, "SELECT " ENTRY_COLS " WHERE member_id = $1 AND (id < $2 OR $2 = 0) ORDER BY id DESC LIMIT $3",
                       "iii", member_id, before_id, (int64_t)limit);
     while (rc == DB_ROW) {
         read_entry(s, &e);

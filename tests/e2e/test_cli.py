@@ -1,0 +1,117 @@
+"""The command line: version and help, migrate, demo (small), CSV import that loads
+good rows and reports bad ones with line numbers, and a server that refuses a
+database newer than itself."""
+import os
+import subprocess
+import tempfile
+import unittest
+
+from harness import BINARY, PG_URL, psql
+
+
+def run(*args, env=None, check=False):
+    e = dict(os.environ)
+    e["O2O_OWNER_PASSWORD"] = "cli-owner-password"
+    if env:
+        e.update(env)
+    p = subprocess.run([BINARY] + list(args), capture_output=True, text=True, env=e, timeout=600)
+    if check and p.returncode != 0:
+        raise AssertionError("%s failed (%d): %s %s" % (args, p.returncode, p.stdout, p.stderr))
+    return p
+
+
+class CliTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="o2o-cli-")
+        if PG_URL:
+            psql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+            self.db = PG_URL
+        else:
+            self.db = "sqlite:" + os.path.join(self.dir, "o2o.db")
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_version_and_help(self):
+        self.assertRegex(run("version").stdout, r"^o2o \d+\.\d+\.\d+")
+        out = run("help").stdout
+        for cmd in ("serve", "migrate", "demo", "import", "version"):
+            self.assertIn(cmd, out)
+        p = run("frobnicate")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown command", p.stderr)
+
+    def test_migrate_reports_the_schema_version(self):
+        p = run("migrate", "--db", self.db, check=True)
+        self.assertRegex(p.stdout, r"schema version \d+")
+
+    def test_demo_loads_a_chain(self):
+        p = run("demo", "--db", self.db, "--members", "500", "--products", "40", check=True)
+        self.assertIn("32 stores, 2 warehouses", p.stdout)
+        self.assertIn("40 brands, 40 products, 200 SKUs, 500 members", p.stdout)
+        self.assertIn("bootstrap owner", p.stdout)
+        p = run("demo", "--db", self.db, "--members", "10", "--products", "1")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("already loaded", p.stderr)
+
+    def test_import_loads_good_rows_and_reports_bad_ones_by_line(self):
+        locs = self.write("locations.csv",
+                          "code,name,kind,region,lat,lon\n"
+                          "GZ01,Guangzhou 1,store,SOUTH,23.13,113.26\n"
+                          "GZ02,\"Guangzhou 2, Tianhe\",store,SOUTH,23.14,113.33\n"
+                          "BAD1,Bad kind,castle,SOUTH,,\n"
+                          "GZ01,Duplicate,store,SOUTH,,\n"
+                          "WH9,Warehouse,warehouse,SOUTH,abc,113\n")
+        p = run("import", "locations", locs, "--db", self.db)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("imported 2 of 5 rows", p.stdout)
+        self.assertIn("line 4: kind:", p.stderr)
+        self.assertIn("line 5: code:", p.stderr)
+        self.assertIn("line 6: lat:", p.stderr)
+        prods = self.write("products.csv",
+                           "product,name,sku,price,brand,category,size,colour,barcode\n"
+                           "P1,Shirt,P1-S,9900,ACME,tops,S,white,6900000000101\n"
+                           "P1,Shirt,P1-M,9900,ACME,tops,M,white,6900000000102\n"
+                           "P2,Bag,P2-1,notaprice,ACME,bags,,,\n"
+                           "P3,Cap,P3-1,1500,,,,,6900000000101\n")
+        p = run("import", "products", prods, "--db", self.db)
+        self.assertIn("imported 2 of 4 rows", p.stdout)
+        self.assertIn("line 4: price:", p.stderr)
+        self.assertIn("line 5: code:", p.stderr)  # duplicate barcode
+        members = self.write("members.csv",
+                             "phone,name,email,consent_marketing\n"
+                             "13700000001,Li,li@example.com,yes\n"
+                             "12345,Bad,,\n"
+                             "+86 137 0000 0002,Wang,,maybe\n"
+                             "137-0000-0001,Again,,\n")
+        p = run("import", "members", members, "--db", self.db)
+        self.assertIn("imported 1 of 4 rows", p.stdout)
+        self.assertIn("line 3: phone:", p.stderr)
+        self.assertIn("line 4: consent_marketing:", p.stderr)
+        self.assertIn("line 5: phone:", p.stderr)
+        stock = self.write("stock.csv", "sku,location,qty\nP1-S,GZ01,12\nP1-M,NOWHERE,3\nP1-M,GZ02,x\n")
+        p = run("import", "stock", stock, "--db", self.db)
+        self.assertIn("imported 1 of 3 rows", p.stdout)
+        self.assertIn("line 3: location:", p.stderr)
+        self.assertIn("line 4: qty:", p.stderr)
+        self.assertNotEqual(run("import", "stock", stock + ".missing", "--db", self.db).returncode, 0)
+        bad_header = self.write("bad.csv", "sku,qty\nP1-S,1\n")
+        p = run("import", "stock", bad_header, "--db", self.db)
+        self.assertIn("no 'location' column", p.stderr)
+
+    def test_serve_refuses_a_database_newer_than_itself(self):
+        run("migrate", "--db", self.db, check=True)
+        if PG_URL:
+            psql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)")
+        else:
+            import sqlite3
+            con = sqlite3.connect(self.db[len("sqlite:"):])
+            con.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)")
+            con.commit()
+            con.close()
+        p = run("serve", "--db", self.db, "--listen", "127.0.0.1:0")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("newer than this binary", p.stderr)

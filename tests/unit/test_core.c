@@ -1,0 +1,143 @@
+/*
+** test_core.c -- core helpers: integer parsing, phone normalisation, ISO-8601,
+** buffers with caps, the CSV reader and the error record.
+*/
+#include "testutil.h"
+
+#include "core/buf.h"
+#include "core/csv.h"
+#include "core/util.h"
+
+static void test_core__parse_i64_rejects_junk_and_range(void **state)
+{
+    int64_t v = 0;
+    (void)state;
+    assert_int_equal(parse_i64("42", 0, 100, &v), 0);
+    assert_int_equal(v, 42);
+    assert_int_equal(parse_i64("-7", -10, 10, &v), 0);
+    assert_int_equal(v, -7);
+    assert_int_equal(parse_i64("101", 0, 100, &v), O2O_EINVAL);
+    assert_int_equal(parse_i64("4x", 0, 100, &v), O2O_EINVAL);
+    assert_int_equal(parse_i64("", 0, 100, &v), O2O_EINVAL);
+    assert_int_equal(parse_i64(" 4", 0, 100, &v), O2O_EINVAL);
+    assert_int_equal(parse_i64("99999999999999999999", INT64_MIN, INT64_MAX, &v), O2O_EINVAL);
+}
+
+static void test_core__phones_normalise_to_e164(void **state)
+{
+    char out[20];
+    (void)state;
+    assert_int_equal(phone_normalize("138 0013 8000", "86", out), 0);
+    assert_string_equal(out, "+8613800138000");
+    assert_int_equal(phone_normalize("+86-138-0013-8000", "86", out), 0);
+    assert_string_equal(out, "+8613800138000");
+    assert_int_equal(phone_normalize("0086 13800138000", "86", out), 0);
+    assert_string_equal(out, "+8613800138000");
+    assert_int_equal(phone_normalize("+44 7700 900123", "86", out), 0);
+    assert_string_equal(out, "+447700900123");
+    assert_int_equal(phone_normalize("23800138000", "86", out), O2O_EINVAL); /* not a mobile */
+    assert_int_equal(phone_normalize("1380013800", "86", out), O2O_EINVAL);  /* 10 digits */
+    assert_int_equal(phone_normalize("138a0013800", "86", out), O2O_EINVAL);
+    assert_int_equal(phone_normalize("", "86", out), O2O_EINVAL);
+}
+
+static void test_core__iso8601_round_trips(void **state)
+{
+    int64_t ms = 0;
+    char buf[32];
+    (void)state;
+    assert_int_equal(parse_iso8601("2026-11-22T10:11:12.345Z", &ms), 0);
+    fmt_iso8601(buf, ms);
+    assert_string_equal(buf, "2026-11-22T10:11:12.345Z");
+    assert_int_equal(parse_iso8601("1970-01-01", &ms), 0);
+    assert_int_equal(ms, 0);
+    assert_int_equal(parse_iso8601("2011-12-09 12:50:00", &ms), 0);
+    assert_int_equal(ms, 1323435000000LL);
+    assert_int_equal(parse_iso8601("2026-13-01", &ms), O2O_EINVAL);
+    assert_int_equal(parse_iso8601("yesterday", &ms), O2O_EINVAL);
+    assert_int_equal(parse_iso8601("2026-01-01T10:00", &ms), O2O_EINVAL);
+}
+
+static void test_core__buffer_refuses_to_pass_its_cap(void **state)
+{
+    struct buf b = BUF_INIT(8);
+    (void)state;
+    assert_int_equal(buf_adds(&b, "1234"), 0);
+    assert_int_equal(buf_addf(&b, "%d", 5678), 0);
+    assert_int_equal(buf_adds(&b, "9"), O2O_ETOOBIG);
+    assert_string_equal(buf_str(&b), "12345678");
+    buf_free(&b);
+}
+
+static void test_core__csv_reads_quotes_commas_newlines_and_crlf(void **state)
+{
+    const char *text = "a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\n,,\nlast";
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    struct csv c;
+    (void)state;
+    csv_init(&c, f);
+    assert_int_equal(csv_next(&c), 1);
+    assert_int_equal(c.nfields, 3);
+    assert_int_equal(csv_index(&c, "c"), 2);
+    assert_int_equal(csv_next(&c), 1);
+    assert_int_equal(c.line, 2);
+    assert_string_equal(c.field[0], "x, y");
+    assert_string_equal(c.field[1], "say \"hi\"");
+    assert_string_equal(c.field[2], "two\nlines");
+    assert_int_equal(csv_next(&c), 1);
+    assert_int_equal(c.line, 4);
+    assert_int_equal(c.nfields, 3);
+    assert_string_equal(c.field[2], "");
+    assert_int_equal(csv_next(&c), 1);
+    assert_string_equal(c.field[0], "last");
+    assert_int_equal(csv_next(&c), 0);
+    csv_free(&c);
+    fclose(f);
+}
+
+static void test_core__csv_flags_an_unterminated_quote(void **state)
+{
+    const char *text = "a,\"open\n";
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    struct csv c;
+    (void)state;
+    csv_init(&c, f);
+    assert_int_equal(csv_next(&c), -1);
+    csv_free(&c);
+    fclose(f);
+}
+
+static void test_core__error_record_keeps_code_field_and_message(void **state)
+{
+    (void)state;
+    assert_int_equal(err_set(O2O_ESTOCK, NULL, "lines[0].qty", "SKU %s has %d", "T-1", 0), O2O_ESTOCK);
+    assert_string_equal(err_last()->code, "out_of_stock");
+    assert_string_equal(err_last()->field, "lines[0].qty");
+    assert_string_equal(err_last()->msg, "SKU T-1 has 0");
+    err_set(O2O_EINVAL, "x", NULL, "line\nbreak");
+    assert_string_equal(err_last()->msg, "line break");
+    err_clear();
+    assert_int_equal(err_last()->rc, 0);
+}
+
+static void test_core__distance_between_shanghai_and_beijing(void **state)
+{
+    double d = geo_distance_m(31.2304, 121.4737, 39.9042, 116.4074);
+    (void)state;
+    assert_true(d > 1060000 && d < 1075000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_core__parse_i64_rejects_junk_and_range),
+        cmocka_unit_test(test_core__phones_normalise_to_e164),
+        cmocka_unit_test(test_core__iso8601_round_trips),
+        cmocka_unit_test(test_core__buffer_refuses_to_pass_its_cap),
+        cmocka_unit_test(test_core__csv_reads_quotes_commas_newlines_and_crlf),
+        cmocka_unit_test(test_core__csv_flags_an_unterminated_quote),
+        cmocka_unit_test(test_core__error_record_keeps_code_field_and_message),
+        cmocka_unit_test(test_core__distance_between_shanghai_and_beijing),
+    };
+    return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}
