@@ -40,6 +40,8 @@ static const char *usage =
     "              --threads N       event loops (default: one per core)\n"
     "              --access-log FILE access log ('-' for stdout; default none)\n"
     "              --dev             development mode: one-time codes are also logged\n"
+    "              --commit-batch N  SQLite: at most N writes per commit (default 1024; 1 disables\n"
+    "                                group commit, for comparison)\n"
     "  migrate   apply pending schema migrations (--db URL)\n"
     "  demo      load a demo chain: regions, stores, warehouses, brands, products, SKUs,\n"
     "            members and stock (--db URL, --members N, --products N)\n"
@@ -55,6 +57,7 @@ struct opts {
     const char *listen;
     const char *access_log;
     int threads;
+    int commit_batch;
     int dev;
     int64_t members;
     int64_t products;
@@ -93,6 +96,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                 return -1;
             }
             o->threads = (int)n;
+        } else if (!strcmp(a, "--commit-batch")) {
+            if (parse_i64(v, 1, 4096, &n)) {
+                fprintf(stderr, "o2o: --commit-batch must be 1..4096\n");
+                return -1;
+            }
+            o->commit_batch = (int)n;
         } else if (!strcmp(a, "--members")) {
             if (parse_i64(v, 0, 100000000, &o->members)) {
                 fprintf(stderr, "o2o: --members must be 0..100000000\n");
@@ -244,6 +253,8 @@ static int cmd_serve(const struct opts *o)
         db_close(db);
         return 1;
     }
+    if (o->commit_batch)
+        db_set_max_batch(db, o->commit_batch);
     serve_db = db;
     memset(&app, 0, sizeof app);
     app.db = db;
@@ -261,6 +272,7 @@ static int cmd_serve(const struct opts *o)
     cfg.max_big_body = 64 << 20;
     cfg.access_log = o->access_log;
     cfg.authorize = api_authorize;
+    cfg.after = api_after;
     cfg.on_thread_start = on_thread_start;
     cfg.on_listening = on_listening;
     signal(SIGINT, on_signal);

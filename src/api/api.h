@@ -29,8 +29,10 @@ struct app *api_app(void);
 
 /* The route table (api/routes.c). */
 const struct http_route *api_routes(size_t *n);
-/* The authorisation hook for http_config.authorize. */
+/* The authorisation hook for http_config.authorize; it also opens the request's
+** read snapshot, which api_after (http_config.after) closes. */
 int api_authorize(struct http_req *rq);
+void api_after(struct http_req *rq);
 
 /* This thread's read connection. */
 struct db_conn *api_reader(void);

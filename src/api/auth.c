@@ -17,9 +17,17 @@
 #include "domain/location.h"
 #include "domain/member.h"
 
+void api_after(struct http_req *rq)
+{
+    (void)rq;
+    db_snapshot_end(api_reader());
+}
+
 int api_authorize(struct http_req *rq)
 {
     int rc;
+    /* every read of this request sees one snapshot (ended by api_after) */
+    db_snapshot_begin(api_reader());
     if (rq->route->roles & ROLE_PUBLIC) {
         if (rq->bearer && auth_resolve(api_reader(), rq->bearer, &rq->who))
             memset(&rq->who, 0, sizeof rq->who), rq->who.role = ROLE_PUBLIC;

@@ -323,7 +323,7 @@ int api_skus_lookup(struct http_req *rq)
         return err_set(O2O_EINVAL, "missing_field", "barcode", "barcode is required");
     if (!store || !*store)
         return err_set(O2O_EINVAL, "missing_field", "store", "store is required");
-    rc = location_get_by_code(c, store, &loc);
+    rc = location_cached_by_code(c, store, &loc);
     if (rc)
         return err_set(O2O_ENOTFOUND, "unknown_location", "store", "no location with code %s", store);
     rc = sku_get_by_barcode(c, barcode, visible_at(rq), &k);

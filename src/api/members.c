@@ -12,6 +12,7 @@
 #include "core/util.h"
 #include "domain/location.h"
 #include "domain/member.h"
+#include "domain/points.h"
 
 json_t *api_render_member(const struct member *m)
 {
@@ -198,6 +199,10 @@ static int merge_body(struct db_conn *c, void *arg, const struct principal *who,
     struct merge_arg *a = arg;
     struct member m;
     int rc = member_merge(c, who, a->survivor, a->merged, &m);
+    if (!rc)
+        rc = points_move_ledger(c, a->merged, a->survivor);
+    if (!rc)
+        rc = member_get(c, a->survivor, &m);
     if (!rc)
         *out = api_render_member(&m);
     return rc;

@@ -185,6 +185,7 @@ struct write_job {
     char rid[24];
     int status;                   /* answer */
     char *body;
+    json_t *out;                  /* answer not yet rendered (no idempotency key) */
     bool replayed;
 };
 
@@ -195,6 +196,8 @@ static int job_run(struct db_conn *c, void *a)
     int rc;
     free(w->body);
     w->body = NULL;
+    json_decref(w->out);
+    w->out = NULL;
     w->replayed = false;
     if (w->key) {
         bool replay = false;
@@ -223,14 +226,17 @@ static int job_run(struct db_conn *c, void *a)
         w->body = http_error_body(err_last()->rc, w->rid, &len);
         return 0;
     }
+    w->status = w->ok_status;
+    if (!w->key) {
+        /* rendered in job_done, off the storage writer's thread */
+        w->out = out ? out : json_object();
+        return 0;
+    }
     w->body = out ? json_dumps(out, JSON_COMPACT) : xstrdup("{}");
     json_decref(out);
     if (!w->body)
         return err_set(O2O_ENOMEM, NULL, NULL, "cannot render the answer");
-    w->status = w->ok_status;
-    if (w->key)
-        return idem_store(c, w->scope, w->key, w->status, w->body);
-    return 0;
+    return idem_store(c, w->scope, w->key, w->status, w->body);
 }
 
 static void job_done(struct db_job *j)
@@ -248,8 +254,14 @@ static void job_done(struct db_job *j)
         free(w->body);
         http_complete(w->pending, status, body, len, false);
     } else {
+        if (w->out) {
+            w->body = json_dumps(w->out, JSON_COMPACT);
+            if (!w->body)
+                w->body = xstrdup("{}");
+        }
         http_complete(w->pending, w->status, w->body, strlen(w->body), w->replayed);
     }
+    json_decref(w->out);
     free(w->arg);
     free(w->key);
     free(w);

@@ -55,6 +55,10 @@ int db_check_schema(struct db *db);
 int db_schema_version(struct db *db, int *out_version);
 int db_latest_version(void);
 
+/* SQLite: commit after at most n bodies (default 1024; 1 = one commit per write,
+** the baseline the benchmarks compare group commit with). PostgreSQL: no effect. */
+void db_set_max_batch(struct db *db, int n);
+
 /* Run fn in a transaction and wait for the commit. Not to be called from a
 ** storage thread. Returns fn's result, O2O_EDB if the commit failed. */
 int db_txn(struct db *db, db_txn_fn fn, void *arg);
@@ -64,6 +68,13 @@ void db_submit(struct db *db, struct db_job *job);
 /* This thread's read connection (created on first use, closed with the db).
 ** Reads see committed data only. */
 struct db_conn *db_reader(struct db *db);
+
+/* Read snapshots: between db_snapshot_begin and db_snapshot_end every read on
+** this reader sees the same committed state, and SQLite takes its read lock once
+** instead of once per statement. A no-op on PostgreSQL (where it would cost two
+** round trips). */
+void db_snapshot_begin(struct db_conn *c);
+void db_snapshot_end(struct db_conn *c);
 
 /* Statements. db_prepare returns a cached statement for this connection, keyed
 ** by the SQL text (pass string literals). Bind $n with 1-based n. db_step returns

@@ -28,10 +28,12 @@ struct db_ops {
     int64_t (*changes)(struct db_stmt *s);
     void (*done)(struct db_stmt *s);
     int (*exec_raw)(struct db_conn *c, const char *sql);
+    void (*snapshot)(struct db_conn *c, int begin);
 };
 
 struct db {
     const struct db_ops *ops;      /* the backend */
+    _Atomic int max_batch;         /* SQLite: bodies per commit at most */
     void *impl;                    /* backend state */
     _Atomic uint64_t commits;      /* see struct db_stats */
     _Atomic uint64_t txns;

@@ -453,8 +453,14 @@ static int pg_exec_raw(struct db_conn *bc, const char *sql)
     return raw((struct pg_conn *)bc, sql);
 }
 
+static void pg_snapshot(struct db_conn *c, int begin)
+{
+    (void)c;
+    (void)begin;
+}
+
 const struct db_ops db_pg_ops = {
     "postgres",  pg_open,     pg_close,     pg_reader,    pg_submit, pg_prepare,
     pg_bind_i64, pg_bind_f64, pg_bind_text, pg_bind_null, pg_step,   pg_col_i64,
-    pg_col_f64,  pg_col_text, pg_col_null,  pg_changes,   pg_done,   pg_exec_raw,
+    pg_col_f64,  pg_col_text, pg_col_null,  pg_changes,   pg_done,   pg_exec_raw, pg_snapshot,
 };

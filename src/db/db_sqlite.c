@@ -6,16 +6,19 @@
 #include "db/db_int.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "core/mem.h"
 
 #define MODULE_NAME "db/sqlite"
-#define MAX_BATCH 1024
 
 struct sq_stmt {
     struct db_stmt base;
@@ -36,15 +39,31 @@ struct sq_conn {
 
 struct sq_db {
     char *path;
+    pthread_t sync_thread;    /* makes committed batches durable, then completes them */
+    struct db_job *synq;      /* jobs of committed batches waiting for the fsync, in order */
+    struct db_job **synq_tail;
+    int writer_gone;          /* the writer has stopped: the syncer drains and stops */
+    int wal_fd;               /* the syncer's own descriptor of the WAL file */
     struct sq_conn *writer;   /* owned by the writer thread */
     pthread_t thread;
-    pthread_mutex_t mu;       /* guards head, tail, stop, readers */
-    pthread_cond_t cv;
+    pthread_t ckpt_thread;    /* checkpoints the WAL off the writer's path */
+    struct sq_conn *ckpt;     /* its connection */
+    int wal_pages;            /* WAL size after the last commit (guarded by mu) */
+    pthread_mutex_t mu;       /* guards head, tail, stop, readers, wal_pages, synq */
+    pthread_cond_t wcv;       /* wakes the writer */
+    pthread_cond_t scv;       /* wakes the syncer */
+    pthread_cond_t cv;        /* wakes the checkpointer */
     struct db_job *head, *tail;
     int stop;
     pthread_key_t key;        /* this thread's reader */
     struct sq_conn *readers;
 };
+
+/* Before the first connection: no global memory statistics (a mutex on every allocation). */
+static void sq_global_config(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 
 static int map_rc(sqlite3 *h, int rc)
 {
@@ -75,8 +94,8 @@ static int conn_open(struct db *db, const char *path, int readonly, struct sq_co
     }
     c->base.db = db;
     sqlite3_busy_timeout(c->h, 10000);
-    sqlite3_exec(c->h, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536",
-                 NULL, NULL, NULL);
+    sqlite3_exec(c->h, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536", NULL, NULL,
+                 NULL);
     *out = c;
     return 0;
 }
@@ -122,7 +141,212 @@ static void reset_all(struct sq_conn *c)
         sqlite3_reset(st);
 }
 
+/* ---- the checkpointer: copies the WAL back into the database file in the
+** background, so that the writer's commits never pay for it ---- */
+
+#define CKPT_PAGES 2000      /* wake the checkpointer when the WAL holds this many pages */
+#define CKPT_WRITER 16000    /* past this the writer finishes the checkpoint between two batches,
+                             ** so that the WAL starts over (the background one never catches a
+                             ** WAL that is written to all the time) */
+
+static int on_wal_commit(void *arg, sqlite3 *h, const char *dbname, int pages)
+{
+    struct sq_db *q = arg;
+    (void)h;
+    (void)dbname;
+    pthread_mutex_lock(&q->mu);
+    q->wal_pages = pages;
+    if (pages >= CKPT_PAGES)
+        pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    return SQLITE_OK;
+}
+
+static void *checkpointer_main(void *arg)
+{
+    struct sq_db *q = arg;
+    for (;;) {
+        int stop, pages;
+        pthread_mutex_lock(&q->mu);
+        while (q->wal_pages < CKPT_PAGES && !q->stop) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 1;
+            if (pthread_cond_timedwait(&q->cv, &q->mu, &ts) && q->wal_pages > 0)
+                break; /* at least once a second when there is anything */
+        }
+        stop = q->stop;
+        pages = q->wal_pages;
+        q->wal_pages = 0;
+        pthread_mutex_unlock(&q->mu);
+        if (stop)
+            break;
+        (void)pages;
+        sqlite3_wal_checkpoint_v2(q->ckpt->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
+    return NULL;
+}
+
+/* ---- the syncer ---- */
+
+static int open_wal(struct sq_db *q)
+{
+    char path[4096], dir[4096];
+    const char *slash;
+    int dfd;
+    snprintf(path, sizeof path, "%s-wal", q->path);
+    q->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (q->wal_fd < 0) {
+        log_error("cannot open %s for syncing: %s", path, strerror(errno));
+        return -1;
+    }
+    /* the WAL's directory entry, once */
+    slash = strrchr(q->path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - q->path) : 1, slash ? q->path : ".");
+    dfd = open(dir[0] ? dir : "/", O_RDONLY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+static void *syncer_main(void *arg)
+{
+    struct sq_db *q = arg;
+    for (;;) {
+        struct db_job *list, *j, *next;
+        int need = 0, failed = 0;
+        pthread_mutex_lock(&q->mu);
+        while (!q->synq && !q->writer_gone)
+            pthread_cond_wait(&q->scv, &q->mu);
+        list = q->synq;
+        q->synq = NULL;
+        q->synq_tail = &q->synq;
+        pthread_mutex_unlock(&q->mu);
+        if (!list)
+            break; /* the writer is gone and everything is answered */
+        for (j = list; j; j = j->next)
+            need |= !j->rc;
+        if (need && ((q->wal_fd < 0 && open_wal(q)) || fdatasync(q->wal_fd))) {
+            log_error("cannot sync the WAL: %s", strerror(errno));
+            failed = 1;
+        }
+        for (j = list; j; j = next) {
+            next = j->next;
+            if (failed && !j->rc) {
+                j->rc = err_set(O2O_EDB, "storage_error", NULL, "the commit could not be made durable");
+                err_save(&j->err);
+            }
+            j->done(j);
+        }
+    }
+    return NULL;
+}
+
 /* ---- the writer thread ---- */
+
+/* Transaction control on the writer, through cached prepared statements. */
+static int ctl(struct sq_conn *w, const char *sql)
+{
+    int64_t rc = db_exec(&w->base, sql, NULL);
+    return rc < 0 ? (int)rc : 0;
+}
+
+/* A hard error ended the transaction: every body of the batch fails. */
+static void fail_all(struct db_job *batch, const char *msg)
+{
+    for (struct db_job *k = batch; k; k = k->next) {
+        if (!k->rc) {
+            k->rc = err_set(O2O_EDB, "storage_error", NULL, "%s", msg);
+            err_save(&k->err);
+        }
+    }
+}
+
+/* Run one body inside a savepoint: a failure rolls back only its own changes.
+** Returns 0, or -1 when a hard error ended the whole transaction. */
+static int run_guarded(struct sq_conn *w, struct db_job *j)
+{
+    ctl(w, "SAVEPOINT job");
+    err_clear();
+    j->rc = j->run(&w->base, j->arg);
+    if (!j->rc) {
+        ctl(w, "RELEASE job");
+        return 0;
+    }
+    err_save(&j->err);
+    reset_all(w);
+    if (sqlite3_get_autocommit(w->h))
+        return -1;
+    ctl(w, "ROLLBACK TO job");
+    ctl(w, "RELEASE job");
+    return 0;
+}
+
+/* Run the bodies of a batch in one transaction and commit once. Bodies first run
+** back to back without savepoints (a savepoint makes SQLite copy every page a body
+** changes into a statement journal). When one fails, the transaction is rolled back,
+** the bodies that had succeeded run again (bodies may run more than once: db.h), and
+** the rest of the batch runs with a savepoint each. */
+static void run_batch(struct sq_conn *w, struct db_job *batch, unsigned *ok, unsigned *rb)
+{
+    struct db_job *j;
+    int guarded = 0;
+    for (j = batch; j; j = j->next)
+        j->rc = 0;
+    if (ctl(w, "BEGIN IMMEDIATE")) {
+        fail_all(batch, "cannot begin a transaction");
+        goto count;
+    }
+    for (j = batch; j; j = j->next) {
+        if (guarded) {
+            if (run_guarded(w, j)) {
+                fail_all(batch, "storage error");
+                goto count;
+            }
+            continue;
+        }
+        err_clear();
+        j->rc = j->run(&w->base, j->arg);
+        if (!j->rc)
+            continue;
+        err_save(&j->err);
+        reset_all(w);
+        if (!sqlite3_get_autocommit(w->h))
+            raw(w, "ROLLBACK");
+        guarded = 1;
+        if (ctl(w, "BEGIN IMMEDIATE")) {
+            fail_all(batch, "cannot begin a transaction");
+            goto count;
+        }
+        for (struct db_job *k = batch; k != j; k = k->next) {
+            if (k->rc)
+                continue;
+            if (run_guarded(w, k)) {
+                fail_all(batch, "storage error");
+                goto count;
+            }
+        }
+    }
+    if (ctl(w, "COMMIT")) {
+        reset_all(w);
+        raw(w, "ROLLBACK");
+        fail_all(batch, "commit failed");
+    }
+count:
+    if (!sqlite3_get_autocommit(w->h)) {
+        reset_all(w);
+        raw(w, "ROLLBACK");
+    }
+    *ok = *rb = 0;
+    for (j = batch; j; j = j->next) {
+        if (j->rc)
+            (*rb)++;
+        else
+            (*ok)++;
+    }
+}
 
 static void *writer_main(void *arg)
 {
@@ -131,20 +355,20 @@ static void *writer_main(void *arg)
     struct sq_conn *w = q->writer;
 
     for (;;) {
-        struct db_job *batch, *j, *next, **tailp;
+        struct db_job *batch, *j, **tailp;
         unsigned n = 0, ok = 0, rb = 0;
         int rc;
 
         pthread_mutex_lock(&q->mu);
         while (!q->head && !q->stop)
-            pthread_cond_wait(&q->cv, &q->mu);
+            pthread_cond_wait(&q->wcv, &q->mu);
         if (!q->head && q->stop) {
             pthread_mutex_unlock(&q->mu);
             break;
         }
         batch = q->head;
         tailp = &q->head;
-        while (*tailp && n < MAX_BATCH) {
+        while (*tailp && n < (unsigned)db->max_batch) {
             tailp = &(*tailp)->next;
             n++;
         }
@@ -154,55 +378,21 @@ static void *writer_main(void *arg)
             q->tail = NULL;
         pthread_mutex_unlock(&q->mu);
 
-        rc = raw(w, "BEGIN IMMEDIATE");
-        for (j = batch; j; j = j->next) {
-            if (rc) {
-                j->rc = O2O_EDB;
-                err_save(&j->err);
-                continue;
-            }
-            raw(w, "SAVEPOINT job");
-            err_clear();
-            j->rc = j->run(&w->base, j->arg);
-            if (j->rc) {
-                err_save(&j->err);
-                reset_all(w);
-                if (sqlite3_get_autocommit(w->h)) {
-                    /* a hard error ended the whole transaction: earlier bodies are lost too */
-                    for (struct db_job *k = batch; k != j; k = k->next) {
-                        if (!k->rc) {
-                            k->rc = err_set(O2O_EDB, "storage_error", NULL, "storage error");
-                            err_save(&k->err);
-                        }
-                    }
-                    ok = 0;
-                    rc = raw(w, "BEGIN IMMEDIATE");
-                } else {
-                    raw(w, "ROLLBACK TO job");
-                    raw(w, "RELEASE job");
-                }
-                rb++;
-            } else {
-                raw(w, "RELEASE job");
-                ok++;
-            }
-        }
-        if (!rc && raw(w, "COMMIT")) {
-            reset_all(w);
-            raw(w, "ROLLBACK");
-            for (j = batch; j; j = j->next) {
-                if (!j->rc) {
-                    j->rc = err_set(O2O_EDB, "storage_error", NULL, "commit failed");
-                    err_save(&j->err);
-                }
-            }
-            ok = 0;
-        }
+        run_batch(w, batch, &ok, &rb);
         db_count_batch(db, ok, rb);
-        for (j = batch; j; j = next) {
-            next = j->next;
-            j->done(j);
-        }
+        /* durability and completion are the syncer's: go on with the next batch */
+        for (j = batch; j->next; j = j->next)
+            ;
+        pthread_mutex_lock(&q->mu);
+        *q->synq_tail = batch;
+        q->synq_tail = &j->next;
+        pthread_cond_signal(&q->scv);
+        pthread_mutex_unlock(&q->mu);
+        pthread_mutex_lock(&q->mu);
+        rc = q->wal_pages >= CKPT_WRITER;
+        pthread_mutex_unlock(&q->mu);
+        if (rc) /* mostly backfilled already by the checkpointer: cheap, and resets the WAL */
+            sqlite3_wal_checkpoint_v2(w->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     }
     return NULL;
 }
@@ -217,7 +407,7 @@ static void sq_submit(struct db *db, struct db_job *job)
     else
         q->head = job;
     q->tail = job;
-    pthread_cond_signal(&q->cv);
+    pthread_cond_signal(&q->wcv);
     pthread_mutex_unlock(&q->mu);
 }
 
@@ -225,16 +415,26 @@ static int sq_open(struct db *db, const char *path, int writers)
 {
     struct sq_db *q = xcalloc(1, sizeof *q);
     int rc;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sq_global_config);
     (void)writers;
     q->path = xstrdup(path);
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->cv, NULL);
+    pthread_cond_init(&q->wcv, NULL);
+    pthread_cond_init(&q->scv, NULL);
+    q->synq_tail = &q->synq;
+    q->wal_fd = -1;
     pthread_key_create(&q->key, NULL);
     db->impl = q;
     rc = conn_open(db, path, 0, &q->writer);
     if (!rc)
-        rc = raw(q->writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        /* NORMAL: commits do not fsync; the syncer does, before anyone is told (see top) */
+        rc = raw(q->writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    if (!rc)
+        rc = conn_open(db, path, 0, &q->ckpt);
     if (rc) {
+        conn_close(q->ckpt);
         conn_close(q->writer);
         pthread_key_delete(q->key);
         free(q->path);
@@ -242,7 +442,11 @@ static int sq_open(struct db *db, const char *path, int writers)
         db->impl = NULL;
         return rc;
     }
+    sqlite3_wal_autocheckpoint(q->writer->h, 0);
+    sqlite3_wal_hook(q->writer->h, on_wal_commit, q);
     pthread_create(&q->thread, NULL, writer_main, db);
+    pthread_create(&q->sync_thread, NULL, syncer_main, q);
+    pthread_create(&q->ckpt_thread, NULL, checkpointer_main, q);
     return 0;
 }
 
@@ -252,9 +456,20 @@ static void sq_close(struct db *db)
     struct sq_conn *r, *next;
     pthread_mutex_lock(&q->mu);
     q->stop = 1;
-    pthread_cond_signal(&q->cv);
+    pthread_cond_broadcast(&q->wcv);
+    pthread_cond_broadcast(&q->cv);
     pthread_mutex_unlock(&q->mu);
     pthread_join(q->thread, NULL);
+    pthread_mutex_lock(&q->mu);
+    q->writer_gone = 1;
+    pthread_cond_broadcast(&q->scv);
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->sync_thread, NULL);
+    if (q->wal_fd >= 0)
+        close(q->wal_fd);
+    pthread_join(q->ckpt_thread, NULL);
+    sqlite3_wal_checkpoint_v2(q->writer->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    conn_close(q->ckpt);
     conn_close(q->writer);
     for (r = q->readers; r; r = next) {
         next = r->next;
@@ -263,6 +478,8 @@ static void sq_close(struct db *db)
     pthread_key_delete(q->key);
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->cv);
+    pthread_cond_destroy(&q->wcv);
+    pthread_cond_destroy(&q->scv);
     free(q->path);
     free(q);
 }
@@ -422,8 +639,17 @@ static int sq_exec_raw(struct db_conn *bc, const char *sql)
     return raw((struct sq_conn *)bc, sql);
 }
 
+static void sq_snapshot(struct db_conn *bc, int begin)
+{
+    struct sq_conn *c = (struct sq_conn *)bc;
+    if (begin && sqlite3_get_autocommit(c->h))
+        db_exec(bc, "BEGIN", NULL);
+    else if (!begin && !sqlite3_get_autocommit(c->h))
+        db_exec(bc, "COMMIT", NULL);
+}
+
 const struct db_ops db_sqlite_ops = {
     "sqlite",    sq_open,    sq_close,    sq_reader,   sq_submit,  sq_prepare,
     sq_bind_i64, sq_bind_f64, sq_bind_text, sq_bind_null, sq_step,   sq_col_i64,
-    sq_col_f64,  sq_col_text, sq_col_null, sq_changes,  sq_done,    sq_exec_raw,
+    sq_col_f64,  sq_col_text, sq_col_null, sq_changes,  sq_done,    sq_exec_raw, sq_snapshot,
 };

@@ -14,6 +14,7 @@
 
 #include "core/mem.h"
 #include "core/util.h"
+#include "domain/location.h"
 
 static int journal(struct db_conn *c, int64_t sku, int64_t loc, const char *kind, int64_t qty, const char *reason,
                    const char *ref, const char *actor)
@@ -270,21 +271,22 @@ int inventory_stock(struct db_conn *c, int64_t sku, int64_t loc, struct stock *o
 }
 
 struct avail_row {
-    struct stock st;
-    bool geo;
-    double lat, lon;
+    int64_t location_id, on_hand, reserved;
+    bool has_distance;
+    double distance_m;
+    int64_t order;            /* location id: ties and queries without an origin */
 };
 
 static int by_distance(const void *a, const void *b)
 {
     const struct avail_row *x = a, *y = b;
-    if (x->st.has_distance != y->st.has_distance)
-        return x->st.has_distance ? -1 : 1;
-    if (x->st.distance_m < y->st.distance_m)
+    if (x->has_distance != y->has_distance)
+        return x->has_distance ? -1 : 1;
+    if (x->distance_m < y->distance_m)
         return -1;
-    if (x->st.distance_m > y->st.distance_m)
+    if (x->distance_m > y->distance_m)
         return 1;
-    return strcmp(x->st.location_code, y->st.location_code);
+    return x->order < y->order ? -1 : x->order > y->order;
 }
 
 int inventory_availability(struct db_conn *c, int64_t sku, bool has_origin, double lat, double lon,
@@ -293,20 +295,29 @@ int inventory_availability(struct db_conn *c, int64_t sku, bool has_origin, doub
     struct db_stmt *s = NULL;
     struct avail_row *rows = NULL;
     size_t n = 0, cap = 0;
+    /* stock numbers only (one clustered range on SQLite); coordinates and names
+    ** come from the location cache */
     int rc = db_query(c, &s,
-                      "SELECT " STOCK_COLS " WHERE s.sku_id = $1 AND ($2 = 1 OR s.on_hand - s.reserved > 0) "
-                      "ORDER BY l.code",
+                      "SELECT location_id, on_hand, reserved FROM stock WHERE sku_id = $1 "
+                      "AND ($2 = 1 OR on_hand - reserved > 0)",
                       "ii", sku, (int64_t)include_empty);
     while (rc == DB_ROW) {
+        struct avail_row *r;
+        struct location loc;
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             rows = xrealloc(rows, cap * sizeof *rows);
         }
-        read_stock(s, &rows[n].st);
-        rows[n].geo = !db_col_null(s, 7) && !db_col_null(s, 8);
-        if (has_origin && rows[n].geo) {
-            rows[n].st.has_distance = true;
-            rows[n].st.distance_m = geo_distance_m(lat, lon, db_col_f64(s, 7), db_col_f64(s, 8));
+        r = &rows[n];
+        r->location_id = db_col_i64(s, 0);
+        r->on_hand = db_col_i64(s, 1);
+        r->reserved = db_col_i64(s, 2);
+        r->order = r->location_id;
+        r->has_distance = false;
+        r->distance_m = 0;
+        if (has_origin && !location_cached(c, r->location_id, &loc) && loc.has_geo) {
+            r->has_distance = true;
+            r->distance_m = geo_distance_m(lat, lon, loc.lat, loc.lon);
         }
         n++;
         rc = db_step(s);
@@ -314,10 +325,26 @@ int inventory_availability(struct db_conn *c, int64_t sku, bool has_origin, doub
     db_done(s);
     if (rc >= 0) {
         rc = 0;
-        if (has_origin)
-            qsort(rows, n, sizeof *rows, by_distance);
-        for (size_t i = 0; i < n && (limit <= 0 || (int)i < limit) && !rc; i++)
-            rc = cb(&rows[i].st, arg);
+        qsort(rows, n, sizeof *rows, by_distance);
+        for (size_t i = 0; i < n && (limit <= 0 || (int)i < limit) && !rc; i++) {
+            struct stock st;
+            struct location loc;
+            memset(&st, 0, sizeof st);
+            rc = location_cached(c, rows[i].location_id, &loc);
+            if (rc)
+                break;
+            str_copy(st.location_code, sizeof st.location_code, loc.code);
+            str_copy(st.location_name, sizeof st.location_name, loc.name);
+            str_copy(st.location_kind, sizeof st.location_kind, loc.kind);
+            st.sku_id = sku;
+            st.location_id = rows[i].location_id;
+            st.on_hand = rows[i].on_hand;
+            st.reserved = rows[i].reserved;
+            st.available = st.on_hand - st.reserved;
+            st.has_distance = rows[i].has_distance;
+            st.distance_m = rows[i].distance_m;
+            rc = cb(&st, arg);
+        }
     }
     free(rows);
     return rc;

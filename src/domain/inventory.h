@@ -71,7 +71,7 @@ int inventory_expire_reservations(struct db_conn *c, int64_t now, int64_t *count
 /* Reads. */
 int inventory_stock(struct db_conn *c, int64_t sku_id, int64_t location_id, struct stock *out);
 /* Every location's stock of a SKU with available > 0 (all rows if include_empty),
-** nearest first from (lat, lon) when has_origin, else by location code. */
+** nearest first from (lat, lon) when has_origin, else by location id. */
 int inventory_availability(struct db_conn *c, int64_t sku_id, bool has_origin, double lat, double lon,
                            bool include_empty, int limit, int (*cb)(const struct stock *s, void *arg), void *arg);
 int inventory_movements(struct db_conn *c, int64_t sku_id, int64_t location_id, int limit,

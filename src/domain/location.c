@@ -7,10 +7,24 @@
 #include "domain/location.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "core/util.h"
+
+/* The location cache: every location sorted by id, and an index sorted by code. */
+static struct {
+    pthread_rwlock_t lock;
+    struct location *rows;    /* by id */
+    struct location **by_code;
+    size_t n;
+    int64_t loaded_at;        /* 0: never */
+    _Atomic int stale;        /* set by local writes */
+} cache = {PTHREAD_RWLOCK_INITIALIZER, NULL, NULL, 0, 0, 0};
 
 static const char *kinds[] = {"store", "warehouse", "restaurant"};
 
@@ -191,6 +205,7 @@ int location_create(struct db_conn *c, struct location *l)
     if (rc < 0)
         return rc;
     l->id = id;
+    atomic_store(&cache.stale, 1);
     return 0;
 }
 
@@ -215,6 +230,7 @@ int location_update(struct db_conn *c, struct location *l)
         return (int)n;
     if (n == 0)
         return err_set(O2O_ENOTFOUND, "unknown_location", NULL, "no location with code %s", l->code);
+    atomic_store(&cache.stale, 1);
     return location_get_by_code(c, l->code, l);
 }
 
@@ -264,6 +280,100 @@ int location_get_by_code(struct db_conn *c, const char *code, struct location *o
     if (rc == DB_DONE)
         return err_set(O2O_ENOTFOUND, "unknown_location", NULL, "no location with code %s", code);
     return rc < 0 ? rc : 0;
+}
+
+static int cmp_code(const void *a, const void *b)
+{
+    return strcmp((*(struct location *const *)a)->code, (*(struct location *const *)b)->code);
+}
+
+/* Reload the cache if it is stale; called without the lock held. */
+static int cache_refresh(struct db_conn *c)
+{
+    struct db_stmt *s = NULL;
+    struct location *rows = NULL, **by_code;
+    size_t n = 0, cap = 0;
+    int64_t now = now_ms();
+    int rc;
+    pthread_rwlock_rdlock(&cache.lock);
+    rc = cache.loaded_at && now - cache.loaded_at < LOCATION_CACHE_MS && !atomic_load(&cache.stale);
+    pthread_rwlock_unlock(&cache.lock);
+    if (rc)
+        return 0;
+    atomic_store(&cache.stale, 0);
+    rc = db_query(c, &s, "SELECT " LOC_COLS " ORDER BY l.id", NULL);
+    while (rc == DB_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            rows = xrealloc(rows, cap * sizeof *rows);
+        }
+        read_loc(s, &rows[n++]);
+        rc = db_step(s);
+    }
+    db_done(s);
+    if (rc < 0) {
+        free(rows);
+        return rc;
+    }
+    by_code = xcalloc(n ? n : 1, sizeof *by_code);
+    for (size_t i = 0; i < n; i++)
+        by_code[i] = &rows[i];
+    qsort(by_code, n, sizeof *by_code, cmp_code);
+    pthread_rwlock_wrlock(&cache.lock);
+    free(cache.rows);
+    free(cache.by_code);
+    cache.rows = rows;
+    cache.by_code = by_code;
+    cache.n = n;
+    cache.loaded_at = now;
+    pthread_rwlock_unlock(&cache.lock);
+    return 0;
+}
+
+int location_cached(struct db_conn *c, int64_t id, struct location *out)
+{
+    size_t lo = 0, hi;
+    int rc = cache_refresh(c), found = 0;
+    if (rc)
+        return rc;
+    pthread_rwlock_rdlock(&cache.lock);
+    hi = cache.n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cache.rows[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < cache.n && cache.rows[lo].id == id) {
+        *out = cache.rows[lo];
+        found = 1;
+    }
+    pthread_rwlock_unlock(&cache.lock);
+    return found ? 0 : location_get(c, id, out); /* newer than the cache */
+}
+
+int location_cached_by_code(struct db_conn *c, const char *code, struct location *out)
+{
+    size_t lo = 0, hi;
+    int rc = cache_refresh(c), found = 0;
+    if (rc)
+        return rc;
+    pthread_rwlock_rdlock(&cache.lock);
+    hi = cache.n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(cache.by_code[mid]->code, code) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < cache.n && !strcmp(cache.by_code[lo]->code, code)) {
+        *out = *cache.by_code[lo];
+        found = 1;
+    }
+    pthread_rwlock_unlock(&cache.lock);
+    return found ? 0 : location_get_by_code(c, code, out);
 }
 
 int location_list(struct db_conn *c, const struct principal *who, const char *kind,

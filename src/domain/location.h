@@ -53,6 +53,13 @@ int location_list(struct db_conn *c, const struct principal *who, const char *ki
                   int (*cb)(const struct location *l, void *arg), void *arg);
 int64_t location_count(struct db_conn *c, const char *kind);
 
+/* The same, from a process-wide cache of every location that is reloaded when
+** older than LOCATION_CACHE_MS or after a local change; for hot read paths
+** (names, codes, coordinates, status), never for scope decisions. */
+#define LOCATION_CACHE_MS 5000
+int location_cached(struct db_conn *c, int64_t id, struct location *out);
+int location_cached_by_code(struct db_conn *c, const char *code, struct location *out);
+
 /* Scope: 0 if the principal may act on this location, O2O_EFORBIDDEN otherwise. */
 int scope_check_location(struct db_conn *c, const struct principal *who, int64_t location_id);
 /* Scope over a region (region managers of it or an ancestor, owners). */

@@ -1,6 +1,7 @@
 /*
 ** member.c -- members, their channel identities, merges and tiers.
-** Owns tables members, member_identities, member_spend, tiers.
+** Owns tables members (but for the points column, kept by points.c) and
+** member_identities.
 ** A merged member keeps its row (status 'merged', merged_into) so that old
 ** references and its phone still lead to the survivor. No HTTP or JSON here.
 ** Tests: tests/unit/test_member.c
@@ -245,61 +246,23 @@ int member_merge(struct db_conn *c, const struct principal *who, int64_t survivo
         return err_set(O2O_ENOTFOUND, "unknown_member", "merge_id", "no member with id %" PRId64, merged);
     if (strcmp(a.status, "active") || strcmp(b.status, "active"))
         return err_set(O2O_ECONFLICT, "member_merged", NULL, "both members must be active to merge");
-    /* identities, ledger lots and spend history move to the survivor */
+    /* identities move to the survivor; the merged member's row stays and points to her */
     n = db_exec(c, "UPDATE member_identities SET member_id = $1 WHERE member_id = $2", "ii", survivor, merged);
     if (n >= 0)
-        n = db_exec(c, "UPDATE point_entries SET member_id = $1, idem_key = NULL WHERE member_id = $2 AND idem_key IS NULL",
-                    "ii", survivor, merged);
-    if (n >= 0) /* keep idempotency keys unique per member: prefix the moved ones */
-    {
-        char prefix[32];
-        snprintf(prefix, sizeof prefix, "m%" PRId64 ":", merged);
-        n = db_exec(c, "UPDATE point_entries SET member_id = $1, idem_key = $3 || idem_key WHERE member_id = $2",
-                    "iit", survivor, merged, prefix);
-    }
-    if (n >= 0)
-        n = db_exec(c, "UPDATE member_spend SET member_id = $1 WHERE member_id = $2", "ii", survivor, merged);
-    if (n >= 0)
-        n = db_exec(c, "UPDATE members SET points = points + $2, updated_at = $3 WHERE id = $1", "iii", survivor,
-                    b.points, now_ms());
-    if (n >= 0)
-        n = db_exec(c,
-                    "UPDATE members SET status = 'merged', merged_into = $1, points = 0, updated_at = $3 WHERE id = $2",
-                    "iii", survivor, merged, now_ms());
+        n = db_exec(c, "UPDATE members SET status = 'merged', merged_into = $1, updated_at = $3 WHERE id = $2", "iii",
+                    survivor, merged, now_ms());
     if (n < 0)
         return (int)n;
     snprintf(subject, sizeof subject, "member:%" PRId64, survivor);
     snprintf(detail, sizeof detail, "merged member %" PRId64 " (%s, %" PRId64 " points) into %" PRId64, merged,
              b.phone, b.points, survivor);
     rc = audit_add(c, who, "member.merge", subject, detail);
-    if (rc)
-        return rc;
-    rc = member_refresh_tier(c, survivor);
     return rc ? rc : member_get(c, survivor, out);
 }
 
-int member_spend_12m(struct db_conn *c, int64_t id, int64_t *out)
+int member_set_tier(struct db_conn *c, int64_t id, const char *tier)
 {
-    return db_scalar_i64(c, out, "SELECT COALESCE(SUM(amount), 0) FROM member_spend WHERE member_id = $1 AND created_at > $2",
-                         "ii", id, now_ms() - 365LL * 24 * 3600 * 1000);
-}
-
-int member_refresh_tier(struct db_conn *c, int64_t id)
-{
-    struct db_stmt *s = NULL;
-    char tier[24] = "standard";
-    int64_t spend = 0, n;
-    int rc = member_spend_12m(c, id, &spend);
-    if (rc)
-        return rc;
-    rc = db_query(c, &s, "SELECT code FROM tiers WHERE min_spend_12m <= $1 ORDER BY min_spend_12m DESC LIMIT 1", "i",
-                  spend);
-    if (rc == DB_ROW)
-        str_copy(tier, sizeof tier, db_col_text(s, 0));
-    db_done(s);
-    if (rc < 0)
-        return rc;
-    n = db_exec(c, "UPDATE members SET tier = $2 WHERE id = $1 AND tier <> $2", "it", id, tier);
+    int64_t n = db_exec(c, "UPDATE members SET tier = $2 WHERE id = $1 AND tier <> $2", "it", id, tier);
     return n < 0 ? (int)n : 0;
 }
 

@@ -47,11 +47,12 @@ int member_normalize_phone(struct db_conn *c, const char *in, char out[20]);
 int member_create(struct db_conn *c, struct member *m);
 int member_update(struct db_conn *c, int64_t id, const struct member_patch *p, struct member *out);
 int member_link_identity(struct db_conn *c, int64_t member_id, const struct member_identity *idn);
-/* Merge `merged` into `survivor`: identities, points and history move; audited. */
+/* Merge `merged` into `survivor`: identities move, the merged member is marked and
+** points to the survivor; audited. The points ledger moves with points_move_ledger. */
 int member_merge(struct db_conn *c, const struct principal *who, int64_t survivor, int64_t merged,
                  struct member *out);
-/* Recompute the tier from the last 365 days of spend. */
-int member_refresh_tier(struct db_conn *c, int64_t id);
+/* Set the tier (the points module computes it from the 12-month spend). */
+int member_set_tier(struct db_conn *c, int64_t id, const char *tier);
 
 /* Reads. Lookups by phone or identity follow merges to the surviving member. */
 int member_get(struct db_conn *c, int64_t id, struct member *out);
@@ -60,8 +61,6 @@ int member_find_by_identity(struct db_conn *c, const char *kind, const char *val
 int member_identities(struct db_conn *c, int64_t id, int (*cb)(const struct member_identity *i, void *arg),
                       void *arg);
 int64_t member_count(struct db_conn *c);
-/* Spend in fen over the last 365 days. */
-int member_spend_12m(struct db_conn *c, int64_t id, int64_t *out);
 
 bool member_identity_kind_ok(const char *kind);
 

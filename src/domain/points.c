@@ -1,6 +1,7 @@
 /*
-** points.c -- the points ledger. Owns table point_entries and keeps
-** members.points equal to the ledger's sum in the same transaction.
+** points.c -- the points ledger. Owns table point_entries and the column
+** members.points, which it keeps equal to the ledger's sum in the same
+** transaction; earn entries carry the amount spent, the base of the tiers.
 ** A credit is a lot with `remaining` and `expires_at`; debits consume lots
 ** oldest-expiry first. The balance check is a conditional update
 ** (points >= n), never read-then-write, so concurrent redemptions cannot
@@ -15,19 +16,9 @@
 #include "core/util.h"
 #include "domain/audit.h"
 #include "domain/member.h"
+#include "domain/settings.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
-
-static int setting_i64(struct db_conn *c, const char *key, int64_t dflt, int64_t *out)
-{
-    struct db_stmt *s = NULL;
-    int rc = db_query(c, &s, "SELECT value FROM settings WHERE key = $1", "t", key);
-    *out = dflt;
-    if (rc == DB_ROW && parse_i64(db_col_text(s, 0), 0, INT64_MAX / 4, out))
-        *out = dflt;
-    db_done(s);
-    return rc < 0 ? rc : 0;
-}
 
 static void read_entry(struct db_stmt *s, struct points_entry *e)
 {
@@ -84,57 +75,109 @@ static int find_replay(struct db_conn *c, const struct points_op *op, struct poi
     return rc;
 }
 
-static int active_member(struct db_conn *c, int64_t id, struct member *m, const char *field)
+/* The few member fields the ledger needs, and a check that she is active. */
+struct who_earns {
+    char tier[24];
+};
+
+static int active_member(struct db_conn *c, int64_t id, struct who_earns *m, const char *field)
 {
-    int rc = member_get(c, id, m);
-    if (rc)
+    struct db_stmt *s = NULL;
+    char status[12] = "";
+    int64_t into = 0;
+    int rc = db_query(c, &s, "SELECT status, merged_into, tier FROM members WHERE id = $1", "i", id);
+    if (rc == DB_ROW) {
+        str_copy(status, sizeof status, db_col_text(s, 0));
+        into = db_col_i64(s, 1);
+        str_copy(m->tier, sizeof m->tier, db_col_text(s, 2));
+    }
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
         return err_set(O2O_ENOTFOUND, "unknown_member", field, "no member with id %" PRId64, id);
-    if (strcmp(m->status, "active"))
-        return err_set(O2O_ECONFLICT, "member_merged", field, "member %" PRId64 " was merged into %" PRId64, id,
-                       m->merged_into);
+    if (strcmp(status, "active"))
+        return err_set(O2O_ECONFLICT, "member_merged", field, "member %" PRId64 " was merged into %" PRId64, id, into);
     return 0;
 }
 
+/* Append a ledger entry; *out describes it (all but the balance). */
 static int insert_entry(struct db_conn *c, int64_t member, const char *kind, int64_t points, int64_t remaining,
-                        int64_t expires_at, const struct points_op *op, int64_t *id)
+                        int64_t expires_at, const struct points_op *op, struct points_entry *out)
 {
-    return db_scalar_i64(c, id,
-                         "INSERT INTO point_entries (member_id, kind, points, remaining, expires_at, channel, "
-                         "location_id, reason, ref, idem_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-                         "$9, $10, $11) RETURNING id",
-                         "itiiItIttti", member, kind, points, remaining, expires_at, op->channel, op->location_id,
-                         op->reason, op->ref, op->idem_key[0] ? op->idem_key : NULL, now_ms());
+    int64_t now = now_ms();
+    int rc;
+    memset(out, 0, sizeof *out);
+    rc = db_scalar_i64(c, &out->id,
+                       "INSERT INTO point_entries (member_id, kind, points, amount, remaining, expires_at, channel, "
+                       "location_id, reason, ref, idem_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+                       "$10, $11, $12) RETURNING id",
+                       "itiiiItIttti", member, kind, points, strcmp(kind, "earn") ? (int64_t)0 : op->amount,
+                       remaining, expires_at, op->channel, op->location_id, op->reason, op->ref,
+                       op->idem_key[0] ? op->idem_key : NULL, now);
+    if (rc)
+        return rc;
+    out->member_id = member;
+    str_copy(out->kind, sizeof out->kind, kind);
+    out->points = points;
+    out->remaining = remaining;
+    out->expires_at = expires_at;
+    str_copy(out->channel, sizeof out->channel, op->channel);
+    out->location_id = op->location_id;
+    str_copy(out->reason, sizeof out->reason, op->reason);
+    str_copy(out->ref, sizeof out->ref, op->ref);
+    out->created_at = now;
+    return 0;
+}
+
+/* Change a member's balance by delta and read the new balance. */
+static int add_balance(struct db_conn *c, int64_t member, int64_t delta, int64_t *balance)
+{
+    return db_scalar_i64(c, balance, "UPDATE members SET points = points + $2, updated_at = $3 WHERE id = $1 RETURNING points",
+                         "iii", member, delta, now_ms());
+}
+
+/* The earn rule: whole CNY x points_per_yuan x the tier's multiplier. */
+static int amount_to_points(struct db_conn *c, const char *tier, int64_t amount, int64_t *out)
+{
+    int64_t per_yuan = 1, pct = 100;
+    int rc = settings_i64(c, "points_per_yuan", 1, &per_yuan);
+    if (!rc)
+        rc = tier_earn_pct(c, tier, &pct);
+    if (!rc)
+        *out = amount / 100 * per_yuan * pct / 100;
+    return rc;
 }
 
 /* Add a lot of n points to a member. */
 static int credit(struct db_conn *c, int64_t member, const char *kind, int64_t n, const struct points_op *op,
-                  int64_t *entry_id)
+                  struct points_entry *out)
 {
-    int64_t months = 24, expires, ch;
-    int rc = setting_i64(c, "points_expiry_months", 24, &months);
+    int64_t months = 24, expires;
+    int rc = settings_i64(c, "points_expiry_months", 24, &months);
     if (rc)
         return rc;
     expires = months > 0 ? now_ms() + months * 3044LL * DAY_MS / 100 : 0; /* months of 30.44 days */
-    rc = insert_entry(c, member, kind, n, n, expires, op, entry_id);
-    if (rc)
-        return rc;
-    ch = db_exec(c, "UPDATE members SET points = points + $2, updated_at = $3 WHERE id = $1", "iii", member, n,
-                 now_ms());
-    return ch < 0 ? (int)ch : 0;
+    rc = insert_entry(c, member, kind, n, n, expires, op, out);
+    return rc ? rc : add_balance(c, member, n, &out->balance);
 }
 
 /* Take n points from a member: conditional balance update, then consume lots oldest-expiry first. */
 static int debit(struct db_conn *c, int64_t member, const char *kind, int64_t n, const struct points_op *op,
-                 const char *field, int64_t *entry_id)
+                 const char *field, struct points_entry *out)
 {
     struct db_stmt *s = NULL;
     int64_t left = n, ch, bal = 0;
-    int rc;
-    ch = db_exec(c, "UPDATE members SET points = points - $2, updated_at = $3 WHERE id = $1 AND points >= $2", "iii",
-                 member, n, now_ms());
-    if (ch < 0)
-        return (int)ch;
-    if (ch == 0) {
+    int rc = db_query(c, &s,
+                      "UPDATE members SET points = points - $2, updated_at = $3 WHERE id = $1 AND points >= $2 "
+                      "RETURNING points",
+                      "iii", member, n, now_ms());
+    if (rc == DB_ROW)
+        bal = db_col_i64(s, 0);
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE) {
         points_balance(c, member, &bal);
         return err_set(O2O_ECONFLICT, "insufficient_points", field,
                        "balance is %" PRId64 " points, %" PRId64 " requested", bal, n);
@@ -161,25 +204,16 @@ static int debit(struct db_conn *c, int64_t member, const char *kind, int64_t n,
             return (int)ch;
         left -= take;
     }
-    return insert_entry(c, member, kind, -n, 0, 0, op, entry_id);
+    rc = insert_entry(c, member, kind, -n, 0, 0, op, out);
+    out->balance = bal;
+    return rc;
 }
 
 int points_for_amount(struct db_conn *c, int64_t member_id, int64_t amount, int64_t *out)
 {
-    struct db_stmt *s = NULL;
-    int64_t per_yuan = 1, pct = 100;
-    int rc = setting_i64(c, "points_per_yuan", 1, &per_yuan);
-    if (rc)
-        return rc;
-    rc = db_query(c, &s, "SELECT t.earn_pct FROM members m JOIN tiers t ON t.code = m.tier WHERE m.id = $1", "i",
-                  member_id);
-    if (rc == DB_ROW)
-        pct = db_col_i64(s, 0);
-    db_done(s);
-    if (rc < 0)
-        return rc;
-    *out = amount / 100 * per_yuan * pct / 100;
-    return 0;
+    struct who_earns m;
+    int rc = active_member(c, member_id, &m, "member_id");
+    return rc ? rc : amount_to_points(c, m.tier, amount, out);
 }
 
 static int check_op(const struct points_op *op, bool allow_zero_points)
@@ -195,8 +229,8 @@ static int check_op(const struct points_op *op, bool allow_zero_points)
 
 int points_earn(struct db_conn *c, const struct points_op *op, struct points_entry *out)
 {
-    struct member m;
-    int64_t n = op->points, id = 0, ch;
+    struct who_earns m;
+    int64_t n = op->points;
     bool found;
     int rc = check_op(op, true);
     if (rc)
@@ -208,34 +242,61 @@ int points_earn(struct db_conn *c, const struct points_op *op, struct points_ent
         rc = find_replay(c, op, out, &found);
     if (rc || found)
         return rc;
-    if (!n) {
-        rc = points_for_amount(c, op->member_id, op->amount, &n);
-        if (rc)
-            return rc;
-    }
-    if (op->amount) {
-        ch = db_exec(c, "INSERT INTO member_spend (member_id, amount, channel, location_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-                     "iitIi", op->member_id, op->amount, op->channel, op->location_id, now_ms());
-        if (ch < 0)
-            return (int)ch;
-    }
-    if (n > 0) {
-        rc = credit(c, op->member_id, "earn", n, op, &id);
-    } else {
-        /* a purchase too small to earn still counts for the tier; record a zero entry */
-        rc = insert_entry(c, op->member_id, "earn", 0, 0, 0, op, &id);
-    }
+    /* the points of this purchase use the tier she had; the tier then follows the spend */
+    if (!n && (rc = amount_to_points(c, m.tier, op->amount, &n)))
+        return rc;
+    if (n > 0)
+        rc = credit(c, op->member_id, "earn", n, op, out);
+    else if (!(rc = insert_entry(c, op->member_id, "earn", 0, 0, 0, op, out)))
+        rc = points_balance(c, op->member_id, &out->balance); /* too small to earn: still spend */
+    if (!rc && op->amount)
+        rc = points_refresh_tier(c, op->member_id);
+    return rc;
+}
+
+int points_spend_12m(struct db_conn *c, int64_t member_id, int64_t *out)
+{
+    return db_scalar_i64(c, out,
+                         "SELECT COALESCE(SUM(amount), 0) FROM point_entries WHERE member_id = $1 AND created_at > $2",
+                         "ii", member_id, now_ms() - 365LL * DAY_MS);
+}
+
+int points_refresh_tier(struct db_conn *c, int64_t member_id)
+{
+    int64_t spend = 0;
+    char tier[24];
+    int rc = points_spend_12m(c, member_id, &spend);
+    if (!rc)
+        rc = tier_for_spend(c, spend, tier);
+    return rc ? rc : member_set_tier(c, member_id, tier);
+}
+
+int points_move_ledger(struct db_conn *c, int64_t from, int64_t to)
+{
+    char prefix[32];
+    int64_t bal = 0, n;
+    int rc = points_balance(c, from, &bal);
     if (rc)
         return rc;
-    if (op->amount && (rc = member_refresh_tier(c, op->member_id)))
-        return rc;
-    return get_entry(c, id, out);
+    /* idempotency keys stay unique per member: the moved ones get a prefix */
+    snprintf(prefix, sizeof prefix, "m%" PRId64 ":", from);
+    n = db_exec(c, "UPDATE point_entries SET member_id = $1, idem_key = $3 || idem_key WHERE member_id = $2 "
+                   "AND idem_key IS NOT NULL",
+                "iit", to, from, prefix);
+    if (n >= 0)
+        n = db_exec(c, "UPDATE point_entries SET member_id = $1 WHERE member_id = $2", "ii", to, from);
+    if (n >= 0)
+        n = db_exec(c, "UPDATE members SET points = points + $2, updated_at = $3 WHERE id = $1", "iii", to, bal, now_ms());
+    if (n >= 0)
+        n = db_exec(c, "UPDATE members SET points = 0, updated_at = $2 WHERE id = $1", "ii", from, now_ms());
+    if (n < 0)
+        return (int)n;
+    return points_refresh_tier(c, to);
 }
 
 int points_redeem(struct db_conn *c, const struct points_op *op, struct points_entry *out)
 {
-    struct member m;
-    int64_t id = 0;
+    struct who_earns m;
     bool found;
     int rc = check_op(op, false);
     if (rc)
@@ -245,14 +306,12 @@ int points_redeem(struct db_conn *c, const struct points_op *op, struct points_e
         rc = find_replay(c, op, out, &found);
     if (rc || found)
         return rc;
-    rc = debit(c, op->member_id, "redeem", op->points, op, "points", &id);
-    return rc ? rc : get_entry(c, id, out);
+    return debit(c, op->member_id, "redeem", op->points, op, "points", out);
 }
 
 int points_adjust(struct db_conn *c, const struct principal *who, const struct points_op *op, struct points_entry *out)
 {
-    struct member m;
-    int64_t id = 0;
+    struct who_earns m;
     bool found;
     char subject[48], detail[200];
     int rc;
@@ -265,23 +324,21 @@ int points_adjust(struct db_conn *c, const struct principal *who, const struct p
         rc = find_replay(c, op, out, &found);
     if (rc || found)
         return rc;
-    if (op->points > 0) {
-        rc = credit(c, op->member_id, "adjust", op->points, op, &id);
-    } else {
-        rc = debit(c, op->member_id, "adjust", -op->points, op, "points", &id);
-    }
+    if (op->points > 0)
+        rc = credit(c, op->member_id, "adjust", op->points, op, out);
+    else
+        rc = debit(c, op->member_id, "adjust", -op->points, op, "points", out);
     if (rc)
         return rc;
     snprintf(subject, sizeof subject, "member:%" PRId64, op->member_id);
     snprintf(detail, sizeof detail, "%+" PRId64 " points: %s", op->points, op->reason);
-    rc = audit_add(c, who, "points.adjust", subject, detail);
-    return rc ? rc : get_entry(c, id, out);
+    return audit_add(c, who, "points.adjust", subject, detail);
 }
 
 int points_transfer(struct db_conn *c, const struct points_op *op, struct points_entry *out)
 {
-    struct member from, to;
-    int64_t out_id = 0, in_id = 0;
+    struct who_earns from, to;
+    struct points_entry in;
     bool found;
     struct points_op in_op;
     int rc = check_op(op, false);
@@ -296,14 +353,13 @@ int points_transfer(struct db_conn *c, const struct points_op *op, struct points
         rc = find_replay(c, op, out, &found);
     if (rc || found)
         return rc;
-    rc = debit(c, op->member_id, "transfer_out", op->points, op, "points", &out_id);
+    rc = debit(c, op->member_id, "transfer_out", op->points, op, "points", out);
     if (rc)
         return rc;
     in_op = *op;
     in_op.idem_key[0] = 0;
     snprintf(in_op.ref, sizeof in_op.ref, "from member %" PRId64, op->member_id);
-    rc = credit(c, op->to_member_id, "transfer_in", op->points, &in_op, &in_id);
-    return rc ? rc : get_entry(c, out_id, out);
+    return credit(c, op->to_member_id, "transfer_in", op->points, &in_op, &in);
 }
 
 int points_expire_due(struct db_conn *c, int64_t now, int64_t *count)
@@ -332,7 +388,8 @@ int points_expire_due(struct db_conn *c, int64_t now, int64_t *count)
         if (!n)
             return 0;
         for (int i = 0; i < n; i++) {
-            int64_t id = 0, ch;
+            struct points_entry e;
+            int64_t ch;
             ch = db_exec(c, "UPDATE point_entries SET remaining = 0 WHERE id = $1 AND remaining = $2", "ii", lots[i][0],
                          lots[i][2]);
             if (ch < 0)
@@ -346,7 +403,7 @@ int points_expire_due(struct db_conn *c, int64_t now, int64_t *count)
             memset(&op, 0, sizeof op);
             str_copy(op.channel, sizeof op.channel, "system");
             snprintf(op.reason, sizeof op.reason, "lot %" PRId64 " expired", lots[i][0]);
-            rc = insert_entry(c, lots[i][1], "expire", -lots[i][2], 0, 0, &op, &id);
+            rc = insert_entry(c, lots[i][1], "expire", -lots[i][2], 0, 0, &op, &e);
             if (rc)
                 return rc;
             (*count)++;

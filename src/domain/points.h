@@ -47,6 +47,12 @@ int points_redeem(struct db_conn *c, const struct points_op *op, struct points_e
 int points_adjust(struct db_conn *c, const struct principal *who, const struct points_op *op,
                   struct points_entry *out);
 int points_transfer(struct db_conn *c, const struct points_op *op, struct points_entry *out);
+/* Move the whole ledger and balance of `from` to `to` (a member merge). */
+int points_move_ledger(struct db_conn *c, int64_t from, int64_t to);
+/* Recompute a member's tier from her last 365 days of spend. */
+int points_refresh_tier(struct db_conn *c, int64_t member_id);
+/* Spend in fen over the last 365 days (the earn entries' amounts). */
+int points_spend_12m(struct db_conn *c, int64_t member_id, int64_t *out);
 /* Expire every lot whose time has come, oldest first; *count lots expired. */
 int points_expire_due(struct db_conn *c, int64_t now, int64_t *count);
 

@@ -5,9 +5,87 @@
 #include "domain/settings.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "core/util.h"
+
+#define MAX_CACHED 32
+
+/* A small cache of settings and tier multipliers for the write paths. */
+static struct {
+    pthread_mutex_t mu;
+    int64_t loaded_at;
+    _Atomic int stale;
+    int nkeys, ntiers;
+    char key[MAX_CACHED][48];
+    char value[MAX_CACHED][48];
+    char tier[MAX_CACHED][24];  /* by threshold, ascending */
+    int64_t pct[MAX_CACHED];
+    int64_t min_spend[MAX_CACHED];
+} cache = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, {{0}}, {{0}}, {{0}}, {0}, {0}};
+
+/* Called with cache.mu held. */
+static int reload(struct db_conn *c)
+{
+    struct db_stmt *s = NULL;
+    int rc;
+    int64_t now = now_ms();
+    if (cache.loaded_at && now - cache.loaded_at < SETTINGS_CACHE_MS && !atomic_load(&cache.stale))
+        return 0;
+    atomic_store(&cache.stale, 0);
+    cache.nkeys = cache.ntiers = 0;
+    rc = db_query(c, &s, "SELECT key, value FROM settings ORDER BY key", NULL);
+    while (rc == DB_ROW && cache.nkeys < MAX_CACHED) {
+        str_copy(cache.key[cache.nkeys], sizeof cache.key[0], db_col_text(s, 0));
+        str_copy(cache.value[cache.nkeys], sizeof cache.value[0], db_col_text(s, 1));
+        cache.nkeys++;
+        rc = db_step(s);
+    }
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    rc = db_query(c, &s, "SELECT code, earn_pct, min_spend_12m FROM tiers ORDER BY min_spend_12m, code", NULL);
+    while (rc == DB_ROW && cache.ntiers < MAX_CACHED) {
+        str_copy(cache.tier[cache.ntiers], sizeof cache.tier[0], db_col_text(s, 0));
+        cache.pct[cache.ntiers] = db_col_i64(s, 1);
+        cache.min_spend[cache.ntiers] = db_col_i64(s, 2);
+        cache.ntiers++;
+        rc = db_step(s);
+    }
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    cache.loaded_at = now;
+    return 0;
+}
+
+int settings_i64(struct db_conn *c, const char *key, int64_t dflt, int64_t *out)
+{
+    int rc;
+    *out = dflt;
+    pthread_mutex_lock(&cache.mu);
+    rc = reload(c);
+    for (int i = 0; !rc && i < cache.nkeys; i++)
+        if (!strcmp(cache.key[i], key) && parse_i64(cache.value[i], INT64_MIN / 4, INT64_MAX / 4, out))
+            *out = dflt;
+    pthread_mutex_unlock(&cache.mu);
+    return rc;
+}
+
+int tier_earn_pct(struct db_conn *c, const char *tier, int64_t *out)
+{
+    int rc;
+    *out = 100;
+    pthread_mutex_lock(&cache.mu);
+    rc = reload(c);
+    for (int i = 0; !rc && i < cache.ntiers; i++)
+        if (!strcmp(cache.tier[i], tier))
+            *out = cache.pct[i];
+    pthread_mutex_unlock(&cache.mu);
+    return rc;
+}
 
 static const struct {
     const char *key;
@@ -30,6 +108,7 @@ int settings_set(struct db_conn *c, const char *key, const char *value)
         n = db_exec(c,
                     "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     "tt", key, value);
+        atomic_store(&cache.stale, 1);
         return n < 0 ? (int)n : 0;
     }
     return err_set(O2O_EINVAL, "unknown_setting", key, "no setting named %s", key);
@@ -49,6 +128,19 @@ int settings_list(struct db_conn *c, int (*cb)(const char *key, const char *valu
     return rc < 0 ? rc : 0;
 }
 
+int tier_for_spend(struct db_conn *c, int64_t spend_12m, char out[24])
+{
+    int rc;
+    str_copy(out, 24, "standard");
+    pthread_mutex_lock(&cache.mu);
+    rc = reload(c);
+    for (int i = 0; !rc && i < cache.ntiers; i++)
+        if (cache.min_spend[i] <= spend_12m)
+            str_copy(out, 24, cache.tier[i]);
+    pthread_mutex_unlock(&cache.mu);
+    return rc;
+}
+
 int tier_set(struct db_conn *c, const struct tier *t)
 {
     int64_t n;
@@ -64,6 +156,7 @@ int tier_set(struct db_conn *c, const struct tier *t)
                 "INSERT INTO tiers (code, min_spend_12m, earn_pct) VALUES ($1, $2, $3) ON CONFLICT (code) DO UPDATE "
                 "SET min_spend_12m = excluded.min_spend_12m, earn_pct = excluded.earn_pct",
                 "tii", t->code, t->min_spend_12m, t->earn_pct);
+    atomic_store(&cache.stale, 1);
     return n < 0 ? (int)n : 0;
 }
 

@@ -20,6 +20,15 @@ struct tier {
 int settings_set(struct db_conn *c, const char *key, const char *value);
 int settings_list(struct db_conn *c, int (*cb)(const char *key, const char *value, void *arg), void *arg);
 
+/* Cached reads for hot paths (reloaded after SETTINGS_CACHE_MS or a local change). */
+#define SETTINGS_CACHE_MS 5000
+int settings_i64(struct db_conn *c, const char *key, int64_t dflt, int64_t *out);
+/* Earn multiplier (percent) of a tier; 100 for an unknown tier. */
+int tier_earn_pct(struct db_conn *c, const char *tier, int64_t *out);
+
+/* The highest tier whose 12-month threshold a spend reaches ("standard" if none). */
+int tier_for_spend(struct db_conn *c, int64_t spend_12m, char out[24]);
+
 int tier_set(struct db_conn *c, const struct tier *t);
 int tier_list(struct db_conn *c, int (*cb)(const struct tier *t, void *arg), void *arg);
 

@@ -69,6 +69,8 @@ struct http_config {
     const char *access_log;           /* path, "-" for stdout, NULL for none */
     /* Authenticate rq->bearer and check rq->route->roles; fill rq->who. */
     int (*authorize)(struct http_req *rq);
+    /* Called after the handler returned (replied or deferred), e.g. to end a read snapshot. */
+    void (*after)(struct http_req *rq);
     /* Called once on each loop thread before it serves (e.g. to open a reader). */
     void (*on_thread_start)(int index);
     /* Called once the listeners are bound, with the actual port. */

@@ -73,6 +73,7 @@ static struct {
     int port;
     int logfd;
     _Atomic uint64_t seq;
+    pthread_barrier_t ready;  /* every loop set up before the first one serves */
 } S;
 
 static __thread struct loop *cur_loop;
@@ -409,12 +410,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
         rq->pub.idem_key = h2o_strdup(&h->pool, h->headers.entries[hi].value.base,
                                       h->headers.entries[hi].value.len).base;
 
-    if (cfg->authorize) {
-        rc = cfg->authorize(&rq->pub);
-        if (rc)
-            return http_reply_error(&rq->pub, rc);
-    }
-    rc = rq->pub.route->handler(&rq->pub);
+    rc = cfg->authorize ? cfg->authorize(&rq->pub) : 0;
+    if (!rc)
+        rc = rq->pub.route->handler(&rq->pub);
+    if (cfg->after)
+        cfg->after(&rq->pub);
     if (rc)
         return http_reply_error(&rq->pub, rc);
     if (!rq->responded && !rq->pending) {
@@ -461,14 +461,26 @@ static int listen_fd(const char *host, int port)
     return fd;
 }
 
+static void setup_loop(struct loop *l, int index);
+
+/* Each loop's evloop, context, queue and sockets are created on its own thread:
+** libh2o's socket buffers point at the creating thread's (thread-local) buffer
+** recycler, so a socket made on one thread and read on another corrupts it. */
 static void *loop_main(void *arg)
 {
     struct loop *l = arg;
     cur_loop = l;
+    setup_loop(l, l->index);
     if (S.cfg->on_thread_start)
         S.cfg->on_thread_start(l->index);
+    pthread_barrier_wait(&S.ready);
+    if (l->index == 0 && S.cfg->on_listening)
+        S.cfg->on_listening(S.port);
     while (!S.stop)
         h2o_evloop_run(l->ev, 200);
+    /* stop accepting; the loop's queue stays alive until http_cleanup() */
+    h2o_socket_read_stop(l->listener);
+    h2o_socket_close(l->listener);
     return NULL;
 }
 
@@ -549,20 +561,15 @@ int http_serve(const struct http_config *cfg)
             S.port = ntohs(a.sin_port);
         }
     }
+    pthread_barrier_init(&S.ready, NULL, (unsigned)n);
     for (int i = 0; i < n; i++)
-        setup_loop(&S.loops[i], i);
-    if (cfg->on_listening)
-        cfg->on_listening(S.port);
+        S.loops[i].index = i;
     for (int i = 1; i < n; i++)
         pthread_create(&S.loops[i].thread, NULL, loop_main, &S.loops[i]);
     loop_main(&S.loops[0]);
     for (int i = 1; i < n; i++)
         pthread_join(S.loops[i].thread, NULL);
-    for (int i = 0; i < n; i++) {
-        /* stop accepting; the loops' queues stay alive until http_cleanup() */
-        h2o_socket_read_stop(S.loops[i].listener);
-        h2o_socket_close(S.loops[i].listener);
-    }
+    pthread_barrier_destroy(&S.ready);
     return 0;
 out:
     http_cleanup();

@@ -178,7 +178,8 @@ static int merge_body(struct db_conn *c, void *arg)
     int64_t *ab = arg;
     struct principal owner = {.role = ROLE_OWNER, .scope = SCOPE_CHAIN, .id = 1};
     struct member out;
-    return member_merge(c, &owner, ab[0], ab[1], &out);
+    int rc = member_merge(c, &owner, ab[0], ab[1], &out);
+    return rc ? rc : points_move_ledger(c, ab[1], ab[0]);
 }
 
 static void test_points__merge_moves_points_and_phone_lookup_follows(void **state)

@@ -1,6 +1,6 @@
 -- 001_core.sql: the spine of o2o: locations, identity, catalog, members, points,
 -- inventory, idempotency, outbox, audit. Portable SQL for SQLite and PostgreSQL;
--- {{ID}} is an auto-increment primary key. Money in fen, times in epoch ms.
+-- {{ID}} is an auto-increment primary key; {{WITHOUT_ROWID}} clusters a SQLite table on its key. Money in fen, times in epoch ms.
 
 CREATE TABLE settings (
     key TEXT PRIMARY KEY,
@@ -176,7 +176,7 @@ CREATE TABLE members (
     consent_marketing BIGINT NOT NULL DEFAULT 0,
     consent_sms BIGINT NOT NULL DEFAULT 0,
     consent_email BIGINT NOT NULL DEFAULT 0,
-    points BIGINT NOT NULL DEFAULT 0 CHECK (points >= 0),  -- = SUM(point_entries.points), kept in step
+    points BIGINT NOT NULL DEFAULT 0 CHECK (points >= 0),  -- = SUM(point_entries.points), kept by points.c
     home_location_id BIGINT REFERENCES locations(id),
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
@@ -191,21 +191,12 @@ CREATE TABLE member_identities (
 );
 CREATE INDEX member_identities_member ON member_identities (member_id);
 
-CREATE TABLE member_spend (
-    id {{ID}},
-    member_id BIGINT NOT NULL REFERENCES members(id),
-    amount BIGINT NOT NULL,
-    channel TEXT NOT NULL,
-    location_id BIGINT,
-    created_at BIGINT NOT NULL
-);
-CREATE INDEX member_spend_member ON member_spend (member_id, created_at);
-
 CREATE TABLE point_entries (
     id {{ID}},
     member_id BIGINT NOT NULL REFERENCES members(id),
     kind TEXT NOT NULL CHECK (kind IN ('earn', 'redeem', 'adjust', 'expire', 'transfer_in', 'transfer_out')),
     points BIGINT NOT NULL,             -- signed change of the balance
+    amount BIGINT NOT NULL DEFAULT 0,   -- earn: fen spent (the rolling 12-month spend behind tiers)
     remaining BIGINT NOT NULL DEFAULT 0,-- for credits: points of this lot not yet spent or expired
     expires_at BIGINT,                  -- for credits
     channel TEXT NOT NULL DEFAULT '',
@@ -215,8 +206,8 @@ CREATE TABLE point_entries (
     idem_key TEXT,
     created_at BIGINT NOT NULL
 );
-CREATE INDEX point_entries_member ON point_entries (member_id, id);
-CREATE INDEX point_entries_lots ON point_entries (member_id, expires_at) WHERE remaining > 0;
+CREATE INDEX point_entries_member ON point_entries (member_id, created_at);
+CREATE INDEX point_entries_due ON point_entries (expires_at) WHERE remaining > 0;
 CREATE UNIQUE INDEX point_entries_idem ON point_entries (member_id, idem_key) WHERE idem_key IS NOT NULL;
 
 CREATE TABLE stock (
@@ -225,7 +216,7 @@ CREATE TABLE stock (
     on_hand BIGINT NOT NULL DEFAULT 0 CHECK (on_hand >= 0),
     reserved BIGINT NOT NULL DEFAULT 0 CHECK (reserved >= 0 AND reserved <= on_hand),
     PRIMARY KEY (sku_id, location_id)
-);
+) {{WITHOUT_ROWID}};
 CREATE INDEX stock_location ON stock (location_id);
 
 CREATE TABLE stock_movements (
