@@ -5,7 +5,7 @@ set -eu
 profile=${1:-build}
 pkgs="build-essential pkg-config libh2o-evloop-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev"
 case "$profile" in
-  test)  pkgs="$pkgs libcmocka-dev python3 postgresql" ;;
+  test)  pkgs="$pkgs libcmocka-dev python3 postgresql chromium" ;;
   bench) pkgs="$pkgs wrk python3" ;;
 esac
 missing=""

@@ -3,6 +3,7 @@
 ** The one place that knows every layer and wires them together.
 */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "domain/auth.h"
 #include "domain/demo.h"
 #include "domain/import.h"
+#include "domain/jobs.h"
 #include "http/http.h"
 
 #define MODULE_NAME "main"
@@ -40,6 +42,8 @@ static const char *usage =
     "              --threads N       event loops (default: one per core)\n"
     "              --access-log FILE access log ('-' for stdout; default none)\n"
     "              --dev             development mode: one-time codes are also logged\n"
+    "              --jobs-every MS   run background jobs (reservation and points expiry) this often\n"
+    "                                (default 5000)\n"
     "              --commit-batch N  SQLite: at most N writes per commit (default 1024; 1 disables\n"
     "                                group commit, for comparison)\n"
     "  migrate   apply pending schema migrations (--db URL)\n"
@@ -58,6 +62,7 @@ struct opts {
     const char *access_log;
     int threads;
     int commit_batch;
+    int64_t jobs_every_ms;
     int dev;
     int64_t members;
     int64_t products;
@@ -71,6 +76,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     o->db = getenv("O2O_DB") ? getenv("O2O_DB") : "sqlite:data/o2o.db";
     o->listen = "127.0.0.1:8080";
     o->members = 100000;
+    o->jobs_every_ms = 5000;
     o->products = 2000;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -102,6 +108,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                 return -1;
             }
             o->commit_batch = (int)n;
+        } else if (!strcmp(a, "--jobs-every")) {
+            if (parse_i64(v, 100, 3600000, &o->jobs_every_ms)) {
+                fprintf(stderr, "o2o: --jobs-every must be 100..3600000 (ms)\n");
+                return -1;
+            }
         } else if (!strcmp(a, "--members")) {
             if (parse_i64(v, 0, 100000000, &o->members)) {
                 fprintf(stderr, "o2o: --members must be 0..100000000\n");
@@ -212,10 +223,28 @@ static int bootstrap_owner(struct db *db)
 }
 
 static struct db *serve_db;
+static volatile sig_atomic_t jobs_stop;
+
+/* The background jobs: every few seconds, under a lease (see domain/jobs.c). */
+static void *jobs_main(void *arg)
+{
+    char holder[96], host[64] = "host";
+    int64_t every = *(int64_t *)arg;
+    gethostname(host, sizeof host - 1);
+    snprintf(holder, sizeof holder, "%s:%d:%08x", host, (int)getpid(), randombytes_random());
+    while (!jobs_stop) {
+        for (int64_t waited = 0; waited < every && !jobs_stop; waited += 100)
+            usleep(100 * 1000);
+        if (!jobs_stop && jobs_run_due(serve_db, holder))
+            log_warn("background jobs: %s", err_last()->msg);
+    }
+    return NULL;
+}
 
 static void on_signal(int sig)
 {
     (void)sig;
+    jobs_stop = 1;
     http_stop();
 }
 
@@ -236,6 +265,8 @@ static int cmd_serve(const struct opts *o)
     struct db *db = NULL;
     struct app app;
     struct http_config cfg;
+    pthread_t jobs;
+    int64_t jobs_every = o->jobs_every_ms;
     char host[64];
     const char *colon = strrchr(o->listen, ':');
     int64_t port;
@@ -277,9 +308,12 @@ static int cmd_serve(const struct opts *o)
     cfg.on_listening = on_listening;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    pthread_create(&jobs, NULL, jobs_main, &jobs_every);
     rc = http_serve(&cfg);
     if (rc)
         fprintf(stderr, "o2o: %s\n", err_last()->msg);
+    jobs_stop = 1;
+    pthread_join(jobs, NULL);
     workq_stop(app.work);
     db_close(db);
     http_cleanup();

@@ -79,7 +79,9 @@ struct http_config {
     void (*metrics_extra)(void *buf);
 };
 
-/* Serve until http_stop() or a fatal error. Blocks the calling thread. */
+/* Serve until http_stop() or a fatal error. Blocks the calling thread; the event
+** loops run on threads of their own and keep delivering late answers until
+** http_cleanup(). */
 int http_serve(const struct http_config *cfg);
 /* Free what http_serve() left for answers still in flight: call after the
 ** threads that answer deferred requests (storage, workers) have stopped. */

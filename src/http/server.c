@@ -42,6 +42,7 @@ struct loop {
     h2o_timeout_t log_timeout;
     h2o_timeout_entry_t log_entry;
     pthread_t thread;
+    int drained;                /* no connection was left open at shutdown */
 };
 
 struct req_int {
@@ -73,7 +74,9 @@ static struct {
     int port;
     int logfd;
     _Atomic uint64_t seq;
-    pthread_barrier_t ready;  /* every loop set up before the first one serves */
+    pthread_barrier_t ready;  /* every loop set up before the port is announced */
+    int running;              /* loop threads exist */
+    volatile sig_atomic_t cleanup; /* loops may tear down: the storage threads are gone */
 } S;
 
 static __thread struct loop *cur_loop;
@@ -461,32 +464,43 @@ static int listen_fd(const char *host, int port)
     return fd;
 }
 
-static void setup_loop(struct loop *l, int index);
+static void setup_loop(struct loop *l);
+static void teardown_loop(struct loop *l);
 
-/* Each loop's evloop, context, queue and sockets are created on its own thread:
-** libh2o's socket buffers point at the creating thread's (thread-local) buffer
-** recycler, so a socket made on one thread and read on another corrupts it. */
+/* Each loop lives on a thread of its own from setup to teardown: libh2o's socket
+** buffers point at the creating thread's (thread-local) buffer recycler, so a
+** socket made or freed on another thread corrupts it. */
 static void *loop_main(void *arg)
 {
     struct loop *l = arg;
+    int64_t deadline;
     cur_loop = l;
-    setup_loop(l, l->index);
+    setup_loop(l);
     if (S.cfg->on_thread_start)
         S.cfg->on_thread_start(l->index);
     pthread_barrier_wait(&S.ready);
-    if (l->index == 0 && S.cfg->on_listening)
-        S.cfg->on_listening(S.port);
     while (!S.stop)
         h2o_evloop_run(l->ev, 200);
-    /* stop accepting; the loop's queue stays alive until http_cleanup() */
+
+    /* Stop: no new connections; answer what is in flight; idle keep-alive
+    ** connections time out at once (libh2o 2.2.5 has no call to close them). */
     h2o_socket_read_stop(l->listener);
     h2o_socket_close(l->listener);
+    h2o_context_request_shutdown(&l->ctx);
+    l->ctx.http1.req_timeout.timeout = 0;
+    deadline = mono_us() + 2000000;
+    while (!h2o_linklist_is_empty(&l->ctx.http1._conns) && mono_us() < deadline)
+        h2o_evloop_run(l->ev, 20);
+    l->drained = h2o_linklist_is_empty(&l->ctx.http1._conns);
+    /* Late answers from the storage threads still arrive here until http_cleanup(). */
+    while (!S.cleanup)
+        h2o_evloop_run(l->ev, 20);
+    teardown_loop(l);
     return NULL;
 }
 
-static void setup_loop(struct loop *l, int index)
+static void setup_loop(struct loop *l)
 {
-    l->index = index;
     l->ev = h2o_evloop_create();
     h2o_context_init(&l->ctx, l->ev, &S.gconf);
     l->accept_ctx.ctx = &l->ctx;
@@ -502,14 +516,25 @@ static void setup_loop(struct loop *l, int index)
     h2o_socket_read_start(l->listener, on_accept);
 }
 
+/* On the loop's own thread, after the storage threads have stopped. */
 static void teardown_loop(struct loop *l)
 {
-    /* Only our own state: the h2o context, loop and queue stay allocated until
-    ** exit. libh2o 2.2.5 asserts when a context with open keep-alive connections
-    ** is disposed and has no call to close them; a deferred answer that arrives
-    ** now only appends to a queue that is still valid (see tests/lsan.supp). */
+    h2o_evloop_run(l->ev, 0); /* the last answers */
     log_flush(l);
     buf_free(&l->log);
+    h2o_timeout_unlink(&l->log_entry);
+    h2o_timeout_dispose(l->ev, &l->log_timeout);
+    h2o_multithread_unregister_receiver(l->queue, &l->receiver);
+    h2o_multithread_destroy_queue(l->queue);
+    if (l->drained) {
+        /* a context with a connection still open cannot be disposed (2.2.5 asserts);
+        ** request_shutdown armed an HTTP/2 timer that no connection uses */
+        if (h2o_timeout_is_linked(&l->ctx.http2._graceful_shutdown_timeout))
+            h2o_timeout_unlink(&l->ctx.http2._graceful_shutdown_timeout);
+        h2o_context_dispose(&l->ctx);
+        h2o_evloop_run(l->ev, 0); /* closes deferred by the calls above */
+        h2o_evloop_destroy(l->ev);
+    }
 }
 
 int http_serve(const struct http_config *cfg)
@@ -561,15 +586,18 @@ int http_serve(const struct http_config *cfg)
             S.port = ntohs(a.sin_port);
         }
     }
-    pthread_barrier_init(&S.ready, NULL, (unsigned)n);
-    for (int i = 0; i < n; i++)
+    pthread_barrier_init(&S.ready, NULL, (unsigned)n + 1);
+    for (int i = 0; i < n; i++) {
         S.loops[i].index = i;
-    for (int i = 1; i < n; i++)
         pthread_create(&S.loops[i].thread, NULL, loop_main, &S.loops[i]);
-    loop_main(&S.loops[0]);
-    for (int i = 1; i < n; i++)
-        pthread_join(S.loops[i].thread, NULL);
+    }
+    pthread_barrier_wait(&S.ready);
     pthread_barrier_destroy(&S.ready);
+    S.running = 1;
+    if (cfg->on_listening)
+        cfg->on_listening(S.port);
+    while (!S.stop)
+        usleep(50 * 1000);
     return 0;
 out:
     http_cleanup();
@@ -578,9 +606,11 @@ out:
 
 void http_cleanup(void)
 {
-    if (S.loops && S.loops[0].ev)
+    S.cleanup = 1;
+    if (S.running)
         for (int i = 0; i < S.nloops; i++)
-            teardown_loop(&S.loops[i]);
+            pthread_join(S.loops[i].thread, NULL);
+    S.running = 0;
     free(S.loops);
     S.loops = NULL;
     router_free(S.table);

@@ -156,8 +156,8 @@ class Server:
         return rc, log
 
     # ---- direct database reads, for "nothing changed" checks ----
-    def snapshot(self, skip=("sessions", "login_attempts")):
-        """A fingerprint of every table's contents."""
+    def snapshot(self, skip=("sessions", "login_attempts", "job_leases")):
+        """A fingerprint of every table's contents (but for sessions, throttles and job leases)."""
         out = {}
         if PG_URL:
             tables = psql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").split()

@@ -102,6 +102,33 @@ class CliTest(unittest.TestCase):
         p = run("import", "stock", bad_header, "--db", self.db)
         self.assertIn("no 'location' column", p.stderr)
 
+    def test_import_draws_a_progress_bar_on_a_terminal(self):
+        import pty
+        rows = "".join("1390000%04d,Member %d\n" % (i, i) for i in range(3000))
+        path = self.write("many.csv", "phone,name\n" + rows)
+        master, slave = pty.openpty()
+        e = dict(os.environ)
+        p = subprocess.Popen([BINARY, "import", "members", path, "--db", self.db], stdout=subprocess.PIPE,
+                             stderr=slave, env=e, text=True)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        p.wait(timeout=120)
+        os.close(master)
+        self.assertEqual(p.returncode, 0)
+        text = out.decode(errors="replace")
+        self.assertIn("import [", text)
+        self.assertIn("100%", text)
+        self.assertIn("3000 rows", text)
+        self.assertIn("imported 3000 of 3000 rows", p.stdout.read())
+
     def test_serve_refuses_a_database_newer_than_itself(self):
         run("migrate", "--db", self.db, check=True)
         if PG_URL:

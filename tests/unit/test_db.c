@@ -186,6 +186,55 @@ static void test_db__async_jobs_share_commits(void **state)
     test_db_close(db);
 }
 
+struct crosser {
+    struct db *db;
+    int64_t first, second;
+    int rc;
+};
+
+static int cross_body(struct db_conn *c, void *arg)
+{
+    struct crosser *x = arg;
+    int64_t n = db_exec(c, "UPDATE t SET v = v + 1 WHERE k = $1", "i", x->first);
+    if (n < 0)
+        return (int)n;
+    usleep(200 * 1000); /* let the other transaction take its first row */
+    n = db_exec(c, "UPDATE t SET v = v + 1 WHERE k = $1", "i", x->second);
+    return n < 0 ? (int)n : 0;
+}
+
+static void *cross_worker(void *arg)
+{
+    struct crosser *x = arg;
+    x->rc = db_txn(x->db, cross_body, x);
+    return NULL;
+}
+
+static void test_db__deadlocked_transactions_are_retried(void **state)
+{
+    struct db *db = test_db_open();
+    int64_t a[2] = {1, 0}, b[2] = {2, 0}, v = 0;
+    struct crosser x = {db, 1, 2, -1}, y = {db, 2, 1, -1};
+    pthread_t tx, ty;
+    struct db_stats st;
+    (void)state;
+    assert_int_equal(db_txn(db, create_t, NULL), 0);
+    assert_int_equal(db_txn(db, insert_kv, a), 0);
+    assert_int_equal(db_txn(db, insert_kv, b), 0);
+    pthread_create(&tx, NULL, cross_worker, &x);
+    pthread_create(&ty, NULL, cross_worker, &y);
+    pthread_join(tx, NULL);
+    pthread_join(ty, NULL);
+    assert_int_equal(x.rc, 0);
+    assert_int_equal(y.rc, 0);
+    assert_int_equal(db_scalar_i64(db_reader(db), &v, "SELECT SUM(v) FROM t", NULL), 0);
+    assert_int_equal(v, 4); /* both transactions applied exactly once */
+    db_get_stats(db, &st);
+    if (!strcmp(db_kind(db), "postgres"))
+        assert_true(st.retries >= 1); /* one of them was chosen as the deadlock victim */
+    test_db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_db__text_and_null_round_trip),
         cmocka_unit_test(test_db__newer_schema_is_refused),
         cmocka_unit_test(test_db__async_jobs_share_commits),
+        cmocka_unit_test(test_db__deadlocked_transactions_are_retried),
     };
     return cmocka_run_group_tests_name("db", tests, NULL, NULL);
 }
