@@ -4,11 +4,12 @@
 #   2. durable points-earn writes/s with group commit, and with one commit per
 #      write (--commit-batch 1) in the same run; the ratio is printed
 #   3. the server's idle resident memory
-# Each load runs RUNS times (default 3) for DURATION seconds; medians are quoted.
+# Each load runs RUNS times (default 5) for DURATION seconds after a short warm-up;
+# medians are quoted (the machine is shared and noisy).
 # Results go to stdout and bench/out/results.txt.
 set -eu
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-64}           # lookups
 WCONNS=${WCONNS:-256}        # durable writes: each connection waits for its fsync, so
@@ -59,6 +60,7 @@ export O2O_BENCH_TOKEN="$key"
 curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$P/v1/skus/lookup?barcode=6900000000007&store=SH01" >/dev/null \
   || { echo "lookup smoke request failed"; exit 1; }
 
+wrk -t"$THREADS" -c"$CONNS" -d3s -s bench/lookup.lua "http://127.0.0.1:$P" >/dev/null  # warm-up
 : >"$work/lookup.rps"; : >"$work/lookup.p99"
 for r in $(seq 1 "$RUNS"); do
   wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s bench/lookup.lua "http://127.0.0.1:$P" >"$work/wrk.txt"
@@ -67,6 +69,7 @@ for r in $(seq 1 "$RUNS"); do
 done
 grep -q "Non-2xx" "$work/wrk.txt" && { echo "lookup answered errors:"; cat "$work/wrk.txt"; exit 1; }
 
+wrk -t"$THREADS" -c"$WCONNS" -d3s -s bench/earn.lua "http://127.0.0.1:$P" >/dev/null  # warm-up
 : >"$work/earn.rps"; : >"$work/earn.p99"
 for r in $(seq 1 "$RUNS"); do
   wrk -t"$THREADS" -c"$WCONNS" -d"${DURATION}s" --latency -s bench/earn.lua "http://127.0.0.1:$P" >"$work/wrk.txt"

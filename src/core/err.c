@@ -3,22 +3,13 @@
 ** Owns nothing persistent. Tests: tests/unit/test_core.c
 */
 #include "core/err.h"
+#include "core/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 static _Thread_local struct err_rec cur;
-
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-    size_t n = src ? strlen(src) : 0;
-    if (n >= cap)
-        n = cap - 1;
-    if (n)
-        memcpy(dst, src, n);
-    dst[n] = 0;
-}
 
 const char *err_default_code(int rc)
 {
@@ -47,8 +38,8 @@ int err_set(int rc, const char *code, const char *field, const char *fmt, ...)
 {
     va_list ap;
     cur.rc = rc;
-    copy_str(cur.code, sizeof cur.code, code ? code : err_default_code(rc));
-    copy_str(cur.field, sizeof cur.field, field);
+    str_copy(cur.code, sizeof cur.code, code ? code : err_default_code(rc));
+    str_copy(cur.field, sizeof cur.field, field);
     va_start(ap, fmt);
     vsnprintf(cur.msg, sizeof cur.msg, fmt, ap);
     va_end(ap);

@@ -257,6 +257,51 @@ int db_ping(struct db *db)
     return db_scalar_i64(db_reader(db), &one, "SELECT 1", NULL);
 }
 
+static size_t slot_of(const struct stmt_cache *c, const char *sql)
+{
+    uintptr_t h = (uintptr_t)sql;
+    h ^= h >> 17;
+    h *= 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 20) & (c->cap - 1);
+}
+
+struct db_stmt *stmt_cache_find(const struct stmt_cache *c, const char *sql)
+{
+    if (!c->cap)
+        return NULL;
+    for (size_t i = slot_of(c, sql); c->tab[i]; i = (i + 1) & (c->cap - 1))
+        if (c->tab[i]->sql == sql)
+            return c->tab[i];
+    return NULL;
+}
+
+void stmt_cache_add(struct stmt_cache *c, struct db_stmt *s)
+{
+    size_t i;
+    if ((c->n + 1) * 2 > c->cap) {
+        struct db_stmt **old = c->tab;
+        size_t oldcap = c->cap;
+        c->cap = c->cap ? c->cap * 2 : 64;
+        c->tab = xcalloc(c->cap, sizeof *c->tab);
+        c->n = 0;
+        for (size_t k = 0; k < oldcap; k++)
+            if (old[k])
+                stmt_cache_add(c, old[k]);
+        free(old);
+    }
+    for (i = slot_of(c, s->sql); c->tab[i]; i = (i + 1) & (c->cap - 1))
+        ;
+    c->tab[i] = s;
+    c->n++;
+}
+
+void stmt_cache_free(struct stmt_cache *c)
+{
+    free(c->tab);
+    c->tab = NULL;
+    c->cap = c->n = 0;
+}
+
 int db_count_params(const char *sql)
 {
     int max = 0;

@@ -48,7 +48,19 @@ struct db_conn {
 };
 struct db_stmt {
     struct db_conn *conn;
+    const char *sql;          /* the caller's literal: the statement cache's key */
 };
+
+/* Prepared statements of one connection, keyed by the address of their SQL
+** literal (open addressing). */
+struct stmt_cache {
+    struct db_stmt **tab;
+    size_t cap, n;
+};
+struct db_stmt *stmt_cache_find(const struct stmt_cache *c, const char *sql);
+void stmt_cache_add(struct stmt_cache *c, struct db_stmt *s);
+/* Free the table (not the statements: the backend finalizes each first). */
+void stmt_cache_free(struct stmt_cache *c);
 
 extern const struct db_ops db_sqlite_ops;
 extern const struct db_ops db_pg_ops;

@@ -23,7 +23,6 @@
 
 struct pg_stmt {
     struct db_stmt base;
-    const char *sql;          /* cache key */
     char name[16];            /* server-side prepared statement name */
     int nparams;
     char *vals[MAX_PARAMS];   /* owned parameter texts (NULL = SQL NULL) */
@@ -35,8 +34,7 @@ struct pg_stmt {
 struct pg_conn {
     struct db_conn base;
     PGconn *h;
-    struct pg_stmt **tab;     /* statement cache: open addressing on the SQL pointer */
-    size_t cap, n;
+    struct stmt_cache cache;  /* prepared statements */
     int seq;                  /* statement name counter */
     int failed;               /* the current transaction saw an error */
     struct pg_conn *next;     /* all readers */
@@ -81,8 +79,8 @@ static void conn_close(struct pg_conn *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->cap; i++) {
-        struct pg_stmt *s = c->tab[i];
+    for (size_t i = 0; i < c->cache.cap; i++) {
+        struct pg_stmt *s = (struct pg_stmt *)c->cache.tab[i];
         if (!s)
             continue;
         for (int k = 0; k < MAX_PARAMS; k++)
@@ -90,7 +88,7 @@ static void conn_close(struct pg_conn *c)
         PQclear(s->res);
         free(s);
     }
-    free(c->tab);
+    stmt_cache_free(&c->cache);
     PQfinish(c->h);
     free(c);
 }
@@ -285,50 +283,17 @@ static struct db_conn *pg_reader(struct db *db)
 
 /* ---- statements ---- */
 
-static size_t slot_of(struct pg_conn *c, const char *sql)
-{
-    uintptr_t h = (uintptr_t)sql;
-    h ^= h >> 17;
-    h *= 0x9E3779B97F4A7C15ull;
-    return (size_t)(h >> 20) & (c->cap - 1);
-}
-
-static void cache_put(struct pg_conn *c, struct pg_stmt *s)
-{
-    size_t i;
-    if ((c->n + 1) * 2 > c->cap) {
-        struct pg_stmt **old = c->tab;
-        size_t oldcap = c->cap;
-        c->cap = c->cap ? c->cap * 2 : 64;
-        c->tab = xcalloc(c->cap, sizeof *c->tab);
-        c->n = 0;
-        for (size_t k = 0; k < oldcap; k++)
-            if (old[k])
-                cache_put(c, old[k]);
-        free(old);
-    }
-    for (i = slot_of(c, s->sql); c->tab[i]; i = (i + 1) & (c->cap - 1))
-        ;
-    c->tab[i] = s;
-    c->n++;
-}
-
 static int pg_prepare(struct db_conn *bc, struct db_stmt **out, const char *sql)
 {
     struct pg_conn *c = (struct pg_conn *)bc;
     struct pg_stmt *s;
     PGresult *r;
-    if (c->cap) {
-        for (size_t i = slot_of(c, sql); c->tab[i]; i = (i + 1) & (c->cap - 1)) {
-            if (c->tab[i]->sql == sql) {
-                *out = &c->tab[i]->base;
-                return 0;
-            }
-        }
-    }
+    *out = stmt_cache_find(&c->cache, sql);
+    if (*out)
+        return 0;
     s = xcalloc(1, sizeof *s);
     s->base.conn = bc;
-    s->sql = sql;
+    s->base.sql = sql;
     s->nparams = db_count_params(sql);
     assert(s->nparams <= MAX_PARAMS);
     snprintf(s->name, sizeof s->name, "s%d", ++c->seq);
@@ -342,7 +307,7 @@ static int pg_prepare(struct db_conn *bc, struct db_stmt **out, const char *sql)
         return rc == O2O_ERETRY ? rc : err_set(O2O_EDB, "storage_error", NULL, "storage error");
     }
     PQclear(r);
-    cache_put(c, s);
+    stmt_cache_add(&c->cache, &s->base);
     *out = &s->base;
     return 0;
 }

@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,6 @@
 struct sq_stmt {
     struct db_stmt base;
     sqlite3_stmt *st;   /* the prepared statement */
-    const char *sql;    /* cache key (the caller's literal) */
     int nmap;           /* entries in map */
     int *map;           /* $n -> sqlite parameter index */
     int last_rc;        /* last sqlite3_step result */
@@ -32,8 +33,7 @@ struct sq_stmt {
 struct sq_conn {
     struct db_conn base;
     sqlite3 *h;               /* the connection */
-    struct sq_stmt **tab;     /* statement cache: open addressing on the SQL pointer */
-    size_t cap, n;
+    struct stmt_cache cache;  /* prepared statements */
     struct sq_conn *next;     /* all readers of the db */
 };
 
@@ -104,14 +104,15 @@ static void conn_close(struct sq_conn *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->cap; i++) {
-        if (c->tab[i]) {
-            sqlite3_finalize(c->tab[i]->st);
-            free(c->tab[i]->map);
-            free(c->tab[i]);
+    for (size_t i = 0; i < c->cache.cap; i++) {
+        struct sq_stmt *s = (struct sq_stmt *)c->cache.tab[i];
+        if (s) {
+            sqlite3_finalize(s->st);
+            free(s->map);
+            free(s);
         }
     }
-    free(c->tab);
+    stmt_cache_free(&c->cache);
     sqlite3_close(c->h);
     free(c);
 }
@@ -165,6 +166,8 @@ static int on_wal_commit(void *arg, sqlite3 *h, const char *dbname, int pages)
 static void *checkpointer_main(void *arg)
 {
     struct sq_db *q = arg;
+    /* background copying yields the CPU to the writer and the event loops */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
     for (;;) {
         int stop, pages;
         pthread_mutex_lock(&q->mu);
@@ -511,47 +514,14 @@ static struct db_conn *sq_reader(struct db *db)
 
 /* ---- statements ---- */
 
-static size_t slot_of(struct sq_conn *c, const char *sql)
-{
-    uintptr_t h = (uintptr_t)sql;
-    h ^= h >> 17;
-    h *= 0x9E3779B97F4A7C15ull;
-    return (size_t)(h >> 20) & (c->cap - 1);
-}
-
-static void cache_put(struct sq_conn *c, struct sq_stmt *s)
-{
-    size_t i;
-    if ((c->n + 1) * 2 > c->cap) {
-        struct sq_stmt **old = c->tab;
-        size_t oldcap = c->cap;
-        c->cap = c->cap ? c->cap * 2 : 64;
-        c->tab = xcalloc(c->cap, sizeof *c->tab);
-        c->n = 0;
-        for (size_t k = 0; k < oldcap; k++)
-            if (old[k])
-                cache_put(c, old[k]);
-        free(old);
-    }
-    for (i = slot_of(c, s->sql); c->tab[i]; i = (i + 1) & (c->cap - 1))
-        ;
-    c->tab[i] = s;
-    c->n++;
-}
-
 static int sq_prepare(struct db_conn *bc, struct db_stmt **out, const char *sql)
 {
     struct sq_conn *c = (struct sq_conn *)bc;
     struct sq_stmt *s;
     int np;
-    if (c->cap) {
-        for (size_t i = slot_of(c, sql); c->tab[i]; i = (i + 1) & (c->cap - 1)) {
-            if (c->tab[i]->sql == sql) {
-                *out = &c->tab[i]->base;
-                return 0;
-            }
-        }
-    }
+    *out = stmt_cache_find(&c->cache, sql);
+    if (*out)
+        return 0;
     s = xcalloc(1, sizeof *s);
     if (sqlite3_prepare_v3(c->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK) {
         log_error("prepare failed: %s: %s", sqlite3_errmsg(c->h), sql);
@@ -559,7 +529,7 @@ static int sq_prepare(struct db_conn *bc, struct db_stmt **out, const char *sql)
         return err_set(O2O_EDB, "storage_error", NULL, "storage error");
     }
     s->base.conn = bc;
-    s->sql = sql;
+    s->base.sql = sql;
     np = db_count_params(sql);
     s->nmap = np;
     s->map = xcalloc((size_t)np + 1, sizeof *s->map);
@@ -568,7 +538,7 @@ static int sq_prepare(struct db_conn *bc, struct db_stmt **out, const char *sql)
         snprintf(name, sizeof name, "$%d", i);
         s->map[i] = sqlite3_bind_parameter_index(s->st, name);
     }
-    cache_put(c, s);
+    stmt_cache_add(&c->cache, &s->base);
     *out = &s->base;
     return 0;
 }

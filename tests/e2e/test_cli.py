@@ -14,6 +14,7 @@ def run(*args, env=None, check=False):
     e["O2O_OWNER_PASSWORD"] = "cli-owner-password"
     if env:
         e.update(env)
+    e = {k: v for k, v in e.items() if v is not None}
     p = subprocess.run([BINARY] + list(args), capture_output=True, text=True, env=e, timeout=600)
     if check and p.returncode != 0:
         raise AssertionError("%s failed (%d): %s %s" % (args, p.returncode, p.stdout, p.stderr))
@@ -101,6 +102,32 @@ class CliTest(unittest.TestCase):
         bad_header = self.write("bad.csv", "sku,qty\nP1-S,1\n")
         p = run("import", "stock", bad_header, "--db", self.db)
         self.assertIn("no 'location' column", p.stderr)
+
+    def test_a_generated_owner_password_is_printed_once_and_works(self):
+        import json
+        import re
+        import urllib.request
+        p = run("migrate", "--db", self.db, env={"O2O_OWNER_PASSWORD": None}, check=True)
+        self.assertNotIn("password", p.stdout)  # migrate creates no account
+        listen = "127.0.0.1:%d" % (20000 + os.getpid() % 20000)
+        srv = subprocess.Popen([BINARY, "serve", "--db", self.db, "--listen", listen],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               env={k: v for k, v in os.environ.items() if k != "O2O_OWNER_PASSWORD"})
+        try:
+            first = srv.stdout.readline()
+            m = re.search(r"password '([0-9a-f]{20})' \(shown once", first)
+            self.assertTrue(m, first)
+            srv.stdout.readline()  # the "serving on" line
+            req = urllib.request.Request("http://%s/v1/auth/login" % listen, method="POST",
+                                         data=json.dumps({"username": "owner", "password": m.group(1)}).encode())
+            with urllib.request.urlopen(req, timeout=30) as r:
+                self.assertEqual(r.status, 200)
+                self.assertIn("token", json.loads(r.read()))
+        finally:
+            srv.terminate()
+            srv.wait(timeout=60)
+        p = run("demo", "--db", self.db, "--members", "5", "--products", "1", env={"O2O_OWNER_PASSWORD": None})
+        self.assertNotIn("bootstrap owner", p.stdout)  # never printed twice
 
     def test_import_draws_a_progress_bar_on_a_terminal(self):
         import pty
