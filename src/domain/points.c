@@ -133,8 +133,11 @@ static int insert_entry(struct db_conn *c, int64_t member, const char *kind, int
 /* Change a member's balance by delta and read the new balance. */
 static int add_balance(struct db_conn *c, int64_t member, int64_t delta, int64_t *balance)
 {
-    return db_scalar_i64(c, balance, "UPDATE members SET points = points + $2, updated_at = $3 WHERE id = $1 RETURNING points",
-                         "iii", member, delta, now_ms());
+    int64_t n = db_exec(c, "UPDATE members SET points = points + $2, updated_at = $3 WHERE id = $1", "iii", member,
+                        delta, now_ms());
+    if (n < 0)
+        return (int)n;
+    return points_balance(c, member, balance);
 }
 
 /* The earn rule: whole CNY x points_per_yuan x the tier's multiplier. */
@@ -168,20 +171,15 @@ static int debit(struct db_conn *c, int64_t member, const char *kind, int64_t n,
 {
     struct db_stmt *s = NULL;
     int64_t left = n, ch, bal = 0;
-    int rc = db_query(c, &s,
-                      "UPDATE members SET points = points - $2, updated_at = $3 WHERE id = $1 AND points >= $2 "
-                      "RETURNING points",
-                      "iii", member, n, now_ms());
-    if (rc == DB_ROW)
-        bal = db_col_i64(s, 0);
-    db_done(s);
-    if (rc < 0)
-        return rc;
-    if (rc == DB_DONE) {
-        points_balance(c, member, &bal);
+    int rc;
+    ch = db_exec(c, "UPDATE members SET points = points - $2, updated_at = $3 WHERE id = $1 AND points >= $2", "iii",
+                 member, n, now_ms());
+    if (ch < 0)
+        return (int)ch;
+    points_balance(c, member, &bal);
+    if (ch == 0)
         return err_set(O2O_ECONFLICT, "insufficient_points", field,
                        "balance is %" PRId64 " points, %" PRId64 " requested", bal, n);
-    }
     while (left > 0) {
         int64_t lot = 0, rem = 0, take;
         rc = db_query(c, &s,
@@ -249,8 +247,16 @@ int points_earn(struct db_conn *c, const struct points_op *op, struct points_ent
         rc = credit(c, op->member_id, "earn", n, op, out);
     else if (!(rc = insert_entry(c, op->member_id, "earn", 0, 0, 0, op, out)))
         rc = points_balance(c, op->member_id, &out->balance); /* too small to earn: still spend */
-    if (!rc && op->amount)
-        rc = points_refresh_tier(c, op->member_id);
+    if (!rc && op->amount) {
+        /* the tier follows the 12-month spend; most purchases leave it where it is */
+        int64_t spend = 0;
+        char tier[24];
+        rc = points_spend_12m(c, op->member_id, &spend);
+        if (!rc)
+            rc = tier_for_spend(c, spend, tier);
+        if (!rc && strcmp(tier, m.tier))
+            rc = member_set_tier(c, op->member_id, tier);
+    }
     return rc;
 }
 
