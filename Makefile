@@ -11,7 +11,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wpointer-arith -Wformat=2 -Wvla -Wimplicit-fallthrough -fno-common
 DEFS    := -std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -DO2O_VERSION='"$(VERSION)"'
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lh2o-evloop -ljansson -lsqlite3 -lpq -lsodium) \
-           -lssl -lcrypto -lz -lpthread -lm
+           -lpthread -lm
 
 ifeq ($(SAN),1)
 BUILD   := build-san

@@ -3,10 +3,10 @@
 # Usage: deps.sh build|test|bench. As root it runs apt-get; otherwise it prints the command.
 set -eu
 profile=${1:-build}
-pkgs="build-essential pkg-config libh2o-evloop-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev"
+pkgs="build-essential pkg-config libh2o-evloop-dev libssl-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev"
 case "$profile" in
   test)  pkgs="$pkgs libcmocka-dev python3 postgresql chromium" ;;
-  bench) pkgs="$pkgs wrk python3" ;;
+  bench) pkgs="$pkgs wrk python3 curl" ;;
 esac
 missing=""
 for p in $pkgs; do
