@@ -52,7 +52,7 @@ $(BUILD)/o2o: $(BUILD)/obj/main.o $(BUILD)/libo2o.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 	@[ "$(BUILD)" = build ] && ln -sf $(BUILD)/o2o o2o || true
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libo2o.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/fixture.h $(BUILD)/libo2o.a
 	@mkdir -p $(dir $@)
 	@echo "  TEST $@"
 	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libo2o.a $(LIBS) -lcmocka

@@ -3,7 +3,7 @@
 ** resolve to the right principal, are stored only as hashes, expire and end;
 ** failed logins are counted and throttled.
 */
-#include "testutil.h"
+#include "fixture.h"
 
 #include <sodium.h>
 
@@ -11,23 +11,10 @@
 #include "domain/auth.h"
 #include "domain/outbox.h"
 
-static struct db *db;
-static struct seed_ids ids;
-
-static int setup(void **state)
+static int auth_setup(void **state)
 {
-    (void)state;
     assert_int_equal(sodium_init() < 0, 0);
-    db = test_db_open();
-    seed_chain(db, &ids);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_db_close(db);
-    return 0;
+    return setup(state);
 }
 
 struct mk {
@@ -203,5 +190,5 @@ int main(void)
         cmocka_unit_test(test_auth__a_pos_key_is_bound_to_its_store),
         cmocka_unit_test(test_auth__a_one_time_code_signs_a_member_in_once),
     };
-    return cmocka_run_group_tests_name("auth", tests, setup, teardown);
+    return cmocka_run_group_tests_name("auth", tests, auth_setup, teardown);
 }

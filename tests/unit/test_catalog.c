@@ -2,27 +2,9 @@
 ** test_catalog.c -- the catalog: launch time gates visibility for every channel
 ** at once, one price per SKU, unique codes and barcodes, category subtrees.
 */
-#include "testutil.h"
+#include "fixture.h"
 
 #include "core/util.h"
-
-static struct db *db;
-static struct seed_ids ids;
-
-static int setup(void **state)
-{
-    (void)state;
-    db = test_db_open();
-    seed_chain(db, &ids);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_db_close(db);
-    return 0;
-}
 
 static int product_body(struct db_conn *c, void *arg)
 {

@@ -3,29 +3,11 @@
 ** on hand = sum of the journal and 0 <= reserved <= on hand; decrements never
 ** oversell, also from many threads at once.
 */
-#include "testutil.h"
+#include "fixture.h"
 
 #include <pthread.h>
 
 #include "domain/inventory.h"
-
-static struct db *db;
-static struct seed_ids ids;
-
-static int setup(void **state)
-{
-    (void)state;
-    db = test_db_open();
-    seed_chain(db, &ids);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_db_close(db);
-    return 0;
-}
 
 struct mv {
     struct stock_move m;

@@ -3,25 +3,7 @@
 ** handler relies on: chain sees all, a region its subtree, a location itself,
 ** a member herself.
 */
-#include "testutil.h"
-
-static struct db *db;
-static struct seed_ids ids;
-
-static int setup(void **state)
-{
-    (void)state;
-    db = test_db_open();
-    seed_chain(db, &ids);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_db_close(db);
-    return 0;
-}
+#include "fixture.h"
 
 static void test_location__scope_rules(void **state)
 {

@@ -3,7 +3,7 @@
 ** redeem never beyond the balance, lots consumed oldest-expiry first, expiry,
 ** transfers, idempotent earns, merges; the balance always equals the ledger.
 */
-#include "testutil.h"
+#include "fixture.h"
 
 #include <pthread.h>
 
@@ -11,24 +11,6 @@
 #include "domain/member.h"
 #include "domain/points.h"
 #include "domain/settings.h"
-
-static struct db *db;
-static struct seed_ids ids;
-
-static int setup(void **state)
-{
-    (void)state;
-    db = test_db_open();
-    seed_chain(db, &ids);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_db_close(db);
-    return 0;
-}
 
 static int create_body(struct db_conn *c, void *arg)
 {
