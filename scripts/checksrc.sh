@@ -27,5 +27,10 @@ $out"
 for f in $(find src -name '*.[ch]'); do
   head -n 3 "$f" | grep -q '^/\*' || report "$f has no header comment"
 done
+# every header compiles on its own
+cflags="-std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc $(pkg-config --cflags libh2o-evloop jansson sqlite3 libpq libsodium 2>/dev/null)"
+for h in $(find src -name '*.h'); do
+  echo "#include \"${h#src/}\"" | cc $cflags -Wall -Werror -fsyntax-only -x c - 2>/dev/null || report "$h does not compile on its own"
+done
 [ $bad -eq 0 ] && echo "checksrc: ok"
 exit $bad

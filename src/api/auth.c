@@ -29,8 +29,11 @@ int api_authorize(struct http_req *rq)
     /* every read of this request sees one snapshot (ended by api_after) */
     db_snapshot_begin(api_reader());
     if (rq->route->roles & ROLE_PUBLIC) {
-        if (rq->bearer && auth_resolve(api_reader(), rq->bearer, &rq->who))
-            memset(&rq->who, 0, sizeof rq->who), rq->who.role = ROLE_PUBLIC;
+        /* a token on a public route is optional: a bad one leaves the caller anonymous */
+        if (rq->bearer && auth_resolve(api_reader(), rq->bearer, &rq->who)) {
+            memset(&rq->who, 0, sizeof rq->who);
+            rq->who.role = ROLE_PUBLIC;
+        }
         err_clear();
         return 0;
     }
@@ -94,8 +97,6 @@ static void login_work(void *arg)
         err_save(&saved);
         lc.ok = rc == 0;
         lc.staff_id = who.id;
-        if (!rc && !lc.ok)
-            rc = O2O_EUNAUTH;
         if (db_txn(api_app()->db, login_commit_body, &lc))
             rc = err_last()->rc;
         else if (!lc.ok)
@@ -189,10 +190,6 @@ int api_auth_otp(struct http_req *rq)
     return api_write(rq, otp_request_body, a, 202);
 }
 
-struct otp_verify_out {
-    struct otp_arg in;
-};
-
 static int otp_verify_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
 {
     struct otp_arg *a = arg;
@@ -260,11 +257,6 @@ static int staff_body(struct db_conn *c, void *arg, const struct principal *who,
                      (json_int_t)a->s.scope_id);
     return 0;
 }
-
-struct staff_hash_job {
-    struct http_req *unused;
-    struct staff_arg *a;
-};
 
 int api_staff_create(struct http_req *rq)
 {

@@ -198,8 +198,12 @@ static int reserve_body(struct db_conn *c, void *arg, const struct principal *wh
 {
     struct reserve_arg *a = arg;
     struct reservation r;
+    struct sku k;
     int64_t sku_id, loc_id;
     int rc = resolve(c, a->sku, a->loc, "location", &sku_id, &loc_id);
+    /* channels cannot hold stock of a product before its launch */
+    if (!rc && !(who->role & ROLE_STAFF) && sku_get_by_code(c, a->sku, now_ms(), &k))
+        rc = err_set(O2O_ENOTFOUND, "unknown_sku", "sku", "no SKU with code %s", a->sku);
     if (!rc)
         rc = scope_check_location(c, who, loc_id);
     if (!rc)

@@ -139,6 +139,10 @@ static int points_write(struct http_req *rq, enum pkind kind)
     } else if (!rc && rq->who.scope == SCOPE_LOCATION) {
         a->op.location_id = rq->who.scope_id;
     }
+    if (!rc && a->op.channel[0] && strcmp(a->op.channel, "pos") && strcmp(a->op.channel, "web") &&
+        strcmp(a->op.channel, "app") && strcmp(a->op.channel, "miniprogram") && strcmp(a->op.channel, "phone") &&
+        strcmp(a->op.channel, "marketplace"))
+        rc = err_set(O2O_EINVAL, NULL, "channel", "channel must be pos, web, app, miniprogram, phone or marketplace");
     /* the channel is the key's own channel; staff default to pos, members to app */
     if (rq->who.role == ROLE_CHANNEL)
         str_copy(a->op.channel, sizeof a->op.channel, rq->who.channel);

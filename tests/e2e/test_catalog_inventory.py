@@ -44,6 +44,9 @@ class CatalogInventoryTest(ServerTest):
         self.assertError(self.web.get("/v1/skus/LATER-1"), 404, "unknown_sku")
         self.assertError(self.pos.get("/v1/skus/lookup?barcode=6900000009999&store=SH01"), 404, "unknown_barcode")
         self.assertNotIn("LATER", [p["code"] for p in self.web.get("/v1/products?limit=500").json["items"]])
+        self.owner.post("/v1/stock/movements", {"sku": "LATER-1", "location": "SH01", "kind": "receive", "qty": 5})
+        self.assertError(self.web.post("/v1/reservations", {"sku": "LATER-1", "location": "SH01", "qty": 1}), 404,
+                         "unknown_sku", "sku")
         r = self.owner.post("/v1/products", {"code": "NOW", "name": "Launched", "launch_at": "2020-01-01T00:00:00Z"})
         self.assertEqual(self.web.get("/v1/products/NOW").status, 200)
 

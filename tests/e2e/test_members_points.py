@@ -78,6 +78,8 @@ class MembersPointsTest(ServerTest):
         self.assertEqual(r.json["channel"], "web")
         self.assertError(self.web.post("/v1/members/%d/points/redeem" % m["id"], {"points": 60}), 409,
                          "insufficient_points", "points")
+        self.assertError(self.owner.post("/v1/members/%d/points/earn" % m["id"], {"points": 1, "channel": "fax"}),
+                         400, None, "channel")
         p = self.web.get("/v1/members/%d/points" % m["id"]).json
         self.assertEqual(p["balance"], 59)
         self.assertEqual([e["kind"] for e in p["items"]], ["redeem", "earn"])
