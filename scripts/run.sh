@@ -11,7 +11,11 @@ if [ ! -f data/o2o.db ]; then
   umask 077
   printf 'username: owner\npassword: %s\n' "$pw" > data/owner-login.txt
 fi
-echo "o2o: owner login is in data/owner-login.txt:"
-sed 's/^/  /' data/owner-login.txt
+if [ -f data/owner-login.txt ]; then
+  echo "o2o: owner login is in data/owner-login.txt:"
+  sed 's/^/  /' data/owner-login.txt
+else
+  echo "o2o: data/o2o.db was made elsewhere: log in with the owner password printed when it was created"
+fi
 echo "o2o: open http://127.0.0.1:8080/ (Ctrl-C stops the server)"
 exec ./build/o2o serve --db sqlite:data/o2o.db --listen "${O2O_LISTEN:-127.0.0.1:8080}" --dev

@@ -215,8 +215,10 @@ static int bootstrap_owner(struct db *db)
         return rc;
     }
     if (b.s.id) {
-        printf("bootstrap owner: username 'owner' password '%s'%s\n", env && strlen(env) >= 10 ? "(from O2O_OWNER_PASSWORD)" : pw,
-               env && strlen(env) >= 10 ? "" : " (shown once: keep it)");
+        if (env && strlen(env) >= 10)
+            printf("bootstrap owner: username 'owner', password from O2O_OWNER_PASSWORD\n");
+        else
+            printf("bootstrap owner: username 'owner' password '%s' (shown once: keep it)\n", pw);
         fflush(stdout);
     }
     return 0;
