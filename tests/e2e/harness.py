@@ -95,19 +95,23 @@ class Client:
 class Server:
     """The o2o binary serving a fresh database."""
 
-    def __init__(self, extra_args=(), env=None):
-        self.dir = tempfile.mkdtemp(prefix="o2o-e2e-")
-        if PG_URL:
-            psql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-            self.db = PG_URL
+    def __init__(self, extra_args=(), env=None, reuse=None):
+        """reuse: another Server whose directory and database this one opens as they are."""
+        if reuse:
+            self.dir, self.db = reuse.dir, reuse.db
         else:
-            self.db = "sqlite:" + os.path.join(self.dir, "o2o.db")
+            self.dir = tempfile.mkdtemp(prefix="o2o-e2e-")
+            if PG_URL:
+                psql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+                self.db = PG_URL
+            else:
+                self.db = "sqlite:" + os.path.join(self.dir, "o2o.db")
         e = dict(os.environ)
         e["O2O_OWNER_PASSWORD"] = OWNER_PASSWORD
         e.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
         if env:
             e.update(env)
-        self.log = open(os.path.join(self.dir, "server.log"), "w+")
+        self.log = open(os.path.join(self.dir, "server-%d.log" % time.monotonic_ns()), "w+")
         self.proc = subprocess.Popen([BINARY, "serve", "--db", self.db, "--listen", "127.0.0.1:0", "--dev",
                                       "--access-log", os.path.join(self.dir, "access.log")] + list(extra_args),
                                      stdout=subprocess.PIPE, stderr=self.log, env=e, text=True)

@@ -42,11 +42,11 @@ class CrashTest(ServerTest):
         for t in threads:
             t.join()
         self.server.proc.wait()
-        killed, self.server.proc = self.server.proc, FakeProc()  # the class teardown has nothing to stop
+        self.server.proc = FakeProc()  # the class teardown has nothing left to stop
         self.assertGreater(len(acked), 100)
 
         # the same database, a new process: every acknowledged earn is there exactly once
-        restarted = restart(self.server, killed.args[0])
+        restarted = Server(reuse=self.server)
         try:
             n = int(restarted.scalar("SELECT COUNT(*) FROM point_entries WHERE idem_key IS NOT NULL"))
             self.assertGreaterEqual(n, len(acked))
@@ -85,35 +85,6 @@ class FakeProc:
 
     def wait(self, timeout=None):
         return 0
-
-
-def restart(old, binary):
-    """A new server process on the killed server's database (schema kept)."""
-    import re
-    import subprocess
-    s = Server.__new__(Server)
-    s.dir = old.dir
-    s.db = old.db
-    e = dict(os.environ)
-    e["O2O_OWNER_PASSWORD"] = OWNER_PASSWORD
-    s.log = open(os.path.join(s.dir, "server2.log"), "w+")
-    s.proc = subprocess.Popen([binary, "serve", "--db", s.db, "--listen", "127.0.0.1:0"],
-                              stdout=subprocess.PIPE, stderr=s.log, env=e, text=True)
-    s.port = None
-    while True:
-        line = s.proc.stdout.readline()
-        if not line:
-            break
-        m = re.search(r"serving on http://127\.0\.0\.1:(\d+)/", line)
-        if m:
-            s.port = int(m.group(1))
-            break
-    if not s.port:
-        s.log.seek(0)
-        raise RuntimeError("restart failed: " + s.log.read())
-    threading.Thread(target=s.proc.stdout.read, daemon=True).start()
-    s._owner = None
-    return s
 
 
 def owner_login(server):
