@@ -5,6 +5,7 @@
 #include "domain/settings.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -87,14 +88,51 @@ int tier_earn_pct(struct db_conn *c, const char *tier, int64_t *out)
     return rc;
 }
 
+int settings_str(struct db_conn *c, const char *key, const char *dflt, char *out, size_t cap)
+{
+    int rc;
+    str_copy(out, cap, dflt);
+    pthread_mutex_lock(&cache.mu);
+    rc = reload(c);
+    for (int i = 0; !rc && i < cache.nkeys; i++)
+        if (!strcmp(cache.key[i], key))
+            str_copy(out, cap, cache.value[i]);
+    pthread_mutex_unlock(&cache.mu);
+    return rc;
+}
+
+/* Every setting there is: an integer range, or a choice among words. */
 static const struct {
     const char *key;
     int64_t min, max;
+    const char *choices;      /* "a|b" for a word setting, NULL for an integer */
 } known[] = {
-    {"points_per_yuan", 0, 1000},
-    {"points_expiry_months", 0, 120},
-    {"phone_default_cc", 1, 999},
+    {"points_per_yuan", 0, 1000, NULL},
+    {"points_expiry_months", 0, 120, NULL},
+    {"phone_default_cc", 1, 999, NULL},
+    {"points_value_fen", 1, 10000, NULL},
+    {"order_payment_minutes", 1, 10080, NULL},
+    {"pickup_hold_days", 1, 60, NULL},
+    {"return_window_days", 0, 3650, NULL},
+    {"routing_from_stores", 0, 1, NULL},
+    {"routing_from_warehouses", 0, 1, NULL},
+    {"routing_max_distance_km", 0, 20000, NULL},
+    {"routing_daily_capacity", 0, 1000000, NULL},
+    {"routing_pickup_shortfall", 0, 0, "transfer|ship"},
 };
+
+static bool is_choice(const char *choices, const char *v)
+{
+    size_t n = strlen(v);
+    for (const char *p = choices; *p;) {
+        const char *e = strchr(p, '|');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && !strncmp(p, v, n))
+            return true;
+        p += len + (e ? 1 : 0);
+    }
+    return false;
+}
 
 int settings_set(struct db_conn *c, const char *key, const char *value)
 {
@@ -102,7 +140,9 @@ int settings_set(struct db_conn *c, const char *key, const char *value)
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         if (strcmp(key, known[i].key))
             continue;
-        if (parse_i64(value, known[i].min, known[i].max, &v) || !isdigit((unsigned char)value[0]))
+        if (known[i].choices && !is_choice(known[i].choices, value))
+            return err_set(O2O_EINVAL, "out_of_range", key, "%s must be one of %s", key, known[i].choices);
+        if (!known[i].choices && (parse_i64(value, known[i].min, known[i].max, &v) || !isdigit((unsigned char)value[0])))
             return err_set(O2O_EINVAL, "out_of_range", key, "%s must be an integer within %lld..%lld", key,
                            (long long)known[i].min, (long long)known[i].max);
         n = db_exec(c,

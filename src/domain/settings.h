@@ -5,6 +5,7 @@
 #ifndef O2O_DOMAIN_SETTINGS_H
 #define O2O_DOMAIN_SETTINGS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db/db.h"
@@ -16,13 +17,18 @@ struct tier {
 };
 
 /* Known keys: points_per_yuan (0..1000), points_expiry_months (0 = never, ..120),
-** phone_default_cc (1-3 digits). Unknown keys or bad values: O2O_EINVAL. */
+** phone_default_cc (1-3 digits), points_value_fen (what one point pays), order_payment_minutes,
+** pickup_hold_days, return_window_days, routing_from_stores, routing_from_warehouses (0/1),
+** routing_max_distance_km (0 = any), routing_daily_capacity (0 = unlimited),
+** routing_pickup_shortfall (transfer|ship). Unknown keys or bad values: O2O_EINVAL. */
 int settings_set(struct db_conn *c, const char *key, const char *value);
 int settings_list(struct db_conn *c, int (*cb)(const char *key, const char *value, void *arg), void *arg);
 
 /* Cached reads for hot paths (reloaded after SETTINGS_CACHE_MS or a local change). */
 #define SETTINGS_CACHE_MS 5000
 int settings_i64(struct db_conn *c, const char *key, int64_t dflt, int64_t *out);
+/* A word setting (or dflt). */
+int settings_str(struct db_conn *c, const char *key, const char *dflt, char *out, size_t cap);
 /* Earn multiplier (percent) of a tier; 100 for an unknown tier. */
 int tier_earn_pct(struct db_conn *c, const char *tier, int64_t *out);
 

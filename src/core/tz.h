@@ -1,0 +1,19 @@
+/*
+** tz.h -- local time of a location from its IANA time zone name
+** ("Asia/Shanghai"), with daylight saving where the zone has it. Used for local
+** days (capacity, reports) and opening hours.
+*/
+#ifndef O2O_CORE_TZ_H
+#define O2O_CORE_TZ_H
+
+#include <stdint.h>
+
+/* Offset of local time from UTC at instant ms, in minutes (east positive).
+** An unknown zone is treated as UTC. Thread-safe; cached per zone and hour. */
+int tz_offset_min(const char *tz, int64_t ms);
+/* The local date "YYYY-MM-DD" at instant ms. */
+void tz_local_day(const char *tz, int64_t ms, char out[11]);
+/* Minutes since local midnight at instant ms (0..1439). */
+int tz_local_minute(const char *tz, int64_t ms);
+
+#endif
