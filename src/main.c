@@ -311,11 +311,13 @@ static int cmd_serve(const struct opts *o)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     pthread_create(&jobs, NULL, jobs_main, &jobs_every);
+    api_watch_start();
     rc = http_serve(&cfg);
     if (rc)
         fprintf(stderr, "o2o: %s\n", err_last()->msg);
     jobs_stop = 1;
     pthread_join(jobs, NULL);
+    api_watch_stop();
     workq_stop(app.work);
     db_close(db);
     http_cleanup();

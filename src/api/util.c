@@ -179,6 +179,7 @@ struct write_job {
     void *arg;
     struct principal who;
     int ok_status;
+    void (*then)(void *arg);      /* after the commit, before arg is freed */
     char scope[48];
     char *key;                    /* Idempotency-Key or NULL */
     char fingerprint[65];
@@ -260,6 +261,8 @@ static void job_done(struct db_job *j)
                 w->body = xstrdup("{}");
         }
         http_complete(w->pending, w->status, w->body, strlen(w->body), w->replayed);
+        if (w->then && !w->replayed)
+            w->then(w->arg);
     }
     json_decref(w->out);
     free(w->arg);
@@ -268,6 +271,11 @@ static void job_done(struct db_job *j)
 }
 
 int api_write(struct http_req *rq, api_write_fn fn, void *arg, int ok_status)
+{
+    return api_write_then(rq, fn, arg, ok_status, NULL);
+}
+
+int api_write_then(struct http_req *rq, api_write_fn fn, void *arg, int ok_status, void (*then)(void *arg))
 {
     struct write_job *w;
     const char *key = (rq->route->flags & HTTP_IDEMPOTENT) ? rq->idem_key : NULL;
@@ -282,6 +290,7 @@ int api_write(struct http_req *rq, api_write_fn fn, void *arg, int ok_status)
     w->arg = arg;
     w->who = rq->who;
     w->ok_status = ok_status;
+    w->then = then;
     str_copy(w->rid, sizeof w->rid, rq->rid);
     if (key) {
         /* fingerprint: method, path and body */

@@ -16,6 +16,8 @@
 #include "core/util.h"
 #include "domain/location.h"
 
+#define HOLD_FOREVER 253402300799000LL  /* 9999-12-31: held until released or consumed */
+
 static int journal(struct db_conn *c, int64_t sku, int64_t loc, const char *kind, int64_t qty, const char *reason,
                    const char *ref, const char *actor)
 {
@@ -142,13 +144,19 @@ int inventory_reservation(struct db_conn *c, int64_t id, struct reservation *out
 int inventory_reserve(struct db_conn *c, int64_t sku, int64_t loc, int64_t qty, int64_t ttl_ms, const char *ref,
                       struct reservation *out)
 {
+    if (ttl_ms <= 0 || ttl_ms > 30LL * 24 * 3600 * 1000)
+        return err_set(O2O_EINVAL, NULL, "ttl_seconds", "ttl must be 1 s .. 30 days");
+    return inventory_hold(c, sku, loc, qty, ttl_ms, ref, "qty", out);
+}
+
+int inventory_hold(struct db_conn *c, int64_t sku, int64_t loc, int64_t qty, int64_t ttl_ms, const char *ref,
+                   const char *field, struct reservation *out)
+{
     struct stock st;
     int64_t n, id = 0, now = now_ms();
     int rc;
     if (qty <= 0 || qty > 1000000)
-        return err_set(O2O_EINVAL, NULL, "qty", "qty must be 1..1000000");
-    if (ttl_ms <= 0 || ttl_ms > 30LL * 24 * 3600 * 1000)
-        return err_set(O2O_EINVAL, NULL, "ttl_seconds", "ttl must be 1 s .. 30 days");
+        return err_set(O2O_EINVAL, NULL, field, "qty must be 1..1000000");
     n = db_exec(c,
                 "UPDATE stock SET reserved = reserved + $3 WHERE sku_id = $1 AND location_id = $2 "
                 "AND on_hand - reserved >= $3",
@@ -158,13 +166,13 @@ int inventory_reserve(struct db_conn *c, int64_t sku, int64_t loc, int64_t qty, 
     if (n == 0) {
         memset(&st, 0, sizeof st);
         inventory_stock(c, sku, loc, &st);
-        return err_set(O2O_ESTOCK, "out_of_stock", "qty", "%" PRId64 " available, %" PRId64 " requested", st.available,
-                       qty);
+        return err_set(O2O_ESTOCK, "out_of_stock", field, "%" PRId64 " available, %" PRId64 " requested",
+                       st.available, qty);
     }
     rc = db_scalar_i64(c, &id,
                        "INSERT INTO reservations (sku_id, location_id, qty, status, ref, expires_at, created_at) "
                        "VALUES ($1, $2, $3, 'held', $4, $5, $6) RETURNING id",
-                       "iiitii", sku, loc, qty, ref ? ref : "", now + ttl_ms, now);
+                       "iiitii", sku, loc, qty, ref ? ref : "", ttl_ms ? now + ttl_ms : HOLD_FOREVER, now);
     return rc ? rc : inventory_reservation(c, id, out);
 }
 

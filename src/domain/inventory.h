@@ -63,6 +63,10 @@ int inventory_transfer(struct db_conn *c, int64_t sku_id, int64_t from_id, int64
                        const char *ref, const char *actor);
 int inventory_reserve(struct db_conn *c, int64_t sku_id, int64_t location_id, int64_t qty, int64_t ttl_ms,
                       const char *ref, struct reservation *out);
+/* The same for an owner of the reservation (an order): ttl_ms 0 holds until released
+** or consumed; field names the input in errors. */
+int inventory_hold(struct db_conn *c, int64_t sku_id, int64_t location_id, int64_t qty, int64_t ttl_ms,
+                   const char *ref, const char *field, struct reservation *out);
 int inventory_release(struct db_conn *c, int64_t reservation_id, struct reservation *out);
 /* The reserved units leave: on hand and reserved both drop, a 'sale' movement is written. */
 int inventory_consume(struct db_conn *c, int64_t reservation_id, const char *actor, struct reservation *out);

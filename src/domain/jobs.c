@@ -11,6 +11,7 @@
 
 #include "core/util.h"
 #include "domain/inventory.h"
+#include "domain/order.h"
 #include "domain/points.h"
 
 int job_lease(struct db_conn *c, const char *name, const char *holder, int64_t ttl_ms, bool *got)
@@ -61,6 +62,8 @@ int jobs_run_due(struct db *db, const char *holder)
     struct run runs[] = {
         {"expire_reservations", holder, inventory_expire_reservations},
         {"expire_points", holder, points_expire_due},
+        {"cancel_unpaid_orders", holder, order_expire_unpaid},
+        {"expire_pickups", holder, order_expire_pickups},
     };
     int first = 0;
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {

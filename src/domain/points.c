@@ -112,7 +112,8 @@ static int insert_entry(struct db_conn *c, int64_t member, const char *kind, int
                        "INSERT INTO point_entries (member_id, kind, points, amount, remaining, expires_at, channel, "
                        "location_id, reason, ref, idem_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
                        "$10, $11, $12) RETURNING id",
-                       "itiiiItIttti", member, kind, points, strcmp(kind, "earn") ? (int64_t)0 : op->amount,
+                       "itiiiItIttti", member, kind, points,
+                       !strcmp(kind, "earn") || op->amount < 0 ? op->amount : (int64_t)0,
                        remaining, expires_at, op->channel, op->location_id, op->reason, op->ref,
                        op->idem_key[0] ? op->idem_key : NULL, now);
     if (rc)
@@ -258,6 +259,45 @@ int points_earn(struct db_conn *c, const struct points_op *op, struct points_ent
             rc = member_set_tier(c, op->member_id, tier);
     }
     return rc;
+}
+
+int points_refund(struct db_conn *c, const struct points_op *op, struct points_entry *out)
+{
+    struct who_earns m;
+    bool found;
+    int rc = check_op(op, false);
+    if (!rc)
+        rc = active_member(c, op->member_id, &m, "member_id");
+    if (!rc)
+        rc = find_replay(c, op, out, &found);
+    if (rc || found)
+        return rc;
+    return credit(c, op->member_id, "adjust", op->points, op, out);
+}
+
+int points_reverse(struct db_conn *c, const struct points_op *op, struct points_entry *out)
+{
+    struct who_earns m;
+    struct points_op back = *op;
+    int64_t bal = 0, n;
+    bool found;
+    int rc = check_op(op, true);
+    if (!rc)
+        rc = active_member(c, op->member_id, &m, "member_id");
+    if (!rc)
+        rc = find_replay(c, op, out, &found);
+    if (rc || found)
+        return rc;
+    rc = points_balance(c, op->member_id, &bal);
+    if (rc)
+        return rc;
+    n = op->points < bal ? op->points : bal;
+    back.amount = -op->amount;     /* the returned spend leaves the 12-month figure */
+    if (n > 0)
+        rc = debit(c, op->member_id, "adjust", n, &back, "points", out);
+    else if (!(rc = insert_entry(c, op->member_id, "adjust", 0, 0, 0, &back, out)))
+        out->balance = bal;
+    return rc ? rc : points_refresh_tier(c, op->member_id);
 }
 
 int points_spend_12m(struct db_conn *c, int64_t member_id, int64_t *out)

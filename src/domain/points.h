@@ -47,6 +47,11 @@ int points_redeem(struct db_conn *c, const struct points_op *op, struct points_e
 int points_adjust(struct db_conn *c, const struct principal *who, const struct points_op *op,
                   struct points_entry *out);
 int points_transfer(struct db_conn *c, const struct points_op *op, struct points_entry *out);
+/* Give back points that paid part of an order (a refund of the points tender). */
+int points_refund(struct db_conn *c, const struct points_op *op, struct points_entry *out);
+/* Take back points earned on goods that came back: as many of op->points as the
+** balance still holds (never negative); op->amount fen leave the 12-month spend. */
+int points_reverse(struct db_conn *c, const struct points_op *op, struct points_entry *out);
 /* Move the whole ledger and balance of `from` to `to` (a member merge). */
 int points_move_ledger(struct db_conn *c, int64_t from, int64_t to);
 /* Recompute a member's tier from her last 365 days of spend. */

@@ -88,6 +88,9 @@ class Client:
     def patch(self, path, body=None, **kw):
         return self.request("PATCH", path, body if body is not None else {}, **kw)
 
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body if body is not None else {}, **kw)
+
     def close(self):
         self.conn.close()
 
@@ -181,6 +184,17 @@ class Server:
                 out[t] = "%d:%d" % (len(rows), hash("|".join(rows)))
             con.close()
         return out
+
+    def execute(self, sql):
+        """A direct write, for tests that must move time (e.g. age an order)."""
+        if PG_URL:
+            psql(sql)
+            return
+        path = self.db[len("sqlite:"):]
+        con = sqlite3.connect(path, timeout=30)
+        con.execute(sql)
+        con.commit()
+        con.close()
 
     def scalar(self, sql):
         if PG_URL:

@@ -35,6 +35,15 @@ WRITES = {
     ("POST", "/v1/reservations"): ({"sku": "TEE-RED-S", "location": "SH01", "qty": 1},
                                   {"sku": [], "location": {}, "qty": "one"}),
     ("PATCH", "/v1/skus/{code}"): ({"price": 100}, {"price": "100"}),
+    ("POST", "/v1/orders"): ({"lines": [{"sku": "TEE-RED-S", "qty": 1}]},
+                            {"lines": "TEE-RED-S", "fulfilment": 1, "member_id": "1", "location": 5}),
+    ("POST", "/v1/orders/{id}/payments"): ({"tenders": [{"tender": "cash", "amount": 100}]}, {"tenders": "cash"}),
+    ("POST", "/v1/orders/{id}/returns"): ({"location": "SH01", "lines": [{"line": 1, "qty": 1}]},
+                                         {"location": 1, "lines": {"line": 1}}),
+    ("POST", "/v1/fulfilments/{id}/handover"): ({"code": "123456"}, {"code": 123456}),
+    ("POST", "/v1/fulfilments/{id}/reject"): ({"reason": "damaged"}, {"reason": ["damaged"]}),
+    ("PUT", "/v1/routing/capacity/{code}"): ({"daily_capacity": 5}, {"daily_capacity": "5"}),
+    ("POST", "/v1/coupons"): ({"kind": "percent", "value": 10}, {"kind": 1, "value": "10"}),
     ("PUT", "/v1/tiers/{code}"): ({"min_spend_12m": 1, "earn_pct": 100}, {"min_spend_12m": "1", "earn_pct": []}),
 }
 # optional fields that must still have the right type when present
@@ -47,6 +56,11 @@ OPTIONAL_TYPES = {
     ("PATCH", "/v1/locations/{code}"): {"lat": "x", "status": 0},
     ("POST", "/v1/points/expire"): {"as_of": "yesterday"},
     ("PATCH", "/v1/settings"): {"points_per_yuan": "lots"},
+    ("POST", "/v1/orders"): {"lat": "31", "coupon": 7, "tenders": {"tender": "cash"}, "member_phone": 139},
+    ("POST", "/v1/fulfilments/{id}/ship"): {"carrier": 1, "tracking_no": 2},
+    ("POST", "/v1/orders/{id}/cancel"): {"reason": 1},
+    ("POST", "/v1/orders/expire"): {"as_of": "later"},
+    ("POST", "/v1/coupons"): {"valid_days": "30", "member_id": "1"},
 }
 # a real id or code for each path parameter, and an unknown one
 PARAM_OK = {"{id}": None, "{code}": None}
@@ -73,6 +87,8 @@ class BadInputTest(ServerTest):
                 return path.replace("{code}", "NOWHERE" if unknown else "SH01")
             if path.startswith("/v1/products"):
                 return path.replace("{code}", "NOPRODUCT" if unknown else "TEE")
+            if path.startswith("/v1/routing"):
+                return path.replace("{code}", "NOWHERE" if unknown else "SH01")
             if path.startswith("/v1/tiers"):
                 return path.replace("{code}", "gold")
             return path.replace("{code}", "NOSKU" if unknown else "TEE-RED-S")

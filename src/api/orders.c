@@ -1,0 +1,816 @@
+/*
+** orders.c -- /v1/orders and /v1/fulfilments: place an order from any channel,
+** pay it, follow its timeline (also by long-polling), cancel it, return goods in
+** any store, and move fulfilments through their steps. Also the chain's coupons
+** and routing capacities. Thin: parse, check scope, call domain/order.c, render.
+*/
+#include "api/api.h"
+#include "api/handlers.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/util.h"
+#include "domain/location.h"
+#include "domain/member.h"
+#include "domain/order.h"
+#include "domain/routing.h"
+
+/* ---- rendering ---- */
+
+static int line_cb(const struct order_line *l, void *arg)
+{
+    json_array_append_new(arg, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "line", (json_int_t)l->line_no,
+                                         "sku", l->sku_code, "name", l->name, "qty", (json_int_t)l->qty, "unit_price",
+                                         (json_int_t)l->unit_price, "discount", (json_int_t)l->discount, "amount",
+                                         (json_int_t)l->amount, "returned_qty", (json_int_t)l->returned_qty,
+                                         "fulfilment_id",
+                                         l->fulfilment_id ? json_integer(l->fulfilment_id) : json_null()));
+    return 0;
+}
+
+static json_t *render_fulfilment(const struct fulfilment *f)
+{
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)f->id, "kind", f->kind,
+                          "location", f->location_code, "status", f->status, "to_location",
+                          jstr_or_null(f->to_location_code), "carrier", jstr_or_null(f->carrier), "tracking_no",
+                          jstr_or_null(f->tracking_no), "pickup_until", jtime(f->pickup_expires_at), "reason",
+                          jstr_or_null(f->reason));
+    json_object_set_new(o, "lines", json_array());
+    return o;
+}
+
+static int ful_cb(const struct fulfilment *f, void *arg)
+{
+    json_array_append_new(arg, render_fulfilment(f));
+    return 0;
+}
+
+static int pay_cb(const struct payment *p, void *arg)
+{
+    json_t *o = json_pack("{s:I, s:s, s:I, s:I, s:s, s:o, s:o, s:o}", "id", (json_int_t)p->id, "tender", p->tender,
+                          "amount", (json_int_t)p->amount, "refunded", (json_int_t)p->refunded, "status", p->status,
+                          "reference", jstr_or_null(p->reference), "out_trade_no", jstr_or_null(p->out_trade_no),
+                          "created_at", jtime(p->created_at));
+    if (p->points)
+        json_object_set_new(o, "points", json_integer(p->points));
+    if (p->payer[0])
+        json_object_set_new(o, "payer", json_string(p->payer));
+    json_array_append_new(arg, o);
+    return 0;
+}
+
+static int refund_cb(const struct refund *r, void *arg)
+{
+    json_t *o = json_pack("{s:I, s:I, s:s, s:I, s:s, s:s, s:o, s:s, s:o}", "id", (json_int_t)r->id, "payment_id",
+                          (json_int_t)r->payment_id, "tender", r->tender, "amount", (json_int_t)r->amount, "status",
+                          r->status, "out_refund_no", r->out_refund_no, "reference", jstr_or_null(r->reference),
+                          "reason", r->reason, "created_at", jtime(r->created_at));
+    if (r->points)
+        json_object_set_new(o, "points", json_integer(r->points));
+    json_array_append_new(arg, o);
+    return 0;
+}
+
+static json_t *render_event(const struct order_event *e)
+{
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o}", "seq", (json_int_t)e->seq, "kind", e->kind, "detail", e->detail,
+                          "actor", e->actor, "at", jtime(e->created_at));
+    if (e->fulfilment_id)
+        json_object_set_new(o, "fulfilment_id", json_integer(e->fulfilment_id));
+    return o;
+}
+
+static int event_cb(const struct order_event *e, void *arg)
+{
+    json_array_append_new(arg, render_event(e));
+    return 0;
+}
+
+static int decision_cb(const struct route_decision *d, void *arg)
+{
+    json_t *cands = json_array();
+    for (int i = 0; i < d->ncand; i++) {
+        const struct route_candidate *cd = &d->cand[i];
+        json_array_append_new(cands, json_pack("{s:s, s:o, s:i, s:s}", "location", cd->code, "distance_km",
+                                               cd->has_distance ? json_real((double)(int64_t)(cd->distance_m / 10.0) / 100.0)
+                                                                : json_null(),
+                                               "lines_available", cd->lines_covered, "verdict", cd->verdict));
+    }
+    json_array_append_new(arg, json_pack("{s:s, s:s, s:o, s:o}", "rule", d->rule, "summary", d->summary, "at",
+                                         jtime(d->created_at), "candidates", cands));
+    return 0;
+}
+
+/* The whole order: header, lines grouped under their fulfilments too, payments,
+** refunds, routing decisions and the timeline. */
+static int render_order(struct db_conn *c, int64_t id, json_t **out)
+{
+    struct order o;
+    json_t *v, *lines = json_array(), *fuls = json_array(), *pays = json_array(), *refunds = json_array(),
+               *events = json_array(), *routing = json_array();
+    int rc = order_get(c, id, &o);
+    if (!rc)
+        rc = order_lines(c, id, line_cb, lines);
+    if (!rc)
+        rc = order_fulfilments(c, id, ful_cb, fuls);
+    if (!rc)
+        rc = order_payments(c, id, pay_cb, pays);
+    if (!rc)
+        rc = order_refunds(c, id, refund_cb, refunds);
+    if (!rc)
+        rc = order_events(c, id, 0, event_cb, events);
+    if (!rc)
+        rc = routing_decisions(c, id, decision_cb, routing);
+    if (rc) {
+        json_decref(lines);
+        json_decref(fuls);
+        json_decref(pays);
+        json_decref(refunds);
+        json_decref(events);
+        json_decref(routing);
+        return rc;
+    }
+    /* each fulfilment lists its line numbers */
+    for (size_t i = 0; i < json_array_size(lines); i++) {
+        json_t *l = json_array_get(lines, i);
+        json_int_t fid = json_integer_value(json_object_get(l, "fulfilment_id"));
+        for (size_t k = 0; k < json_array_size(fuls); k++) {
+            json_t *f = json_array_get(fuls, k);
+            if (json_integer_value(json_object_get(f, "id")) == fid)
+                json_array_append_new(json_object_get(f, "lines"), json_integer(json_integer_value(json_object_get(l, "line"))));
+        }
+    }
+    v = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "id",
+                  (json_int_t)o.id, "channel", o.channel, "fulfilment", o.mode, "status", o.status, "member_id",
+                  o.member_id ? json_integer(o.member_id) : json_null(), "location", jstr_or_null(o.location_code),
+                  "pickup_store", jstr_or_null(o.pickup_code), "subtotal", (json_int_t)o.subtotal, "discount",
+                  (json_int_t)o.discount, "total", (json_int_t)o.total, "paid", (json_int_t)o.paid, "due",
+                  (json_int_t)(o.status[0] == 'p' && !strcmp(o.status, "placed") ? o.total - o.paid : 0), "refunded",
+                  (json_int_t)o.refunded, "points_earned", (json_int_t)o.points_earned, "coupon",
+                  jstr_or_null(o.coupon), "pay_by", jtime(!strcmp(o.status, "placed") ? o.pay_by : 0), "created_at",
+                  jtime(o.created_at), "updated_at", jtime(o.updated_at));
+    if (o.address[0] || o.has_geo) {
+        json_t *a = json_pack("{s:s}", "text", o.address);
+        if (o.has_geo) {
+            json_object_set_new(a, "lat", json_real(o.lat));
+            json_object_set_new(a, "lon", json_real(o.lon));
+        }
+        json_object_set_new(v, "address", a);
+    }
+    if (o.contact_phone[0])
+        json_object_set_new(v, "contact_phone", json_string(o.contact_phone));
+    if (o.note[0])
+        json_object_set_new(v, "note", json_string(o.note));
+    json_object_set_new(v, "seq", json_integer(o.seq));
+    json_object_set_new(v, "lines", lines);
+    json_object_set_new(v, "fulfilments", fuls);
+    json_object_set_new(v, "payments", pays);
+    json_object_set_new(v, "refunds", refunds);
+    json_object_set_new(v, "routing", routing);
+    json_object_set_new(v, "timeline", events);
+    *out = v;
+    return 0;
+}
+
+/* ---- watchers: clients long-polling an order's timeline ---- */
+
+struct watcher {
+    struct http_pending *pending;
+    int64_t order_id, after, deadline;
+    bool woken;
+    struct watcher *next;
+};
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct watcher *list;
+    bool running, stop;
+    pthread_t thread;
+} watch = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, false, false, 0};
+
+#define WATCH_POLL_MS 500         /* also catches changes made by other processes and jobs */
+
+static void watch_answer(struct watcher *w)
+{
+    json_t *events = json_array();
+    int64_t seq = w->after;
+    char *body;
+    int rc = order_events(api_reader(), w->order_id, w->after, event_cb, events);
+    if (!rc && json_array_size(events))
+        seq = json_integer_value(json_object_get(json_array_get(events, json_array_size(events) - 1), "seq"));
+    {
+        json_t *v = json_pack("{s:I, s:I, s:o}", "order_id", (json_int_t)w->order_id, "seq", (json_int_t)seq, "events",
+                              events);
+        body = json_dumps(v, JSON_COMPACT);
+        json_decref(v);
+    }
+    http_complete(w->pending, 200, body, strlen(body), false);
+    free(w);
+}
+
+static void *watch_main(void *arg)
+{
+    int64_t last_poll = 0;
+    (void)arg;
+    pthread_mutex_lock(&watch.mu);
+    for (;;) {
+        struct watcher *done = NULL, **pp;
+        int64_t now = now_ms();
+        bool poll = now - last_poll >= WATCH_POLL_MS;
+        if (poll)
+            last_poll = now;
+        for (pp = &watch.list; *pp;) {
+            struct watcher *w = *pp;
+            bool ready = watch.stop || w->woken || now >= w->deadline;
+            if (!ready && poll) {
+                int64_t seq = 0;
+                pthread_mutex_unlock(&watch.mu);
+                ready = !order_seq(api_reader(), w->order_id, &seq) && seq > w->after;
+                pthread_mutex_lock(&watch.mu);
+            }
+            if (ready) {
+                *pp = w->next;
+                w->next = done;
+                done = w;
+            } else {
+                pp = &w->next;
+            }
+        }
+        pthread_mutex_unlock(&watch.mu);
+        while (done) {
+            struct watcher *w = done;
+            done = w->next;
+            watch_answer(w);
+        }
+        pthread_mutex_lock(&watch.mu);
+        if (watch.stop && !watch.list)
+            break;
+        {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 100 * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&watch.cv, &watch.mu, &ts);
+        }
+    }
+    pthread_mutex_unlock(&watch.mu);
+    return NULL;
+}
+
+void api_watch_start(void)
+{
+    watch.stop = false;
+    watch.running = pthread_create(&watch.thread, NULL, watch_main, NULL) == 0;
+}
+
+void api_watch_stop(void)
+{
+    if (!watch.running)
+        return;
+    pthread_mutex_lock(&watch.mu);
+    watch.stop = true;
+    pthread_cond_signal(&watch.cv);
+    pthread_mutex_unlock(&watch.mu);
+    pthread_join(watch.thread, NULL);
+    watch.running = false;
+}
+
+static void watch_notify(int64_t order_id)
+{
+    pthread_mutex_lock(&watch.mu);
+    for (struct watcher *w = watch.list; w; w = w->next)
+        if (w->order_id == order_id)
+            w->woken = true;
+    pthread_cond_signal(&watch.cv);
+    pthread_mutex_unlock(&watch.mu);
+}
+
+int api_orders_events(struct http_req *rq)
+{
+    int64_t id, after, wait, seq = 0;
+    json_t *events;
+    struct watcher *w;
+    int rc = api_param_id(rq, 0, "order", &id);
+    if (!rc)
+        rc = scope_check_order(api_reader(), &rq->who, id);
+    if (!rc)
+        rc = api_query_int(rq, "after", 0, INT64_MAX, 0, &after);
+    if (!rc)
+        rc = api_query_int(rq, "wait", 0, 60, 0, &wait);
+    if (!rc)
+        rc = order_seq(api_reader(), id, &seq);
+    if (rc)
+        return rc;
+    if (seq > after || !wait || !watch.running) {
+        events = json_array();
+        rc = order_events(api_reader(), id, after, event_cb, events);
+        if (rc) {
+            json_decref(events);
+            return rc;
+        }
+        return http_reply_json(rq, 200, json_pack("{s:I, s:I, s:o}", "order_id", (json_int_t)id, "seq",
+                                                  (json_int_t)(seq > after ? seq : after), "events", events));
+    }
+    w = xcalloc(1, sizeof *w);
+    w->order_id = id;
+    w->after = after;
+    w->deadline = now_ms() + wait * 1000;
+    w->pending = http_defer(rq);
+    pthread_mutex_lock(&watch.mu);
+    w->next = watch.list;
+    watch.list = w;
+    pthread_mutex_unlock(&watch.mu);
+    return 0;
+}
+
+/* ---- inputs ---- */
+
+/* Prefix the recorded error's field with the array element it came from. */
+static int nested(const char *prefix)
+{
+    struct err_rec e;
+    char field[sizeof e.field];
+    err_save(&e);
+    snprintf(field, sizeof field, "%.40s.%.50s", prefix, e.field);
+    return err_set(e.rc, e.code, field, "%s", e.msg);
+}
+
+static int resolve_location(const char *code, const char *field, int64_t *id)
+{
+    struct location l;
+    if (location_cached_by_code(api_reader(), code, &l))
+        return err_set(O2O_ENOTFOUND, "unknown_location", field, "no location with code %.64s", code);
+    *id = l.id;
+    return 0;
+}
+
+static int parse_tenders(json_t *arr, struct tender *t, int *n)
+{
+    char field[40];
+    if (!json_is_array(arr))
+        return err_set(O2O_EINVAL, "wrong_type", "tenders", "tenders must be an array");
+    if (json_array_size(arr) > ORDER_MAX_TENDERS)
+        return err_set(O2O_EINVAL, "out_of_range", "tenders", "at most %d tenders", ORDER_MAX_TENDERS);
+    *n = 0;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *o = json_array_get(arr, i);
+        struct tender *x = &t[(*n)++];
+        int rc;
+        memset(x, 0, sizeof *x);
+        snprintf(field, sizeof field, "tenders[%zu]", i);
+        if (!json_is_object(o))
+            return err_set(O2O_EINVAL, "wrong_type", field, "each tender is an object");
+        rc = jin_str(o, "tender", true, x->tender, sizeof x->tender);
+        if (!rc)
+            rc = jin_i64(o, "amount", false, 1, 100000000000LL, &x->amount, NULL);
+        if (!rc)
+            rc = jin_i64(o, "points", false, 1, 100000000, &x->points, NULL);
+        if (!rc)
+            rc = jin_str(o, "reference", false, x->reference, sizeof x->reference);
+        if (rc) {
+            return nested(field);
+        }
+        if (strcmp(x->tender, "points") && !x->amount)
+            return err_set(O2O_EINVAL, "missing_field", field, "amount is required");
+    }
+    return 0;
+}
+
+struct place_arg {
+    struct order_input in;
+    int64_t id;               /* out, for the watchers */
+};
+
+static void notify_place(void *arg)
+{
+    watch_notify(((struct place_arg *)arg)->id);
+}
+
+static int place_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct place_arg *a = arg;
+    int rc;
+    if (a->in.location_id && strcmp(a->in.mode, "carry_out") == 0 && (rc = scope_check_location(c, who, a->in.location_id)))
+        return rc;
+    rc = order_place(c, &a->in, &a->id);
+    return rc ? rc : render_order(c, a->id, out);
+}
+
+static const char *staff_channel(const struct principal *who)
+{
+    return who->role == ROLE_MEMBER ? "app" : "pos";
+}
+
+int api_orders_create(struct http_req *rq)
+{
+    struct place_arg *a = xcalloc(1, sizeof *a);
+    struct order_input *in = &a->in;
+    char loc[65] = "", pickup[65] = "", phone[40] = "";
+    json_t *lines, *t;
+    bool has_lat = false, has_lon = false;
+    int rc;
+
+    rc = jin_str(rq->json, "channel", false, in->channel, sizeof in->channel);
+    if (!rc)
+        rc = jin_str(rq->json, "fulfilment", false, in->mode, sizeof in->mode);
+    if (!rc)
+        rc = jin_str(rq->json, "location", false, loc, sizeof loc);
+    if (!rc)
+        rc = jin_str(rq->json, "pickup_store", false, pickup, sizeof pickup);
+    if (!rc)
+        rc = jin_i64(rq->json, "member_id", false, 1, INT64_MAX, &in->member_id, NULL);
+    if (!rc)
+        rc = jin_str(rq->json, "member_phone", false, phone, sizeof phone);
+    if (!rc)
+        rc = jin_str(rq->json, "address", false, in->address, sizeof in->address);
+    if (!rc)
+        rc = jin_f64(rq->json, "lat", false, -90, 90, &in->lat, &has_lat);
+    if (!rc)
+        rc = jin_f64(rq->json, "lon", false, -180, 180, &in->lon, &has_lon);
+    if (!rc)
+        rc = jin_str(rq->json, "contact_phone", false, in->contact_phone, sizeof in->contact_phone);
+    if (!rc)
+        rc = jin_str(rq->json, "note", false, in->note, sizeof in->note);
+    if (!rc)
+        rc = jin_str(rq->json, "coupon", false, in->coupon, sizeof in->coupon);
+    if (rc)
+        goto fail;
+    if (has_lat != has_lon) {
+        rc = err_set(O2O_EINVAL, "missing_field", has_lat ? "lon" : "lat", "give both lat and lon");
+        goto fail;
+    }
+    in->has_geo = has_lat;
+    lines = json_object_get(rq->json, "lines");
+    if (!lines) {
+        rc = err_set(O2O_EINVAL, "missing_field", "lines", "lines is required");
+        goto fail;
+    }
+    if (!json_is_array(lines) || json_array_size(lines) < 1 || json_array_size(lines) > ORDER_MAX_LINES) {
+        rc = err_set(O2O_EINVAL, json_is_array(lines) ? "out_of_range" : "wrong_type", "lines",
+                     "lines must be an array of 1..%d lines", ORDER_MAX_LINES);
+        goto fail;
+    }
+    for (size_t i = 0; i < json_array_size(lines); i++) {
+        json_t *l = json_array_get(lines, i);
+        char field[40];
+        snprintf(field, sizeof field, "lines[%zu]", i);
+        if (!json_is_object(l)) {
+            rc = err_set(O2O_EINVAL, "wrong_type", field, "each line is an object {sku, qty}");
+            goto fail;
+        }
+        rc = jin_str(l, "sku", true, in->sku[i], sizeof in->sku[0]);
+        if (!rc)
+            rc = jin_i64(l, "qty", true, 1, 10000, &in->qty[i], NULL);
+        if (rc) {
+            rc = nested(field);
+            goto fail;
+        }
+    }
+    in->nlines = (int)json_array_size(lines);
+    if ((t = json_object_get(rq->json, "tenders")) && !json_is_null(t) &&
+        (rc = parse_tenders(t, in->tenders, &in->ntenders)))
+        goto fail;
+
+    /* who places it decides the channel, the store and the member */
+    if (rq->who.role == ROLE_CHANNEL)
+        str_copy(in->channel, sizeof in->channel, rq->who.channel);
+    else if (!in->channel[0])
+        str_copy(in->channel, sizeof in->channel, staff_channel(&rq->who));
+    if (rq->who.role == ROLE_MEMBER) {
+        if (in->member_id && in->member_id != rq->who.id) {
+            rc = err_set(O2O_EFORBIDDEN, "out_of_scope", "member_id", "a member orders for herself");
+            goto fail;
+        }
+        in->member_id = rq->who.id;
+        if (!strcmp(in->channel, "pos")) {
+            rc = err_set(O2O_EINVAL, NULL, "channel", "members order through web, app or miniprogram");
+            goto fail;
+        }
+    } else if (phone[0] && !in->member_id) {
+        struct member m;
+        if (member_find_by_identity(api_reader(), "phone", phone, &m)) {
+            rc = err_set(O2O_ENOTFOUND, "unknown_member", "member_phone", "no member with phone %s", phone);
+            goto fail;
+        }
+        in->member_id = m.id;
+    }
+    if (!in->mode[0])
+        str_copy(in->mode, sizeof in->mode, !strcmp(in->channel, "pos") ? "carry_out" : "delivery");
+    if (loc[0]) {
+        if ((rc = resolve_location(loc, "location", &in->location_id)))
+            goto fail;
+    } else if (rq->who.scope == SCOPE_LOCATION && rq->who.role != ROLE_MEMBER) {
+        in->location_id = rq->who.scope_id;
+    }
+    if (pickup[0] && (rc = resolve_location(pickup, "pickup_store", &in->pickup_id)))
+        goto fail;
+    if (strcmp(in->mode, "carry_out"))
+        in->location_id = 0; /* an online order is sold by the chain, served by its stock points */
+    principal_tag(&rq->who, in->actor);
+    return api_write_then(rq, place_body, a, 201, notify_place);
+fail:
+    free(a);
+    return rc;
+}
+
+int api_orders_get(struct http_req *rq)
+{
+    int64_t id;
+    json_t *out = NULL;
+    int rc = api_param_id(rq, 0, "order", &id);
+    if (!rc)
+        rc = scope_check_order(api_reader(), &rq->who, id);
+    if (!rc)
+        rc = render_order(api_reader(), id, &out);
+    return rc ? rc : http_reply_json(rq, 200, out);
+}
+
+/* ---- writes on an existing order ---- */
+
+enum order_op { OP_PAY, OP_CANCEL, OP_RETURN };
+
+struct op_arg {
+    enum order_op op;
+    int64_t id;
+    int64_t location_id;
+    char actor[48];
+    char reason[129];
+    int ntenders;
+    struct tender tenders[ORDER_MAX_TENDERS];
+    struct return_input ret;
+};
+
+static void notify_op(void *arg)
+{
+    watch_notify(((struct op_arg *)arg)->id);
+}
+
+static int op_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct op_arg *a = arg;
+    int64_t rid = 0;
+    int rc = scope_check_order(c, who, a->id);
+    if (!rc && a->location_id && who->role != ROLE_MEMBER)
+        rc = scope_check_location(c, who, a->location_id);
+    if (rc)
+        return rc;
+    switch (a->op) {
+    case OP_PAY: rc = order_pay(c, a->id, a->tenders, a->ntenders, a->location_id, a->actor); break;
+    case OP_CANCEL: rc = order_cancel(c, a->id, a->reason, a->actor); break;
+    case OP_RETURN: rc = order_return(c, a->id, &a->ret, &rid); break;
+    }
+    if (!rc)
+        rc = render_order(c, a->id, out);
+    if (!rc && a->op == OP_RETURN)
+        json_object_set_new(*out, "return_id", json_integer(rid));
+    return rc;
+}
+
+static int order_op(struct http_req *rq, enum order_op op)
+{
+    struct op_arg *a = xcalloc(1, sizeof *a);
+    char loc[65] = "";
+    int rc = api_param_id(rq, 0, "order", &a->id);
+    a->op = op;
+    principal_tag(&rq->who, a->actor);
+    if (!rc)
+        rc = jin_str(rq->json, "location", false, loc, sizeof loc);
+    if (!rc)
+        rc = jin_str(rq->json, "reason", false, a->reason, sizeof a->reason);
+    if (!rc && loc[0])
+        rc = resolve_location(loc, "location", &a->location_id);
+    else if (!rc && rq->who.scope == SCOPE_LOCATION && rq->who.role != ROLE_MEMBER)
+        a->location_id = rq->who.scope_id;
+    if (!rc && op == OP_PAY) {
+        json_t *t = json_object_get(rq->json, "tenders");
+        rc = t ? parse_tenders(t, a->tenders, &a->ntenders)
+               : err_set(O2O_EINVAL, "missing_field", "tenders", "tenders is required");
+        if (!rc && !a->ntenders)
+            rc = err_set(O2O_EINVAL, "missing_field", "tenders", "give at least one tender");
+        if (!rc && rq->who.role == ROLE_MEMBER)
+            for (int i = 0; i < a->ntenders && !rc; i++)
+                if (strcmp(a->tenders[i].tender, "points"))
+                    rc = err_set(O2O_EFORBIDDEN, "out_of_scope", "tenders",
+                                 "members pay with points here; other tenders come from the till or a gateway");
+    }
+    if (!rc && op == OP_RETURN) {
+        json_t *lines = json_object_get(rq->json, "lines");
+        if (!a->location_id)
+            rc = err_set(O2O_EINVAL, "missing_field", "location", "say which store takes the goods back");
+        else if (!lines)
+            rc = err_set(O2O_EINVAL, "missing_field", "lines", "lines is required");
+        else if (!json_is_array(lines) || json_array_size(lines) < 1 || json_array_size(lines) > RETURN_MAX_LINES)
+            rc = err_set(O2O_EINVAL, "wrong_type", "lines", "lines must be an array of {line, qty}");
+        for (size_t i = 0; !rc && i < json_array_size(lines); i++) {
+            json_t *l = json_array_get(lines, i);
+            char field[40];
+            snprintf(field, sizeof field, "lines[%zu]", i);
+            if (!json_is_object(l)) {
+                rc = err_set(O2O_EINVAL, "wrong_type", field, "each line is an object {line, qty}");
+                break;
+            }
+            rc = jin_i64(l, "line", true, 1, ORDER_MAX_LINES, &a->ret.line_no[i], NULL);
+            if (!rc)
+                rc = jin_i64(l, "qty", true, 1, 10000, &a->ret.qty[i], NULL);
+            if (rc) {
+                rc = nested(field);
+            }
+        }
+        if (!rc) {
+            a->ret.nlines = (int)json_array_size(lines);
+            a->ret.location_id = a->location_id;
+            str_copy(a->ret.reason, sizeof a->ret.reason, a->reason);
+            str_copy(a->ret.actor, sizeof a->ret.actor, a->actor);
+        }
+    }
+    if (!rc)
+        rc = scope_check_order(api_reader(), &rq->who, a->id);
+    if (rc) {
+        free(a);
+        return rc;
+    }
+    return api_write_then(rq, op_body, a, op == OP_RETURN ? 201 : 200, notify_op);
+}
+
+int api_orders_pay(struct http_req *rq)
+{
+    return order_op(rq, OP_PAY);
+}
+
+int api_orders_cancel(struct http_req *rq)
+{
+    return order_op(rq, OP_CANCEL);
+}
+
+int api_orders_return(struct http_req *rq)
+{
+    return order_op(rq, OP_RETURN);
+}
+
+/* ---- fulfilment steps ---- */
+
+struct ful_arg {
+    int64_t fid;
+    int64_t order_id;         /* out, for the watchers */
+    enum ful_action action;
+    struct ful_args args;
+    char actor[48];
+};
+
+static void notify_ful(void *arg)
+{
+    watch_notify(((struct ful_arg *)arg)->order_id);
+}
+
+static int ful_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct ful_arg *a = arg;
+    struct fulfilment f;
+    int rc = fulfilment_get(c, a->fid, &f);
+    if (rc)
+        return rc;
+    /* the store that holds the goods acts; a transfer is received by its destination */
+    rc = scope_check_location(c, who, a->action == FA_RECEIVE ? f.to_location_id : f.location_id);
+    if (!rc)
+        rc = fulfilment_act(c, a->fid, a->action, &a->args, a->actor);
+    a->order_id = f.order_id;
+    return rc ? rc : render_order(c, f.order_id, out);
+}
+
+static int ful_step(struct http_req *rq, enum ful_action action)
+{
+    struct ful_arg *a = xcalloc(1, sizeof *a);
+    int rc = api_param_id(rq, 0, "fulfilment", &a->fid);
+    a->action = action;
+    principal_tag(&rq->who, a->actor);
+    if (!rc)
+        rc = jin_str(rq->json, "code", action == FA_HANDOVER, a->args.code, sizeof a->args.code);
+    if (!rc)
+        rc = jin_str(rq->json, "carrier", false, a->args.carrier, sizeof a->args.carrier);
+    if (!rc)
+        rc = jin_str(rq->json, "tracking_no", false, a->args.tracking_no, sizeof a->args.tracking_no);
+    if (!rc)
+        rc = jin_str(rq->json, "reason", action == FA_REJECT, a->args.reason, sizeof a->args.reason);
+    if (rc) {
+        free(a);
+        return rc;
+    }
+    return api_write_then(rq, ful_body, a, 200, notify_ful);
+}
+
+int api_ful_pick(struct http_req *rq)
+{
+    return ful_step(rq, FA_PICK);
+}
+int api_ful_ready(struct http_req *rq)
+{
+    return ful_step(rq, FA_READY);
+}
+int api_ful_ship(struct http_req *rq)
+{
+    return ful_step(rq, FA_SHIP);
+}
+int api_ful_deliver(struct http_req *rq)
+{
+    return ful_step(rq, FA_DELIVER);
+}
+int api_ful_receive(struct http_req *rq)
+{
+    return ful_step(rq, FA_RECEIVE);
+}
+int api_ful_handover(struct http_req *rq)
+{
+    return ful_step(rq, FA_HANDOVER);
+}
+int api_ful_reject(struct http_req *rq)
+{
+    return ful_step(rq, FA_REJECT);
+}
+
+/* ---- jobs on demand ---- */
+
+static int expire_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    int64_t unpaid = 0, pickups = 0;
+    int rc = order_expire_unpaid(c, *(int64_t *)arg, &unpaid);
+    (void)who;
+    if (!rc)
+        rc = order_expire_pickups(c, *(int64_t *)arg, &pickups);
+    if (!rc)
+        *out = json_pack("{s:I, s:I}", "cancelled_unpaid", (json_int_t)unpaid, "expired_pickups", (json_int_t)pickups);
+    return rc;
+}
+
+int api_orders_expire(struct http_req *rq)
+{
+    int64_t *as_of = xmalloc(sizeof *as_of);
+    bool present = false;
+    int rc = jin_time(rq->json, "as_of", as_of, &present);
+    if (rc) {
+        free(as_of);
+        return rc;
+    }
+    if (!present)
+        *as_of = now_ms();
+    return api_write(rq, expire_body, as_of, 200);
+}
+
+/* ---- routing capacity ---- */
+
+struct cap_arg {
+    int64_t location_id;
+    int64_t cap;
+};
+
+static int cap_render(struct db_conn *c, int64_t loc, json_t **out)
+{
+    int64_t cap = 0, used = 0;
+    bool has = false;
+    int rc = routing_capacity_get(c, loc, &cap, &has, &used);
+    if (!rc)
+        *out = json_pack("{s:I, s:b, s:I}", "daily_capacity", (json_int_t)cap, "chain_default", !has, "used_today",
+                         (json_int_t)used);
+    return rc;
+}
+
+static int cap_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct cap_arg *a = arg;
+    int rc = scope_check_location(c, who, a->location_id);
+    if (!rc)
+        rc = routing_capacity_set(c, a->location_id, a->cap);
+    return rc ? rc : cap_render(c, a->location_id, out);
+}
+
+int api_capacity_put(struct http_req *rq)
+{
+    struct cap_arg *a = xcalloc(1, sizeof *a);
+    int rc = resolve_location(rq->params[0], NULL, &a->location_id);
+    if (!rc)
+        rc = jin_i64(rq->json, "daily_capacity", true, 0, 1000000, &a->cap, NULL);
+    if (rc) {
+        free(a);
+        return rc;
+    }
+    return api_write(rq, cap_body, a, 200);
+}
+
+int api_capacity_get(struct http_req *rq)
+{
+    int64_t loc;
+    json_t *out = NULL;
+    int rc = resolve_location(rq->params[0], NULL, &loc);
+    if (!rc)
+        rc = scope_check_location(api_reader(), &rq->who, loc);
+    if (!rc)
+        rc = cap_render(api_reader(), loc, &out);
+    return rc ? rc : http_reply_json(rq, 200, out);
+}

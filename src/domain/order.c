@@ -1,0 +1,1544 @@
+/*
+** order.c -- orders from every channel: placement (price, coupon, routing,
+** reservation), payment by local tenders, fulfilment state machines, cancellation,
+** returns anywhere, refunds to the original tenders, and the expiry jobs.
+** Owns tables orders, order_lines, fulfilments, payments, refunds, returns,
+** order_events. Stock moves only through inventory.c (conditional
+** updates), points only through points.c. No HTTP or JSON here.
+** Tests: tests/e2e/test_orders.py, tests/unit/test_orders.c
+*/
+#include "domain/order.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/util.h"
+#include "domain/catalog.h"
+#include "domain/coupon.h"
+#include "domain/inventory.h"
+#include "domain/location.h"
+#include "domain/member.h"
+#include "domain/outbox.h"
+#include "domain/points.h"
+#include "domain/routing.h"
+#include "domain/settings.h"
+
+#define DAY_MS 86400000LL
+#define MAX_PAYMENTS 32
+#define MAX_FULS 64
+
+static const char *channels[] = {"pos", "web", "app", "miniprogram", "phone", "marketplace"};
+static const char *tenders[] = {"cash", "bank_card", "wechat_pay", "alipay", "scan", "points"};
+
+static bool one_of(const char *s, const char *const *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(s, set[i]))
+            return true;
+    return false;
+}
+
+/* Is word in a '|' separated list? */
+static bool in_list(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, '|');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && !strncmp(p, word, n))
+            return true;
+        p += len + (e ? 1 : 0);
+    }
+    return false;
+}
+
+static void yuan(char out[32], int64_t fen)
+{
+    snprintf(out, 32, "%s%" PRId64 ".%02" PRId64, fen < 0 ? "-" : "", (fen < 0 ? -fen : fen) / 100,
+             (fen < 0 ? -fen : fen) % 100);
+}
+
+/* ---- the timeline ---- */
+
+static int event(struct db_conn *c, int64_t oid, const char *kind, int64_t fid, const char *actor, const char *fmt,
+                 ...) __attribute__((format(printf, 6, 7)));
+
+static int event(struct db_conn *c, int64_t oid, const char *kind, int64_t fid, const char *actor, const char *fmt,
+                 ...)
+{
+    char detail[400];
+    int64_t seq = 0, now = now_ms(), n;
+    va_list ap;
+    int rc;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    n = db_exec(c, "UPDATE orders SET seq = seq + 1, updated_at = $2 WHERE id = $1", "ii", oid, now);
+    if (n < 0)
+        return (int)n;
+    rc = db_scalar_i64(c, &seq, "SELECT seq FROM orders WHERE id = $1", "i", oid);
+    if (rc)
+        return rc;
+    n = db_exec(c,
+                "INSERT INTO order_events (order_id, seq, kind, fulfilment_id, detail, actor, created_at) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "iitItti", oid, seq, kind, fid, detail, actor ? actor : "", now);
+    return n < 0 ? (int)n : 0;
+}
+
+/* ---- reads ---- */
+
+#define ORDER_COLS                                                                                                \
+    "o.id, o.channel, o.member_id, o.location_id, COALESCE(l.code, ''), o.mode, o.pickup_location_id, "          \
+    "COALESCE(p.code, ''), o.status, o.subtotal, o.discount, o.total, o.paid, o.refunded, o.points_earned, "    \
+    "COALESCE(o.coupon_code, ''), o.address, o.lat, o.lon, o.contact_phone, o.note, o.pay_by, o.seq, "           \
+    "o.created_at, o.updated_at FROM orders o LEFT JOIN locations l ON l.id = o.location_id "                    \
+    "LEFT JOIN locations p ON p.id = o.pickup_location_id"
+
+int order_get(struct db_conn *c, int64_t id, struct order *o)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s, "SELECT " ORDER_COLS " WHERE o.id = $1", "i", id);
+    if (rc == DB_ROW) {
+        memset(o, 0, sizeof *o);
+        o->id = db_col_i64(s, 0);
+        str_copy(o->channel, sizeof o->channel, db_col_text(s, 1));
+        o->member_id = db_col_i64(s, 2);
+        o->location_id = db_col_i64(s, 3);
+        str_copy(o->location_code, sizeof o->location_code, db_col_text(s, 4));
+        str_copy(o->mode, sizeof o->mode, db_col_text(s, 5));
+        o->pickup_id = db_col_i64(s, 6);
+        str_copy(o->pickup_code, sizeof o->pickup_code, db_col_text(s, 7));
+        str_copy(o->status, sizeof o->status, db_col_text(s, 8));
+        o->subtotal = db_col_i64(s, 9);
+        o->discount = db_col_i64(s, 10);
+        o->total = db_col_i64(s, 11);
+        o->paid = db_col_i64(s, 12);
+        o->refunded = db_col_i64(s, 13);
+        o->points_earned = db_col_i64(s, 14);
+        str_copy(o->coupon, sizeof o->coupon, db_col_text(s, 15));
+        str_copy(o->address, sizeof o->address, db_col_text(s, 16));
+        o->has_geo = !db_col_null(s, 17);
+        o->lat = db_col_f64(s, 17);
+        o->lon = db_col_f64(s, 18);
+        str_copy(o->contact_phone, sizeof o->contact_phone, db_col_text(s, 19));
+        str_copy(o->note, sizeof o->note, db_col_text(s, 20));
+        o->pay_by = db_col_i64(s, 21);
+        o->seq = db_col_i64(s, 22);
+        o->created_at = db_col_i64(s, 23);
+        o->updated_at = db_col_i64(s, 24);
+    }
+    db_done(s);
+    if (rc == DB_DONE)
+        return err_set(O2O_ENOTFOUND, "unknown_order", NULL, "no order %" PRId64, id);
+    return rc < 0 ? rc : 0;
+}
+
+int order_seq(struct db_conn *c, int64_t id, int64_t *seq)
+{
+    int rc = db_scalar_i64(c, seq, "SELECT seq FROM orders WHERE id = $1", "i", id);
+    if (rc == O2O_ENOTFOUND)
+        return err_set(O2O_ENOTFOUND, "unknown_order", NULL, "no order %" PRId64, id);
+    return rc;
+}
+
+static void read_line(struct db_stmt *s, struct order_line *l)
+{
+    memset(l, 0, sizeof *l);
+    l->id = db_col_i64(s, 0);
+    l->line_no = db_col_i64(s, 1);
+    l->sku_id = db_col_i64(s, 2);
+    str_copy(l->sku_code, sizeof l->sku_code, db_col_text(s, 3));
+    str_copy(l->name, sizeof l->name, db_col_text(s, 4));
+    l->qty = db_col_i64(s, 5);
+    l->unit_price = db_col_i64(s, 6);
+    l->discount = db_col_i64(s, 7);
+    l->amount = db_col_i64(s, 8);
+    l->fulfilment_id = db_col_i64(s, 9);
+    l->reservation_id = db_col_i64(s, 10);
+    l->returned_qty = db_col_i64(s, 11);
+}
+
+int order_lines(struct db_conn *c, int64_t id, int (*cb)(const struct order_line *l, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    struct order_line l;
+    int rc = db_query(c, &s,
+                      "SELECT ol.id, ol.line_no, ol.sku_id, k.code, p.name, ol.qty, ol.unit_price, ol.discount, "
+                      "ol.amount, ol.fulfilment_id, ol.reservation_id, ol.returned_qty FROM order_lines ol "
+                      "JOIN skus k ON k.id = ol.sku_id JOIN products p ON p.id = k.product_id "
+                      "WHERE ol.order_id = $1 ORDER BY ol.line_no",
+                      "i", id);
+    while (rc == DB_ROW) {
+        read_line(s, &l);
+        rc = cb(&l, arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+#define FUL_COLS                                                                                                 \
+    "f.id, f.order_id, f.kind, f.location_id, l.code, f.to_location_id, COALESCE(t.code, ''), f.status, "       \
+    "f.pickup_expires_at, f.carrier, f.tracking_no, f.reason, f.created_at, f.updated_at FROM fulfilments f "   \
+    "JOIN locations l ON l.id = f.location_id LEFT JOIN locations t ON t.id = f.to_location_id"
+
+static void read_ful(struct db_stmt *s, struct fulfilment *f)
+{
+    memset(f, 0, sizeof *f);
+    f->id = db_col_i64(s, 0);
+    f->order_id = db_col_i64(s, 1);
+    str_copy(f->kind, sizeof f->kind, db_col_text(s, 2));
+    f->location_id = db_col_i64(s, 3);
+    str_copy(f->location_code, sizeof f->location_code, db_col_text(s, 4));
+    f->to_location_id = db_col_i64(s, 5);
+    str_copy(f->to_location_code, sizeof f->to_location_code, db_col_text(s, 6));
+    str_copy(f->status, sizeof f->status, db_col_text(s, 7));
+    f->pickup_expires_at = db_col_i64(s, 8);
+    str_copy(f->carrier, sizeof f->carrier, db_col_text(s, 9));
+    str_copy(f->tracking_no, sizeof f->tracking_no, db_col_text(s, 10));
+    str_copy(f->reason, sizeof f->reason, db_col_text(s, 11));
+    f->created_at = db_col_i64(s, 12);
+    f->updated_at = db_col_i64(s, 13);
+}
+
+int fulfilment_get(struct db_conn *c, int64_t fid, struct fulfilment *out)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s, "SELECT " FUL_COLS " WHERE f.id = $1", "i", fid);
+    if (rc == DB_ROW)
+        read_ful(s, out);
+    db_done(s);
+    if (rc == DB_DONE)
+        return err_set(O2O_ENOTFOUND, "unknown_fulfilment", NULL, "no fulfilment %" PRId64, fid);
+    return rc < 0 ? rc : 0;
+}
+
+int order_fulfilments(struct db_conn *c, int64_t id, int (*cb)(const struct fulfilment *f, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    struct fulfilment f;
+    int rc = db_query(c, &s, "SELECT " FUL_COLS " WHERE f.order_id = $1 ORDER BY f.id", "i", id);
+    while (rc == DB_ROW) {
+        read_ful(s, &f);
+        rc = cb(&f, arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+static void read_payment(struct db_stmt *s, struct payment *p)
+{
+    memset(p, 0, sizeof *p);
+    p->id = db_col_i64(s, 0);
+    p->order_id = db_col_i64(s, 1);
+    str_copy(p->tender, sizeof p->tender, db_col_text(s, 2));
+    p->amount = db_col_i64(s, 3);
+    p->refunded = db_col_i64(s, 4);
+    p->points = db_col_i64(s, 5);
+    str_copy(p->status, sizeof p->status, db_col_text(s, 6));
+    str_copy(p->reference, sizeof p->reference, db_col_text(s, 7));
+    str_copy(p->out_trade_no, sizeof p->out_trade_no, db_col_text(s, 8));
+    str_copy(p->payer, sizeof p->payer, db_col_text(s, 9));
+    p->location_id = db_col_i64(s, 10);
+    p->created_at = db_col_i64(s, 11);
+}
+
+#define PAY_COLS                                                                                             \
+    "id, order_id, tender, amount, refunded, points, status, reference, COALESCE(out_trade_no, ''), payer, " \
+    "location_id, created_at FROM payments"
+
+int order_payments(struct db_conn *c, int64_t id, int (*cb)(const struct payment *p, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    struct payment p;
+    int rc = db_query(c, &s, "SELECT " PAY_COLS " WHERE order_id = $1 ORDER BY id", "i", id);
+    while (rc == DB_ROW) {
+        read_payment(s, &p);
+        rc = cb(&p, arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+int order_refunds(struct db_conn *c, int64_t id, int (*cb)(const struct refund *r, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    struct refund r;
+    int rc = db_query(c, &s,
+                      "SELECT r.id, r.payment_id, p.tender, r.amount, r.points, r.status, r.out_refund_no, r.reference, "
+                      "r.reason, r.created_at FROM refunds r JOIN payments p ON p.id = r.payment_id "
+                      "WHERE r.order_id = $1 ORDER BY r.id",
+                      "i", id);
+    while (rc == DB_ROW) {
+        memset(&r, 0, sizeof r);
+        r.id = db_col_i64(s, 0);
+        r.payment_id = db_col_i64(s, 1);
+        str_copy(r.tender, sizeof r.tender, db_col_text(s, 2));
+        r.amount = db_col_i64(s, 3);
+        r.points = db_col_i64(s, 4);
+        str_copy(r.status, sizeof r.status, db_col_text(s, 5));
+        str_copy(r.out_refund_no, sizeof r.out_refund_no, db_col_text(s, 6));
+        str_copy(r.reference, sizeof r.reference, db_col_text(s, 7));
+        str_copy(r.reason, sizeof r.reason, db_col_text(s, 8));
+        r.created_at = db_col_i64(s, 9);
+        rc = cb(&r, arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+int order_events(struct db_conn *c, int64_t id, int64_t after, int (*cb)(const struct order_event *e, void *arg),
+                 void *arg)
+{
+    struct db_stmt *s = NULL;
+    struct order_event e;
+    int rc = db_query(c, &s,
+                      "SELECT seq, kind, fulfilment_id, detail, actor, created_at FROM order_events "
+                      "WHERE order_id = $1 AND seq > $2 ORDER BY seq",
+                      "ii", id, after);
+    while (rc == DB_ROW) {
+        memset(&e, 0, sizeof e);
+        e.seq = db_col_i64(s, 0);
+        str_copy(e.kind, sizeof e.kind, db_col_text(s, 1));
+        e.fulfilment_id = db_col_i64(s, 2);
+        str_copy(e.detail, sizeof e.detail, db_col_text(s, 3));
+        str_copy(e.actor, sizeof e.actor, db_col_text(s, 4));
+        e.created_at = db_col_i64(s, 5);
+        rc = cb(&e, arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- collections loaded into arrays for the write paths ---- */
+
+struct line_set {
+    int n;
+    struct order_line v[ORDER_MAX_LINES];
+};
+
+static int add_line(const struct order_line *l, void *arg)
+{
+    struct line_set *ls = arg;
+    if (ls->n < ORDER_MAX_LINES)
+        ls->v[ls->n++] = *l;
+    return 0;
+}
+
+struct ful_set {
+    int n;
+    struct fulfilment v[MAX_FULS];
+};
+
+static int add_ful(const struct fulfilment *f, void *arg)
+{
+    struct ful_set *fs = arg;
+    if (fs->n < MAX_FULS)
+        fs->v[fs->n++] = *f;
+    return 0;
+}
+
+struct pay_set {
+    int n;
+    struct payment v[MAX_PAYMENTS];
+};
+
+static int add_pay(const struct payment *p, void *arg)
+{
+    struct pay_set *ps = arg;
+    if (ps->n < MAX_PAYMENTS)
+        ps->v[ps->n++] = *p;
+    return 0;
+}
+
+static bool ful_final(const char *status)
+{
+    return in_list("handed_over|picked_up|delivered|received|rejected|cancelled", status);
+}
+
+static bool ful_with_customer(const char *status)
+{
+    return in_list("handed_over|picked_up|delivered", status);
+}
+
+/* ---- allocation ---- */
+
+static int new_fulfilment(struct db_conn *c, int64_t oid, const char *kind, int64_t loc, int64_t to, int64_t *fid)
+{
+    int64_t now = now_ms();
+    return db_scalar_i64(c, fid,
+                         "INSERT INTO fulfilments (order_id, kind, location_id, to_location_id, status, created_at, "
+                         "updated_at) VALUES ($1, $2, $3, $4, 'allocated', $5, $5) RETURNING id",
+                         "itiIi", oid, kind, loc, to, now);
+}
+
+/* Reserve line l at location loc for the order and attach it to fulfilment fid. */
+static int attach(struct db_conn *c, int64_t oid, const struct order_line *l, int64_t loc, int64_t fid, int idx)
+{
+    struct reservation r;
+    char ref[32], field[32];
+    int64_t n;
+    int rc;
+    snprintf(ref, sizeof ref, "order:%" PRId64, oid);
+    snprintf(field, sizeof field, "lines[%d]", idx);
+    rc = inventory_hold(c, l->sku_id, loc, l->qty, 0, ref, field, &r);
+    if (rc)
+        return rc;
+    n = db_exec(c, "UPDATE order_lines SET fulfilment_id = $2, reservation_id = $3 WHERE id = $1", "iii", l->id, fid,
+                r.id);
+    return n < 0 ? (int)n : 0;
+}
+
+/* An active pickup fulfilment of the order at loc, or 0. */
+static int active_pickup(struct db_conn *c, int64_t oid, int64_t loc, int64_t *fid)
+{
+    int rc = db_scalar_i64(c, fid,
+                           "SELECT id FROM fulfilments WHERE order_id = $1 AND location_id = $2 AND kind = 'pickup' "
+                           "AND status IN ('allocated', 'picked') ORDER BY id DESC LIMIT 1",
+                           "ii", oid, loc);
+    if (rc == O2O_ENOTFOUND) {
+        *fid = 0;
+        err_clear();
+        return 0;
+    }
+    return rc;
+}
+
+static void describe_lines(char *out, size_t cap, const struct line_set *ls, uint64_t mask, const int *map)
+{
+    size_t o = 0;
+    out[0] = 0;
+    for (int b = 0; b < 64 && o < cap - 1; b++)
+        if (mask & (1ULL << b)) {
+            const struct order_line *l = &ls->v[map[b]];
+            o += (size_t)snprintf(out + o, cap - o, "%s%s x%" PRId64, o ? ", " : "", l->sku_code, l->qty);
+        }
+}
+
+/* Route the lines map[0..n) of ls and reserve them: one fulfilment per leg. */
+static int route_lines(struct db_conn *c, const struct order *o, const struct line_set *ls, const int *map, int n,
+                       const int64_t *exclude, int nexclude, const char *actor)
+{
+    struct route_request rq;
+    struct route_plan plan;
+    char desc[300], loc_code[65];
+    int rc;
+    memset(&rq, 0, sizeof rq);
+    rq.pickup = !strcmp(o->mode, "pickup");
+    rq.pickup_id = o->pickup_id;
+    rq.has_geo = o->has_geo;
+    rq.lat = o->lat;
+    rq.lon = o->lon;
+    rq.nlines = n;
+    for (int i = 0; i < n; i++) {
+        rq.sku[i] = ls->v[map[i]].sku_id;
+        rq.qty[i] = ls->v[map[i]].qty;
+    }
+    rq.nexclude = nexclude < ROUTE_MAX_EXCLUDE ? nexclude : ROUTE_MAX_EXCLUDE;
+    if (rq.nexclude)
+        memcpy(rq.exclude, exclude, (size_t)rq.nexclude * sizeof *exclude);
+    rc = routing_plan(c, &rq, &plan);
+    if (!rc)
+        rc = routing_record(c, o->id, &plan);
+    if (!rc)
+        rc = event(c, o->id, "routed", 0, actor, "%s: %s", plan.rule, plan.summary);
+    for (int g = 0; g < plan.nlegs && !rc; g++) {
+        const struct route_leg *leg = &plan.legs[g];
+        int64_t fid = 0;
+        struct location l;
+        bool pickup_leg = !strcmp(leg->kind, "pickup");
+        if (pickup_leg)
+            rc = active_pickup(c, o->id, leg->location_id, &fid);
+        if (!rc && !fid)
+            rc = new_fulfilment(c, o->id, leg->kind, leg->location_id,
+                                !strcmp(leg->kind, "transfer") ? o->pickup_id : 0, &fid);
+        for (int b = 0; b < n && !rc; b++)
+            if (leg->lines & (1ULL << b))
+                rc = attach(c, o->id, &ls->v[map[b]], leg->location_id, fid, map[b]);
+        if (rc)
+            break;
+        rc = location_cached(c, leg->location_id, &l);
+        str_copy(loc_code, sizeof loc_code, rc ? "?" : l.code);
+        describe_lines(desc, sizeof desc, ls, leg->lines, map);
+        rc = event(c, o->id, "allocated", fid, actor, "%s at %s%s%s", leg->kind, loc_code, desc[0] ? ": " : "",
+                   desc[0] ? desc : "(pickup point)");
+    }
+    routing_plan_free(&plan);
+    return rc;
+}
+
+/* ---- payment ---- */
+
+static int on_paid(struct db_conn *c, struct order *o, const char *actor);
+
+static int insert_payment(struct db_conn *c, int64_t oid, const struct tender *t, int64_t amount, int64_t points,
+                          int64_t loc)
+{
+    int64_t now = now_ms();
+    int64_t n = db_exec(c,
+                        "INSERT INTO payments (order_id, tender, amount, points, status, reference, payer, location_id, "
+                        "created_at, updated_at) VALUES ($1, $2, $3, $4, 'captured', $5, $6, $7, $8, $8)",
+                        "itiittIi", oid, t->tender, amount, points, t->reference, t->payer, loc, now);
+    return n < 0 ? (int)n : 0;
+}
+
+static int apply_tenders(struct db_conn *c, struct order *o, const struct tender *t, int nt, int64_t loc,
+                         const char *actor)
+{
+    int64_t pending = 0, due, value = 1;
+    int rc;
+    char field[40], a[32], b[32];
+    if (strcmp(o->status, "placed"))
+        return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "order %" PRId64 " is %s: nothing to pay", o->id,
+                       o->status);
+    rc = db_scalar_i64(c, &pending, "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND status = 'pending'",
+                       "i", o->id);
+    if (!rc)
+        rc = settings_i64(c, "points_value_fen", 1, &value);
+    if (rc)
+        return rc;
+    due = o->total - o->paid - pending;
+    for (int i = 0; i < nt; i++) {
+        int64_t amount = t[i].amount, points = 0, change = 0;
+        snprintf(field, sizeof field, "tenders[%d]", i);
+        if (!one_of(t[i].tender, tenders, sizeof tenders / sizeof tenders[0]))
+            return err_set(O2O_EINVAL, NULL, field, "tender must be cash, bank_card, wechat_pay, alipay, scan or points");
+        if (due <= 0)
+            return err_set(O2O_ECONFLICT, "nothing_due", field, "order %" PRId64 " has nothing left to pay", o->id);
+        if (!strcmp(t[i].tender, "wechat_pay") || !strcmp(t[i].tender, "alipay") || !strcmp(t[i].tender, "scan"))
+            return err_set(O2O_EINVAL, "gateway_tender", field,
+                           "%s is paid through POST /v1/orders/{id}/payments/gateway", t[i].tender);
+        if (!strcmp(t[i].tender, "points")) {
+            struct points_op op;
+            struct points_entry e;
+            if (!o->member_id)
+                return err_set(O2O_EINVAL, "no_member", field, "only a member can pay with points");
+            if (t[i].points <= 0 || t[i].points > 100000000)
+                return err_set(O2O_EINVAL, NULL, field, "a points tender needs points 1..100000000");
+            points = t[i].points;
+            amount = points * value;
+            if (amount > due)
+                return err_set(O2O_EINVAL, "exceeds_due", field, "%" PRId64 " points pay %" PRId64
+                               " fen, more than the %" PRId64 " fen due", points, amount, due);
+            memset(&op, 0, sizeof op);
+            op.member_id = o->member_id;
+            op.points = points;
+            str_copy(op.channel, sizeof op.channel, o->channel);
+            op.location_id = loc;
+            snprintf(op.ref, sizeof op.ref, "order:%" PRId64, o->id);
+            str_copy(op.reason, sizeof op.reason, "points tender");
+            rc = points_redeem(c, &op, &e);
+            if (rc == O2O_ECONFLICT)
+                return err_set(O2O_ECONFLICT, "insufficient_points", field, "%s", err_last()->msg);
+            if (rc)
+                return rc;
+        } else {
+            if (amount <= 0 || amount > 100000000000LL)
+                return err_set(O2O_EINVAL, NULL, field, "amount must be 1..100000000000 fen");
+            if (!strcmp(t[i].tender, "bank_card") && !t[i].reference[0])
+                return err_set(O2O_EINVAL, "missing_field", field, "a bank_card tender needs the terminal reference");
+            if (amount > due) {
+                if (strcmp(t[i].tender, "cash"))
+                    return err_set(O2O_EINVAL, "exceeds_due", field,
+                                   "%" PRId64 " fen is more than the %" PRId64 " fen due", amount, due);
+                change = amount - due;
+                amount = due;
+            }
+        }
+        rc = insert_payment(c, o->id, &t[i], amount, points, loc);
+        if (rc)
+            return rc;
+        due -= amount;
+        o->paid += amount;
+        yuan(a, amount);
+        yuan(b, change);
+        rc = change ? event(c, o->id, "payment", 0, actor, "%s %s (change %s)", t[i].tender, a, b)
+                    : event(c, o->id, "payment", 0, actor, "%s %s", t[i].tender, a);
+        if (rc)
+            return rc;
+    }
+    {
+        int64_t n = db_exec(c, "UPDATE orders SET paid = $2 WHERE id = $1", "ii", o->id, o->paid);
+        if (n < 0)
+            return (int)n;
+    }
+    return o->paid == o->total ? on_paid(c, o, actor) : 0;
+}
+
+static int maybe_complete(struct db_conn *c, struct order *o, const char *actor)
+{
+    struct ful_set *fs = xcalloc(1, sizeof *fs);
+    int rc = order_fulfilments(c, o->id, add_ful, fs), open = 0, served = 0;
+    for (int i = 0; i < fs->n; i++) {
+        if (!ful_final(fs->v[i].status))
+            open++;
+        if (ful_with_customer(fs->v[i].status))
+            served++;
+    }
+    free(fs);
+    if (rc || open || strcmp(o->status, "paid"))
+        return rc;
+    if (!served)
+        return 0; /* everything was dropped: the order was cancelled by whoever dropped it */
+    if (db_exec(c, "UPDATE orders SET status = 'completed' WHERE id = $1 AND status = 'paid'", "i", o->id) < 0)
+        return O2O_EDB;
+    str_copy(o->status, sizeof o->status, "completed");
+    return event(c, o->id, "completed", 0, actor, "every item is with the customer");
+}
+
+static int consume_lines(struct db_conn *c, int64_t fid, const char *actor)
+{
+    struct db_stmt *s = NULL;
+    int64_t res[ORDER_MAX_LINES];
+    int n = 0;
+    int rc = db_query(c, &s,
+                      "SELECT ol.reservation_id FROM order_lines ol JOIN reservations r ON r.id = ol.reservation_id "
+                      "WHERE ol.fulfilment_id = $1 AND r.status = 'held'",
+                      "i", fid);
+    while (rc == DB_ROW && n < ORDER_MAX_LINES) {
+        res[n++] = db_col_i64(s, 0);
+        rc = db_step(s);
+    }
+    db_done(s);
+    for (int i = 0; i < n && rc >= 0; i++)
+        rc = inventory_consume(c, res[i], actor, NULL);
+    return rc < 0 ? rc : 0;
+}
+
+static int release_lines(struct db_conn *c, int64_t fid)
+{
+    struct db_stmt *s = NULL;
+    int64_t res[ORDER_MAX_LINES];
+    int n = 0;
+    int rc = db_query(c, &s,
+                      "SELECT ol.reservation_id FROM order_lines ol JOIN reservations r ON r.id = ol.reservation_id "
+                      "WHERE ol.fulfilment_id = $1 AND r.status = 'held'",
+                      "i", fid);
+    while (rc == DB_ROW && n < ORDER_MAX_LINES) {
+        res[n++] = db_col_i64(s, 0);
+        rc = db_step(s);
+    }
+    db_done(s);
+    for (int i = 0; i < n && rc >= 0; i++)
+        rc = inventory_release(c, res[i], NULL);
+    return rc < 0 ? rc : 0;
+}
+
+static int set_ful_status(struct db_conn *c, int64_t fid, const char *from_list, const char *to)
+{
+    struct fulfilment f;
+    int rc = fulfilment_get(c, fid, &f);
+    int64_t n;
+    if (rc)
+        return rc;
+    if (!in_list(from_list, f.status))
+        return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "fulfilment %" PRId64 " is %s, cannot become %s", fid,
+                       f.status, to);
+    n = db_exec(c, "UPDATE fulfilments SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2", "itti", fid,
+                f.status, to, now_ms());
+    if (n < 0)
+        return (int)n;
+    return n ? 0 : err_set(O2O_ECONFLICT, "illegal_transition", NULL, "fulfilment %" PRId64 " changed meanwhile", fid);
+}
+
+static int on_paid(struct db_conn *c, struct order *o, const char *actor)
+{
+    struct ful_set *fs;
+    int rc;
+    int64_t n = db_exec(c, "UPDATE orders SET status = 'paid' WHERE id = $1 AND status = 'placed'", "i", o->id);
+    if (n < 0)
+        return (int)n;
+    if (!n)
+        return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "order %" PRId64 " is not awaiting payment", o->id);
+    str_copy(o->status, sizeof o->status, "paid");
+    rc = event(c, o->id, "paid", 0, actor, "%" PRId64 " fen", o->total);
+    if (!rc && o->member_id) {
+        /* points on what was paid with money; the points tender earns nothing */
+        int64_t by_points = 0;
+        rc = db_scalar_i64(c, &by_points,
+                           "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND tender = 'points' "
+                           "AND status = 'captured'",
+                           "i", o->id);
+        if (!rc && o->total - by_points > 0) {
+            struct points_op op;
+            struct points_entry e;
+            memset(&op, 0, sizeof op);
+            op.member_id = o->member_id;
+            op.amount = o->total - by_points;
+            str_copy(op.channel, sizeof op.channel, o->channel);
+            op.location_id = o->location_id;
+            snprintf(op.ref, sizeof op.ref, "order:%" PRId64, o->id);
+            snprintf(op.idem_key, sizeof op.idem_key, "order:%" PRId64, o->id);
+            str_copy(op.reason, sizeof op.reason, "purchase");
+            rc = points_earn(c, &op, &e);
+            if (!rc) {
+                o->points_earned = e.points;
+                n = db_exec(c, "UPDATE orders SET points_earned = $2 WHERE id = $1", "ii", o->id, e.points);
+                rc = n < 0 ? (int)n : event(c, o->id, "points_earned", 0, actor, "%" PRId64 " points", e.points);
+            }
+        }
+    }
+    if (rc)
+        return rc;
+    /* till sales leave with the customer now */
+    fs = xcalloc(1, sizeof *fs);
+    rc = order_fulfilments(c, o->id, add_ful, fs);
+    for (int i = 0; i < fs->n && !rc; i++) {
+        if (strcmp(fs->v[i].kind, "carry_out") || strcmp(fs->v[i].status, "allocated"))
+            continue;
+        rc = consume_lines(c, fs->v[i].id, actor);
+        if (!rc)
+            rc = set_ful_status(c, fs->v[i].id, "allocated", "handed_over");
+        if (!rc)
+            rc = event(c, o->id, "handed_over", fs->v[i].id, actor, "at the till of %s", fs->v[i].location_code);
+    }
+    free(fs);
+    return rc ? rc : maybe_complete(c, o, actor);
+}
+
+int order_pay(struct db_conn *c, int64_t id, const struct tender *t, int n, int64_t loc, const char *actor)
+{
+    struct order o;
+    int rc = order_get(c, id, &o);
+    if (rc)
+        return rc;
+    if (n < 1 || n > ORDER_MAX_TENDERS)
+        return err_set(O2O_EINVAL, NULL, "tenders", "give 1..%d tenders", ORDER_MAX_TENDERS);
+    return apply_tenders(c, &o, t, n, loc ? loc : o.location_id, actor);
+}
+
+/* ---- placement ---- */
+
+static int check_input(struct db_conn *c, const struct order_input *in)
+{
+    struct location l;
+    if (!one_of(in->channel, channels, sizeof channels / sizeof channels[0]))
+        return err_set(O2O_EINVAL, NULL, "channel", "channel must be pos, web, app, miniprogram, phone or marketplace");
+    if (strcmp(in->mode, "carry_out") && strcmp(in->mode, "pickup") && strcmp(in->mode, "delivery"))
+        return err_set(O2O_EINVAL, NULL, "fulfilment", "fulfilment must be carry_out, pickup or delivery");
+    if (in->nlines < 1 || in->nlines > ORDER_MAX_LINES)
+        return err_set(O2O_EINVAL, NULL, "lines", "an order has 1..%d lines", ORDER_MAX_LINES);
+    if (in->ntenders < 0 || in->ntenders > ORDER_MAX_TENDERS)
+        return err_set(O2O_EINVAL, NULL, "tenders", "at most %d tenders", ORDER_MAX_TENDERS);
+    if (!strcmp(in->mode, "carry_out")) {
+        if (!in->location_id)
+            return err_set(O2O_EINVAL, "missing_field", "location", "a till sale needs the selling store");
+        if (location_cached(c, in->location_id, &l))
+            return err_set(O2O_ENOTFOUND, "unknown_location", "location", "no such location");
+        if (strcmp(l.kind, "store") && strcmp(l.kind, "restaurant"))
+            return err_set(O2O_EINVAL, NULL, "location", "%s is not a store", l.code);
+    } else if (!in->member_id) {
+        return err_set(O2O_EINVAL, "missing_field", "member_id", "online orders belong to a member");
+    }
+    if (!strcmp(in->mode, "pickup") && !in->pickup_id)
+        return err_set(O2O_EINVAL, "missing_field", "pickup_store", "a pickup order needs the pickup store");
+    if (!strcmp(in->mode, "delivery") && !in->address[0])
+        return err_set(O2O_EINVAL, "missing_field", "address", "a delivery order needs the address");
+    if (in->ntenders && strcmp(in->mode, "carry_out"))
+        return err_set(O2O_EINVAL, NULL, "tenders", "online orders are paid after placement");
+    return 0;
+}
+
+int order_place(struct db_conn *c, const struct order_input *in, int64_t *id)
+{
+    struct line_set *ls = NULL;
+    struct order o;
+    int64_t subtotal = 0, discount = 0, minutes = 15, now = now_ms(), oid = 0, given = 0;
+    int64_t prices[ORDER_MAX_LINES], skus[ORDER_MAX_LINES];
+    int map[ORDER_MAX_LINES];
+    int rc = check_input(c, in);
+    if (rc)
+        return rc;
+    if (in->member_id) {
+        struct member m;
+        rc = member_get(c, in->member_id, &m);
+        if (rc)
+            return err_set(O2O_ENOTFOUND, "unknown_member", "member_id", "no member %" PRId64, in->member_id);
+        if (strcmp(m.status, "active"))
+            return err_set(O2O_ECONFLICT, "member_merged", "member_id", "member %" PRId64 " was merged into %" PRId64,
+                           m.id, m.merged_into);
+    }
+    for (int i = 0; i < in->nlines; i++) {
+        struct sku k;
+        char field[32];
+        snprintf(field, sizeof field, "lines[%d].sku", i);
+        if (in->qty[i] < 1 || in->qty[i] > 10000) {
+            snprintf(field, sizeof field, "lines[%d].qty", i);
+            return err_set(O2O_EINVAL, "out_of_range", field, "qty must be 1..10000");
+        }
+        if (sku_get_by_code(c, in->sku[i], now, &k))
+            return err_set(O2O_ENOTFOUND, "unknown_sku", field, "no launched SKU %s", in->sku[i]);
+        skus[i] = k.id;
+        prices[i] = k.price;
+        subtotal += k.price * in->qty[i];
+    }
+    if (in->coupon[0] && (rc = coupon_quote(c, in->coupon, in->member_id, subtotal, &discount)))
+        return rc;
+    rc = settings_i64(c, "order_payment_minutes", 15, &minutes);
+    if (rc)
+        return rc;
+    if (in->has_geo)
+        rc = db_scalar_i64(c, &oid,
+                           "INSERT INTO orders (channel, member_id, location_id, mode, pickup_location_id, status, "
+                           "subtotal, discount, total, coupon_code, address, lat, lon, contact_phone, note, pay_by, "
+                           "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'placed', $6, $7, $8, $9, $10, $11, "
+                           "$12, $13, $14, $15, $16, $16) RETURNING id",
+                           "tIItIiiittddttii", in->channel, in->member_id, in->location_id, in->mode, in->pickup_id,
+                           subtotal, discount, subtotal - discount, in->coupon[0] ? in->coupon : NULL, in->address,
+                           in->lat, in->lon, in->contact_phone, in->note, now + minutes * 60000, now);
+    else
+        rc = db_scalar_i64(c, &oid,
+                           "INSERT INTO orders (channel, member_id, location_id, mode, pickup_location_id, status, "
+                           "subtotal, discount, total, coupon_code, address, lat, lon, contact_phone, note, pay_by, "
+                           "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'placed', $6, $7, $8, $9, $10, NULL, "
+                           "NULL, $11, $12, $13, $14, $14) RETURNING id",
+                           "tIItIiiittttii", in->channel, in->member_id, in->location_id, in->mode, in->pickup_id,
+                           subtotal, discount, subtotal - discount, in->coupon[0] ? in->coupon : NULL, in->address,
+                           in->contact_phone, in->note, now + minutes * 60000, now);
+    if (rc)
+        return rc;
+    if (in->coupon[0] && (rc = coupon_use(c, in->coupon, oid)))
+        return rc;
+    /* lines, each with its share of the discount (the last takes the rounding) */
+    for (int i = 0; i < in->nlines && !rc; i++) {
+        int64_t gross = prices[i] * in->qty[i];
+        int64_t share = i + 1 < in->nlines ? (subtotal ? discount * gross / subtotal : 0) : discount - given;
+        int64_t n;
+        given += share;
+        n = db_exec(c,
+                    "INSERT INTO order_lines (order_id, line_no, sku_id, qty, unit_price, discount, amount) "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "iiiiiii", oid, (int64_t)i + 1, skus[i], in->qty[i], prices[i], share, gross - share);
+        if (n < 0)
+            rc = (int)n;
+    }
+    if (!rc)
+        rc = order_get(c, oid, &o);
+    if (!rc)
+        rc = event(c, oid, "placed", 0, in->actor, "%s %s order, %d line(s), %" PRId64 " fen", in->channel, in->mode,
+                   in->nlines, o.total);
+    if (rc)
+        return rc;
+    ls = xcalloc(1, sizeof *ls);
+    rc = order_lines(c, oid, add_line, ls);
+    if (!rc && !strcmp(in->mode, "carry_out")) {
+        int64_t fid = 0;
+        rc = new_fulfilment(c, oid, "carry_out", in->location_id, 0, &fid);
+        for (int i = 0; i < ls->n && !rc; i++)
+            rc = attach(c, oid, &ls->v[i], in->location_id, fid, i);
+        if (!rc)
+            rc = event(c, oid, "allocated", fid, in->actor, "carry out at %s", o.location_code);
+    } else if (!rc) {
+        for (int i = 0; i < ls->n; i++)
+            map[i] = i;
+        rc = route_lines(c, &o, ls, map, ls->n, NULL, 0, in->actor);
+    }
+    free(ls);
+    if (!rc)
+        rc = order_get(c, oid, &o);
+    if (!rc && o.total == 0)
+        rc = on_paid(c, &o, in->actor);
+    else if (!rc && in->ntenders)
+        rc = apply_tenders(c, &o, in->tenders, in->ntenders, in->location_id, in->actor);
+    if (!rc)
+        *id = oid;
+    return rc;
+}
+
+/* ---- refunds ---- */
+
+static int refund_payment(struct db_conn *c, const struct order *o, const struct payment *p, int64_t amount,
+                          const char *reason, int64_t loc, const char *actor)
+{
+    char no[65], a[32];
+    int64_t count = 0, points = 0, n, now = now_ms();
+    const char *status = "succeeded";
+    int rc = db_scalar_i64(c, &count, "SELECT COUNT(*) FROM refunds WHERE payment_id = $1", "i", p->id);
+    if (rc)
+        return rc;
+    snprintf(no, sizeof no, "R%" PRId64 "-%" PRId64 "-%" PRId64, o->id, p->id, count + 1);
+    if (!strcmp(p->tender, "points")) {
+        struct points_op op;
+        struct points_entry e;
+        points = p->amount ? p->points * amount / p->amount : 0;
+        if (points > 0) {
+            memset(&op, 0, sizeof op);
+            op.member_id = o->member_id;
+            op.points = points;
+            str_copy(op.channel, sizeof op.channel, o->channel);
+            op.location_id = loc;
+            snprintf(op.ref, sizeof op.ref, "order:%" PRId64, o->id);
+            snprintf(op.idem_key, sizeof op.idem_key, "refund:%s", no);
+            str_copy(op.reason, sizeof op.reason, "refund of the points tender");
+            rc = points_refund(c, &op, &e);
+            if (rc)
+                return rc;
+        }
+    } else if (!strcmp(p->tender, "wechat_pay") || !strcmp(p->tender, "alipay") || !strcmp(p->tender, "scan")) {
+        status = "pending"; /* sent to the gateway after the commit */
+    }
+    n = db_exec(c,
+                "INSERT INTO refunds (payment_id, order_id, amount, points, status, out_refund_no, reason, location_id, "
+                "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+                "iiiitttIi", p->id, o->id, amount, points, status, no, reason, loc, now);
+    if (n >= 0)
+        n = db_exec(c, "UPDATE payments SET refunded = refunded + $2, updated_at = $3 WHERE id = $1 "
+                       "AND refunded + $2 <= amount",
+                    "iii", p->id, amount, now);
+    if (n >= 0 && n == 0)
+        return err_set(O2O_ECONFLICT, "over_refund", NULL, "payment %" PRId64 " cannot refund %" PRId64, p->id, amount);
+    if (n >= 0)
+        n = db_exec(c, "UPDATE orders SET refunded = refunded + $2 WHERE id = $1", "ii", o->id, amount);
+    if (n < 0)
+        return (int)n;
+    yuan(a, amount);
+    return event(c, o->id, "refund", 0, actor, "%s %s to the %s tender (%s)%s", no, a, p->tender, reason,
+                 !strcmp(status, "pending") ? ", sent to the gateway" : "");
+}
+
+/* Refund `amount` over the captured payments, in proportion to what each still holds. */
+static int refund_amount(struct db_conn *c, const struct order *o, int64_t amount, const char *reason, int64_t loc,
+                         const char *actor)
+{
+    struct pay_set *ps = xcalloc(1, sizeof *ps);
+    int64_t left_total = 0, given = 0, share[MAX_PAYMENTS] = {0};
+    int rc = order_payments(c, o->id, add_pay, ps);
+    for (int i = 0; i < ps->n; i++)
+        if (!strcmp(ps->v[i].status, "captured"))
+            left_total += ps->v[i].amount - ps->v[i].refunded;
+    if (amount > left_total)
+        amount = left_total;
+    for (int i = 0; i < ps->n && !rc && amount > 0; i++) {
+        int64_t left = ps->v[i].amount - ps->v[i].refunded;
+        if (strcmp(ps->v[i].status, "captured") || left <= 0)
+            continue;
+        share[i] = (int64_t)((__int128)amount * left / left_total);
+        given += share[i];
+    }
+    /* the rounding goes to the payments that can still take it, first first */
+    for (int i = 0; i < ps->n && given < amount; i++) {
+        int64_t room = ps->v[i].amount - ps->v[i].refunded - share[i];
+        int64_t add;
+        if (strcmp(ps->v[i].status, "captured") || room <= 0)
+            continue;
+        add = room < amount - given ? room : amount - given;
+        share[i] += add;
+        given += add;
+    }
+    for (int i = 0; i < ps->n && !rc; i++)
+        if (share[i] > 0)
+            rc = refund_payment(c, o, &ps->v[i], share[i], reason, loc, actor);
+    free(ps);
+    return rc;
+}
+
+/* Take back the points earned on `amount` fen of the order. */
+static int reverse_points(struct db_conn *c, struct order *o, int64_t amount, const char *tag, const char *actor)
+{
+    struct points_op op;
+    struct points_entry e;
+    int64_t by_points = 0, base, pts, spend, already = 0;
+    int rc;
+    if (!o->member_id || o->total <= 0 || amount <= 0)
+        return 0;
+    rc = db_scalar_i64(c, &by_points,
+                       "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND tender = 'points'", "i",
+                       o->id);
+    if (rc)
+        return rc;
+    base = o->total - by_points;
+    pts = (int64_t)((__int128)o->points_earned * amount / o->total);
+    spend = (int64_t)((__int128)base * amount / o->total);
+    if (pts <= 0 && spend <= 0)
+        return 0;
+    memset(&op, 0, sizeof op);
+    op.member_id = o->member_id;
+    op.points = pts;
+    op.amount = spend;
+    str_copy(op.channel, sizeof op.channel, o->channel);
+    snprintf(op.ref, sizeof op.ref, "order:%" PRId64, o->id);
+    snprintf(op.idem_key, sizeof op.idem_key, "reverse:%" PRId64 ":%s", o->id, tag);
+    str_copy(op.reason, sizeof op.reason, "points of returned or cancelled goods");
+    rc = points_reverse(c, &op, &e);
+    if (rc)
+        return rc;
+    already = -e.points;
+    return event(c, o->id, "points_reversed", 0, actor, "%" PRId64 " points", already);
+}
+
+/* ---- cancellation ---- */
+
+static int cancel_order(struct db_conn *c, struct order *o, const char *reason, const char *actor)
+{
+    struct ful_set *fs;
+    int rc = 0;
+    int64_t n;
+    if (strcmp(o->status, "placed") && strcmp(o->status, "paid"))
+        return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "order %" PRId64 " is %s and cannot be cancelled",
+                       o->id, o->status);
+    fs = xcalloc(1, sizeof *fs);
+    rc = order_fulfilments(c, o->id, add_ful, fs);
+    for (int i = 0; i < fs->n && !rc; i++)
+        if (in_list("handed_over|picked_up|delivered", fs->v[i].status) ||
+            (!strcmp(fs->v[i].status, "shipped") && strcmp(fs->v[i].kind, "transfer")))
+            rc = err_set(O2O_ECONFLICT, "illegal_transition", NULL,
+                         "fulfilment %" PRId64 " is %s: return the goods instead", fs->v[i].id, fs->v[i].status);
+    for (int i = 0; i < fs->n && !rc; i++) {
+        rc = release_lines(c, fs->v[i].id);
+        if (!rc && !ful_final(fs->v[i].status))
+            n = db_exec(c, "UPDATE fulfilments SET status = 'cancelled', updated_at = $2 WHERE id = $1", "ii",
+                        fs->v[i].id, now_ms()),
+            rc = n < 0 ? (int)n : 0;
+    }
+    free(fs);
+    if (!rc && o->paid - o->refunded > 0)
+        rc = refund_amount(c, o, o->paid - o->refunded, reason, o->location_id, actor);
+    if (!rc && o->points_earned)
+        rc = reverse_points(c, o, o->total, "cancel", actor);
+    if (!rc && o->coupon[0])
+        rc = coupon_restore(c, o->coupon, o->id);
+    if (!rc) {
+        n = db_exec(c, "UPDATE orders SET status = 'cancelled' WHERE id = $1", "i", o->id);
+        rc = n < 0 ? (int)n : event(c, o->id, "cancelled", 0, actor, "%s", reason);
+    }
+    return rc;
+}
+
+int order_cancel(struct db_conn *c, int64_t id, const char *reason, const char *actor)
+{
+    struct order o;
+    int rc = order_get(c, id, &o);
+    return rc ? rc : cancel_order(c, &o, reason && *reason ? reason : "cancelled", actor);
+}
+
+int order_expire_unpaid(struct db_conn *c, int64_t now, int64_t *count)
+{
+    struct db_stmt *s = NULL;
+    int64_t ids[200];
+    int n = 0;
+    int rc = db_query(c, &s, "SELECT id FROM orders WHERE status = 'placed' AND pay_by <= $1 ORDER BY pay_by LIMIT 200",
+                      "i", now);
+    while (rc == DB_ROW) {
+        ids[n++] = db_col_i64(s, 0);
+        rc = db_step(s);
+    }
+    db_done(s);
+    *count = 0;
+    for (int i = 0; i < n && rc >= 0; i++) {
+        struct order o;
+        rc = order_get(c, ids[i], &o);
+        if (!rc)
+            rc = cancel_order(c, &o, "payment_timeout", "system");
+        if (!rc)
+            (*count)++;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* Give up the lines of a fulfilment that cannot be served: release, refund, maybe cancel. */
+static int drop_fulfilment(struct db_conn *c, struct order *o, int64_t fid, const char *status, const char *why,
+                           const char *actor)
+{
+    int64_t amount = 0, n;
+    int rc = release_lines(c, fid);
+    if (!rc)
+        rc = db_scalar_i64(c, &amount, "SELECT COALESCE(SUM(amount), 0) FROM order_lines WHERE fulfilment_id = $1", "i",
+                           fid);
+    if (!rc) {
+        n = db_exec(c, "UPDATE fulfilments SET status = $2, reason = $3, updated_at = $4 WHERE id = $1", "itti", fid,
+                    status, why, now_ms());
+        rc = n < 0 ? (int)n : 0;
+    }
+    if (!rc && amount > 0 && !strcmp(o->status, "paid")) {
+        rc = refund_amount(c, o, amount, why, o->location_id, actor);
+        if (!rc)
+            rc = reverse_points(c, o, amount, why, actor);
+    }
+    if (rc)
+        return rc;
+    {
+        /* nothing left to serve and nothing served: the order is cancelled */
+        int64_t open = 0, served = 0;
+        rc = db_scalar_i64(c, &open,
+                           "SELECT COUNT(*) FROM fulfilments WHERE order_id = $1 AND status NOT IN "
+                           "('handed_over', 'picked_up', 'delivered', 'received', 'rejected', 'cancelled')",
+                           "i", o->id);
+        if (!rc)
+            rc = db_scalar_i64(c, &served,
+                               "SELECT COUNT(*) FROM fulfilments WHERE order_id = $1 AND status IN "
+                               "('handed_over', 'picked_up', 'delivered')",
+                               "i", o->id);
+        if (!rc && !open && !served && strcmp(o->status, "cancelled")) {
+            n = db_exec(c, "UPDATE orders SET status = 'cancelled' WHERE id = $1", "i", o->id);
+            rc = n < 0 ? (int)n : event(c, o->id, "cancelled", 0, actor, "%s", why);
+            str_copy(o->status, sizeof o->status, "cancelled");
+        }
+    }
+    return rc ? rc : maybe_complete(c, o, actor);
+}
+
+int order_expire_pickups(struct db_conn *c, int64_t now, int64_t *count)
+{
+    struct db_stmt *s = NULL;
+    int64_t fids[200], oids[200];
+    int n = 0;
+    int rc = db_query(c, &s,
+                      "SELECT id, order_id FROM fulfilments WHERE status = 'ready_for_pickup' AND pickup_expires_at <= $1 "
+                      "ORDER BY pickup_expires_at LIMIT 200",
+                      "i", now);
+    while (rc == DB_ROW) {
+        fids[n] = db_col_i64(s, 0);
+        oids[n++] = db_col_i64(s, 1);
+        rc = db_step(s);
+    }
+    db_done(s);
+    *count = 0;
+    for (int i = 0; i < n && rc >= 0; i++) {
+        struct order o;
+        rc = order_get(c, oids[i], &o);
+        if (!rc)
+            rc = event(c, o.id, "pickup_expired", fids[i], "system", "not collected in time; stock released");
+        if (!rc)
+            rc = drop_fulfilment(c, &o, fids[i], "cancelled", "not collected", "system");
+        if (!rc)
+            (*count)++;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- fulfilment actions ---- */
+
+static const struct {
+    enum ful_action action;
+    const char *name;
+    const char *kinds;
+    const char *from;
+    const char *to;
+} transitions[] = {
+    {FA_PICK, "pick", "pickup|delivery|transfer", "allocated", "picked"},
+    {FA_READY, "ready", "pickup", "allocated|picked", "ready_for_pickup"},
+    {FA_SHIP, "ship", "delivery|transfer", "picked", "shipped"},
+    {FA_DELIVER, "deliver", "delivery", "shipped", "delivered"},
+    {FA_RECEIVE, "receive", "transfer", "shipped", "received"},
+    {FA_HANDOVER, "handover", "pickup", "ready_for_pickup", "picked_up"},
+    {FA_REJECT, "reject", "pickup|delivery|transfer", "allocated|picked", "rejected"},
+};
+
+static void pickup_code_hash(char out[65], int64_t fid, const char *code)
+{
+    char src[64];
+    int n = snprintf(src, sizeof src, "%" PRId64 ":%s", fid, code);
+    sha256_hex(out, src, (size_t)n);
+}
+
+static int make_ready(struct db_conn *c, struct order *o, const struct fulfilment *f, const char *actor)
+{
+    char hex[9], code[8], hash[65], msg[700], until[32], recipient[32] = "";
+    int64_t open = 0, hold = 3, expires, lines = 0, n;
+    struct location l;
+    unsigned v;
+    int rc = db_scalar_i64(c, &open,
+                           "SELECT COUNT(*) FROM fulfilments WHERE order_id = $1 AND kind = 'transfer' "
+                           "AND to_location_id = $2 AND status NOT IN ('received', 'rejected', 'cancelled')",
+                           "ii", o->id, f->location_id);
+    if (!rc)
+        rc = db_scalar_i64(c, &lines, "SELECT COUNT(*) FROM order_lines WHERE fulfilment_id = $1", "i", f->id);
+    if (rc)
+        return rc;
+    if (open)
+        return err_set(O2O_ECONFLICT, "awaiting_transfer", NULL,
+                       "%" PRId64 " transfer(s) to %s have not arrived yet", open, f->location_code);
+    if (!lines)
+        return err_set(O2O_ECONFLICT, "nothing_to_pick_up", NULL, "fulfilment %" PRId64 " has no items", f->id);
+    rc = settings_i64(c, "pickup_hold_days", 3, &hold);
+    if (!rc)
+        rc = location_cached(c, f->location_id, &l);
+    if (rc)
+        return rc;
+    random_hex(hex, 4);
+    v = (unsigned)strtoul(hex, NULL, 16) % 1000000u;
+    snprintf(code, sizeof code, "%06u", v);
+    pickup_code_hash(hash, f->id, code);
+    expires = now_ms() + hold * DAY_MS;
+    n = db_exec(c, "UPDATE fulfilments SET pickup_code_hash = $2, pickup_expires_at = $3 WHERE id = $1", "iti", f->id,
+                hash, expires);
+    if (n < 0)
+        return (int)n;
+    fmt_iso8601(until, expires);
+    until[16] = 0;
+    if (o->member_id) {
+        struct member m;
+        if (!member_get(c, o->member_id, &m))
+            str_copy(recipient, sizeof recipient, m.phone);
+    }
+    if (!recipient[0])
+        str_copy(recipient, sizeof recipient, o->contact_phone);
+    snprintf(msg, sizeof msg, "Order %" PRId64 " is ready for pickup at %.120s (%.200s). Pickup code %s, valid until %s UTC.",
+             o->id, l.name, l.address[0] ? l.address : l.code, code, until);
+    if (recipient[0] && (rc = outbox_add(c, "sms", recipient, msg)))
+        return rc;
+    return event(c, o->id, "ready_for_pickup", f->id, actor, "at %s until %s UTC; pickup code sent to %s", l.code,
+                 until, recipient[0] ? recipient : "nobody (no phone)");
+}
+
+static int check_code(struct db_conn *c, const struct fulfilment *f, const char *code)
+{
+    struct db_stmt *s = NULL;
+    char want[65] = "", got[65];
+    int rc = db_query(c, &s, "SELECT pickup_code_hash FROM fulfilments WHERE id = $1", "i", f->id);
+    if (rc == DB_ROW)
+        str_copy(want, sizeof want, db_col_text(s, 0));
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    if (!code[0])
+        return err_set(O2O_EINVAL, "missing_field", "code", "the customer's pickup code is required");
+    pickup_code_hash(got, f->id, code);
+    if (!want[0] || strcmp(want, got))
+        return err_set(O2O_ECONFLICT, "wrong_pickup_code", "code", "that is not the pickup code of this order");
+    return 0;
+}
+
+/* Shipping a transfer: the units move to the pickup store now and stay reserved there. */
+static int ship_transfer(struct db_conn *c, const struct order *o, const struct fulfilment *f, const char *actor)
+{
+    struct line_set *ls = xcalloc(1, sizeof *ls);
+    char ref[32];
+    int rc = order_lines(c, o->id, add_line, ls);
+    snprintf(ref, sizeof ref, "order:%" PRId64, o->id);
+    for (int i = 0; i < ls->n && !rc; i++) {
+        const struct order_line *l = &ls->v[i];
+        struct reservation r;
+        int64_t n;
+        if (l->fulfilment_id != f->id)
+            continue;
+        rc = inventory_release(c, l->reservation_id, NULL);
+        if (!rc)
+            rc = inventory_transfer(c, l->sku_id, f->location_id, f->to_location_id, l->qty, ref, actor);
+        if (!rc)
+            rc = inventory_hold(c, l->sku_id, f->to_location_id, l->qty, 0, ref, "lines", &r);
+        if (!rc) {
+            n = db_exec(c, "UPDATE order_lines SET reservation_id = $2 WHERE id = $1", "ii", l->id, r.id);
+            rc = n < 0 ? (int)n : 0;
+        }
+    }
+    free(ls);
+    return rc;
+}
+
+static int receive_transfer(struct db_conn *c, const struct order *o, const struct fulfilment *f, const char *actor)
+{
+    int64_t pid = 0, n;
+    int rc = active_pickup(c, o->id, f->to_location_id, &pid);
+    if (!rc && !pid)
+        rc = new_fulfilment(c, o->id, "pickup", f->to_location_id, 0, &pid);
+    if (rc)
+        return rc;
+    n = db_exec(c, "UPDATE order_lines SET fulfilment_id = $2 WHERE fulfilment_id = $1", "ii", f->id, pid);
+    if (n < 0)
+        return (int)n;
+    return event(c, o->id, "joined_pickup", pid, actor, "%" PRId64 " line(s) from %s joined the pickup at %s", n,
+                 f->location_code, f->to_location_code);
+}
+
+/* A store cannot serve its lines: route them again without it (and without any store that rejected before). */
+static int reject(struct db_conn *c, struct order *o, const struct fulfilment *f, const char *reason,
+                  const char *actor)
+{
+    struct line_set *ls = xcalloc(1, sizeof *ls);
+    struct ful_set *fs = xcalloc(1, sizeof *fs);
+    int64_t exclude[ROUTE_MAX_EXCLUDE];
+    int map[ORDER_MAX_LINES], n = 0, nex = 0;
+    int rc = release_lines(c, f->id);
+    if (!rc)
+        rc = order_lines(c, o->id, add_line, ls);
+    if (!rc)
+        rc = order_fulfilments(c, o->id, add_ful, fs);
+    for (int i = 0; i < fs->n && nex < ROUTE_MAX_EXCLUDE; i++)
+        if (!strcmp(fs->v[i].status, "rejected"))
+            exclude[nex++] = fs->v[i].location_id;
+    for (int i = 0; i < ls->n; i++)
+        if (ls->v[i].fulfilment_id == f->id)
+            map[n++] = i;
+    if (!rc)
+        rc = event(c, o->id, "rejected", f->id, actor, "%s: %s", f->location_code, reason);
+    if (!rc && n) {
+        rc = route_lines(c, o, ls, map, n, exclude, nex, actor);
+        if (rc == O2O_ESTOCK || rc == O2O_ECONFLICT) {
+            char why[300];
+            snprintf(why, sizeof why, "no other location can serve it: %s", err_last()->msg);
+            err_clear();
+            /* the lines stay with the rejected fulfilment and are given up */
+            rc = event(c, o->id, "unfulfillable", f->id, actor, "%s", why);
+            if (!rc)
+                rc = drop_fulfilment(c, o, f->id, "rejected", "no stock anywhere", actor);
+        }
+    }
+    free(ls);
+    free(fs);
+    return rc;
+}
+
+int fulfilment_act(struct db_conn *c, int64_t fid, enum ful_action a, const struct ful_args *args, const char *actor)
+{
+    struct fulfilment f;
+    struct order o;
+    int t = -1, rc = fulfilment_get(c, fid, &f);
+    int64_t n;
+    if (!rc)
+        rc = order_get(c, f.order_id, &o);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < sizeof transitions / sizeof transitions[0]; i++)
+        if (transitions[i].action == a)
+            t = (int)i;
+    if (t < 0 || !in_list(transitions[t].kinds, f.kind))
+        return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "a %s fulfilment cannot %s", f.kind,
+                       t < 0 ? "do that" : transitions[t].name);
+    if (!in_list(transitions[t].from, f.status))
+        return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "fulfilment %" PRId64 " is %s: cannot %s", fid,
+                       f.status, transitions[t].name);
+    if (a != FA_REJECT && strcmp(o.status, "paid"))
+        return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "order %" PRId64 " is %s, not paid", o.id, o.status);
+    if (a == FA_REJECT && strcmp(o.status, "paid") && strcmp(o.status, "placed"))
+        return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "order %" PRId64 " is %s", o.id, o.status);
+    switch (a) {
+    case FA_READY: rc = make_ready(c, &o, &f, actor); break;
+    case FA_HANDOVER:
+        rc = check_code(c, &f, args->code);
+        if (!rc)
+            rc = consume_lines(c, f.id, actor);
+        break;
+    case FA_SHIP:
+        if (!strcmp(f.kind, "delivery") && (!args->carrier[0] || !args->tracking_no[0]))
+            return err_set(O2O_EINVAL, "missing_field", args->carrier[0] ? "tracking_no" : "carrier",
+                           "a delivery ships with a carrier and a tracking number");
+        if (args->carrier[0] || args->tracking_no[0]) {
+            n = db_exec(c, "UPDATE fulfilments SET carrier = $2, tracking_no = $3 WHERE id = $1", "itT", f.id,
+                        args->carrier, args->tracking_no[0] ? args->tracking_no : NULL);
+            if (n == O2O_EEXISTS)
+                return err_set(O2O_EEXISTS, "tracking_number_taken", "tracking_no",
+                               "%s %s is already on another shipment", args->carrier, args->tracking_no);
+            if (n < 0)
+                return (int)n;
+        }
+        rc = !strcmp(f.kind, "delivery") ? consume_lines(c, f.id, actor) : ship_transfer(c, &o, &f, actor);
+        break;
+    case FA_REJECT:
+        if (!args->reason[0])
+            return err_set(O2O_EINVAL, "missing_field", "reason", "say why (damaged, not found...)");
+        break;
+    default: break;
+    }
+    if (!rc)
+        rc = set_ful_status(c, f.id, transitions[t].from, transitions[t].to);
+    if (!rc && a == FA_REJECT) {
+        n = db_exec(c, "UPDATE fulfilments SET reason = $2 WHERE id = $1", "it", f.id, args->reason);
+        rc = n < 0 ? (int)n : reject(c, &o, &f, args->reason, actor);
+        return rc ? rc : maybe_complete(c, &o, actor);
+    }
+    if (rc)
+        return rc;
+    switch (a) {
+    case FA_READY: break; /* make_ready wrote its event */
+    case FA_SHIP:
+        rc = event(c, o.id, "shipped", f.id, actor, "%s from %s%s%s%s%s", f.kind, f.location_code,
+                   args->carrier[0] ? " by " : "", args->carrier, args->tracking_no[0] ? " #" : "", args->tracking_no);
+        break;
+    case FA_RECEIVE:
+        rc = event(c, o.id, "received", f.id, actor, "at %s from %s", f.to_location_code, f.location_code);
+        if (!rc)
+            rc = receive_transfer(c, &o, &f, actor);
+        break;
+    default:
+        rc = event(c, o.id, transitions[t].to, f.id, actor, "%s at %s", f.kind, f.location_code);
+        break;
+    }
+    return rc ? rc : maybe_complete(c, &o, actor);
+}
+
+/* ---- returns ---- */
+
+int order_return(struct db_conn *c, int64_t id, const struct return_input *in, int64_t *return_id)
+{
+    struct order o;
+    struct line_set *ls;
+    struct ful_set *fs;
+    struct location loc;
+    int64_t window = 30, done_at = 0, amount = 0, left = 0, n, now = now_ms();
+    char field[40], ref[32];
+    int rc = order_get(c, id, &o);
+    if (rc)
+        return rc;
+    if (strcmp(o.status, "completed"))
+        return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "order %" PRId64 " is %s: only completed orders "
+                       "take returns", o.id, o.status);
+    if (in->nlines < 1 || in->nlines > RETURN_MAX_LINES)
+        return err_set(O2O_EINVAL, NULL, "lines", "return 1..%d lines", RETURN_MAX_LINES);
+    rc = location_cached(c, in->location_id, &loc);
+    if (rc)
+        return err_set(O2O_ENOTFOUND, "unknown_location", "location", "no such location");
+    if (strcmp(loc.kind, "store"))
+        return err_set(O2O_EINVAL, NULL, "location", "returns are taken in stores; %s is a %s", loc.code, loc.kind);
+    rc = settings_i64(c, "return_window_days", 30, &window);
+    if (!rc)
+        rc = db_scalar_i64(c, &done_at,
+                           "SELECT created_at FROM order_events WHERE order_id = $1 AND kind = 'completed' "
+                           "ORDER BY seq DESC LIMIT 1",
+                           "i", o.id);
+    if (rc)
+        return rc;
+    if (window > 0 && now > done_at + window * DAY_MS)
+        return err_set(O2O_ECONFLICT, "return_window_closed", NULL,
+                       "the %" PRId64 "-day return window of order %" PRId64 " has closed", window, o.id);
+    ls = xcalloc(1, sizeof *ls);
+    fs = xcalloc(1, sizeof *fs);
+    rc = order_lines(c, o.id, add_line, ls);
+    if (!rc)
+        rc = order_fulfilments(c, o.id, add_ful, fs);
+    snprintf(ref, sizeof ref, "order:%" PRId64, o.id);
+    for (int i = 0; i < in->nlines && !rc; i++) {
+        const struct order_line *l = NULL;
+        const struct fulfilment *f = NULL;
+        struct stock_move m;
+        snprintf(field, sizeof field, "lines[%d]", i);
+        for (int k = 0; k < ls->n; k++)
+            if (ls->v[k].line_no == in->line_no[i])
+                l = &ls->v[k];
+        if (!l) {
+            rc = err_set(O2O_ENOTFOUND, "unknown_line", field, "order %" PRId64 " has no line %" PRId64, o.id,
+                         in->line_no[i]);
+            break;
+        }
+        for (int k = 0; k < fs->n; k++)
+            if (fs->v[k].id == l->fulfilment_id)
+                f = &fs->v[k];
+        if (!f || !ful_with_customer(f->status)) {
+            rc = err_set(O2O_ECONFLICT, "not_delivered", field, "line %" PRId64 " never reached the customer",
+                         l->line_no);
+            break;
+        }
+        if (in->qty[i] < 1) {
+            rc = err_set(O2O_EINVAL, "out_of_range", field, "qty must be positive");
+            break;
+        }
+        n = db_exec(c, "UPDATE order_lines SET returned_qty = returned_qty + $2 WHERE id = $1 AND returned_qty + $2 <= qty",
+                    "ii", l->id, in->qty[i]);
+        if (n == 0)
+            rc = err_set(O2O_ECONFLICT, "over_return", field, "line %" PRId64 " has %" PRId64 " unit(s) left to return",
+                         l->line_no, l->qty - l->returned_qty);
+        else if (n < 0)
+            rc = (int)n;
+        if (rc)
+            break;
+        /* goods come back into the shelf of the store that took them */
+        memset(&m, 0, sizeof m);
+        m.sku_id = l->sku_id;
+        m.location_id = in->location_id;
+        str_copy(m.kind, sizeof m.kind, "return");
+        m.qty = in->qty[i];
+        str_copy(m.ref, sizeof m.ref, ref);
+        str_copy(m.actor, sizeof m.actor, in->actor);
+        rc = inventory_move(c, &m, NULL);
+        amount += (int64_t)((__int128)l->amount * in->qty[i] / l->qty);
+    }
+    free(ls);
+    free(fs);
+    if (rc)
+        return rc;
+    rc = db_scalar_i64(c, return_id,
+                       "INSERT INTO returns (order_id, location_id, amount, reason, actor, created_at) "
+                       "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                       "iiitti", o.id, in->location_id, amount, in->reason, in->actor, now);
+    if (!rc) {
+        char a[32];
+        yuan(a, amount);
+        rc = event(c, o.id, "returned", 0, in->actor, "return %" PRId64 " at %s: %s (%s)", *return_id, loc.code, a,
+                   in->reason[0] ? in->reason : "no reason given");
+    }
+    if (!rc && amount > 0) {
+        char tag[32];
+        snprintf(tag, sizeof tag, "return:%" PRId64, *return_id);
+        rc = refund_amount(c, &o, amount, "return", in->location_id, in->actor);
+        if (!rc) {
+            int64_t before = 0;
+            db_scalar_i64(c, &before, "SELECT COALESCE(SUM(points), 0) FROM point_entries WHERE ref = $1 AND kind = 'adjust' "
+                                      "AND points < 0 AND member_id = $2", "ti", ref, o.member_id);
+            rc = reverse_points(c, &o, amount, tag, in->actor);
+            if (!rc) {
+                int64_t after = 0;
+                db_scalar_i64(c, &after, "SELECT COALESCE(SUM(points), 0) FROM point_entries WHERE ref = $1 "
+                                         "AND kind = 'adjust' AND points < 0 AND member_id = $2", "ti", ref, o.member_id);
+                n = db_exec(c, "UPDATE returns SET points_reversed = $2 WHERE id = $1", "ii", *return_id, before - after);
+                rc = n < 0 ? (int)n : 0;
+            }
+        }
+    }
+    if (!rc)
+        rc = db_scalar_i64(c, &left, "SELECT COALESCE(SUM(qty - returned_qty), 0) FROM order_lines WHERE order_id = $1",
+                           "i", o.id);
+    if (!rc && left == 0) {
+        n = db_exec(c, "UPDATE orders SET status = 'returned' WHERE id = $1", "i", o.id);
+        rc = n < 0 ? (int)n : 0;
+    }
+    return rc;
+}
+
+/* ---- scope ---- */
+
+int scope_check_order(struct db_conn *c, const struct principal *who, int64_t order_id)
+{
+    struct order o;
+    struct ful_set *fs;
+    int rc = order_get(c, order_id, &o);
+    int64_t locs[2 + 2 * MAX_FULS];
+    int n = 0;
+    if (rc)
+        return rc;
+    if (who->role == ROLE_MEMBER)
+        return o.member_id == who->id ? 0
+                                      : err_set(O2O_EFORBIDDEN, "out_of_scope", NULL, "a member may only see her orders");
+    if (who->role == ROLE_CHANNEL && who->scope == SCOPE_CHAIN)
+        return !strcmp(o.channel, who->channel)
+                   ? 0
+                   : err_set(O2O_EFORBIDDEN, "out_of_scope", NULL, "this key sees orders of its channel only");
+    if (who->scope == SCOPE_CHAIN)
+        return 0;
+    if (o.location_id)
+        locs[n++] = o.location_id;
+    if (o.pickup_id)
+        locs[n++] = o.pickup_id;
+    fs = xcalloc(1, sizeof *fs);
+    rc = order_fulfilments(c, o.id, add_ful, fs);
+    for (int i = 0; i < fs->n; i++) {
+        locs[n++] = fs->v[i].location_id;
+        if (fs->v[i].to_location_id)
+            locs[n++] = fs->v[i].to_location_id;
+    }
+    free(fs);
+    if (rc)
+        return rc;
+    for (int i = 0; i < n; i++)
+        if (!scope_check_location(c, who, locs[i]))
+            return 0;
+    return err_set(O2O_EFORBIDDEN, "out_of_scope", NULL, "order %" PRId64 " is outside your scope", o.id);
+}

@@ -1,0 +1,183 @@
+/*
+** order.h -- one order model for every channel (till, web, app, mini-program,
+** phone, marketplace): lines at the catalog price, a coupon discount, tenders,
+** fulfilments from any stock point, an event timeline, cancellation, returns in
+** any store, refunds to the original tenders, and the jobs that cancel unpaid
+** orders and expire uncollected pickups.
+**
+** The order's status: placed -> paid -> completed, or cancelled; returned when
+** every unit came back. Each fulfilment has its own state machine:
+**   carry_out  allocated -> handed_over (at payment, at the till)
+**   pickup     allocated -> picked -> ready_for_pickup -> picked_up
+**   delivery   allocated -> picked -> shipped -> delivered
+**   transfer   allocated -> picked -> shipped -> received (joins the pickup)
+** and allocated/picked -> rejected (the store cannot serve it: re-routed) or
+** cancelled. Anything else is O2O_ECONFLICT "illegal_transition".
+** Stock is reserved at placement and leaves on hand at hand-over or shipment.
+*/
+#ifndef O2O_DOMAIN_ORDER_H
+#define O2O_DOMAIN_ORDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/principal.h"
+#include "db/db.h"
+
+#define ORDER_MAX_LINES 50
+#define ORDER_MAX_TENDERS 8
+
+struct tender {
+    char tender[16];          /* cash | bank_card | wechat_pay | alipay | scan | points */
+    int64_t amount;           /* fen; a points tender's amount follows from its points */
+    int64_t points;           /* points tender: points to spend */
+    char reference[65];       /* bank_card: terminal reference; scan: the customer's payment code */
+    char payer[65];           /* the payer identity a gateway reported */
+};
+
+struct order_input {
+    char channel[16];         /* pos | web | app | miniprogram | phone | marketplace */
+    int64_t member_id;        /* 0: anonymous (till sales only) */
+    int64_t location_id;      /* the selling store (till sales) */
+    char mode[12];            /* carry_out | pickup | delivery */
+    int64_t pickup_id;        /* pickup store */
+    char address[257];
+    bool has_geo;
+    double lat, lon;
+    char contact_phone[24];
+    char note[257];
+    char coupon[65];
+    int nlines;
+    char sku[ORDER_MAX_LINES][65];
+    int64_t qty[ORDER_MAX_LINES];
+    int ntenders;             /* tenders paid at once (a till sale) */
+    struct tender tenders[ORDER_MAX_TENDERS];
+    char actor[48];
+};
+
+struct order {
+    int64_t id;
+    char channel[16];
+    int64_t member_id;
+    int64_t location_id;
+    char location_code[65];
+    char mode[12];
+    int64_t pickup_id;
+    char pickup_code[65];     /* the pickup store's code (not the customer's pickup code) */
+    char status[12];
+    int64_t subtotal, discount, total, paid, refunded, points_earned;
+    char coupon[65];
+    char address[257];
+    bool has_geo;
+    double lat, lon;
+    char contact_phone[24];
+    char note[257];
+    int64_t pay_by, seq, created_at, updated_at;
+};
+
+struct order_line {
+    int64_t id, line_no, sku_id;
+    char sku_code[65];
+    char name[257];
+    int64_t qty, unit_price, discount, amount;
+    int64_t fulfilment_id, reservation_id, returned_qty;
+};
+
+struct fulfilment {
+    int64_t id, order_id;
+    char kind[12];
+    int64_t location_id;
+    char location_code[65];
+    int64_t to_location_id;
+    char to_location_code[65];
+    char status[20];
+    int64_t pickup_expires_at;
+    char carrier[33];
+    char tracking_no[65];
+    char reason[129];
+    int64_t created_at, updated_at;
+};
+
+struct payment {
+    int64_t id, order_id;
+    char tender[16];
+    int64_t amount, refunded, points;
+    char status[12];
+    char reference[65];
+    char out_trade_no[65];
+    char payer[65];
+    int64_t location_id;
+    int64_t created_at;
+};
+
+struct refund {
+    int64_t id, payment_id;
+    char tender[16];
+    int64_t amount, points;
+    char status[12];
+    char out_refund_no[65];
+    char reference[65];
+    char reason[129];
+    int64_t created_at;
+};
+
+struct order_event {
+    int64_t seq;
+    char kind[24];
+    int64_t fulfilment_id;
+    char detail[400];
+    char actor[48];
+    int64_t created_at;
+};
+
+enum ful_action { FA_PICK, FA_READY, FA_SHIP, FA_DELIVER, FA_RECEIVE, FA_HANDOVER, FA_REJECT };
+
+struct ful_args {
+    char code[16];            /* handover: the customer's pickup code */
+    char carrier[33];         /* ship */
+    char tracking_no[65];
+    char reason[129];         /* reject */
+};
+
+#define RETURN_MAX_LINES ORDER_MAX_LINES
+struct return_input {
+    int64_t location_id;      /* the store the goods came back to */
+    int nlines;
+    int64_t line_no[RETURN_MAX_LINES];
+    int64_t qty[RETURN_MAX_LINES];
+    char reason[129];
+    char actor[48];
+};
+
+/* ---- transaction bodies ---- */
+/* Place an order: price, discount, route, reserve; pay at once with in->tenders. */
+int order_place(struct db_conn *c, const struct order_input *in, int64_t *id);
+/* Pay (part of) an order with local tenders; the last one makes it paid. */
+int order_pay(struct db_conn *c, int64_t id, const struct tender *t, int n, int64_t location_id, const char *actor);
+int order_cancel(struct db_conn *c, int64_t id, const char *reason, const char *actor);
+int fulfilment_act(struct db_conn *c, int64_t fid, enum ful_action a, const struct ful_args *args, const char *actor);
+/* Return units of a completed order at any store; *return_id set. */
+int order_return(struct db_conn *c, int64_t id, const struct return_input *in, int64_t *return_id);
+/* Jobs: cancel orders unpaid after pay_by; cancel pickups not collected in time. */
+int order_expire_unpaid(struct db_conn *c, int64_t now, int64_t *count);
+int order_expire_pickups(struct db_conn *c, int64_t now, int64_t *count);
+
+/* ---- reads ---- */
+int order_get(struct db_conn *c, int64_t id, struct order *out);
+int order_lines(struct db_conn *c, int64_t id, int (*cb)(const struct order_line *l, void *arg), void *arg);
+int order_fulfilments(struct db_conn *c, int64_t id, int (*cb)(const struct fulfilment *f, void *arg), void *arg);
+int order_payments(struct db_conn *c, int64_t id, int (*cb)(const struct payment *p, void *arg), void *arg);
+int order_refunds(struct db_conn *c, int64_t id, int (*cb)(const struct refund *r, void *arg), void *arg);
+/* Events with seq > after, oldest first. */
+int order_events(struct db_conn *c, int64_t id, int64_t after, int (*cb)(const struct order_event *e, void *arg),
+                 void *arg);
+int fulfilment_get(struct db_conn *c, int64_t fid, struct fulfilment *out);
+/* The order's last event number (cheap; for waiting clients). */
+int order_seq(struct db_conn *c, int64_t id, int64_t *seq);
+
+/* May `who` see or act on this order? Members: their own. Staff and terminal keys:
+** orders sold at, served from or picked up at a location in their scope. Channel
+** keys without a location: orders of their channel. */
+int scope_check_order(struct db_conn *c, const struct principal *who, int64_t order_id);
+
+#endif
