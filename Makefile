@@ -6,16 +6,16 @@
 
 CC      ?= cc
 VERSION := 0.1.0
-PKGS    := libh2o-evloop jansson sqlite3 libpq libsodium
+PKGS    := libh2o-evloop jansson sqlite3 libpq libsodium libcrypto libcurl
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wvla -Wimplicit-fallthrough -fno-common
 DEFS    := -std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -DO2O_VERSION='"$(VERSION)"'
-LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lh2o-evloop -ljansson -lsqlite3 -lpq -lsodium) \
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lh2o-evloop -ljansson -lsqlite3 -lpq -lsodium -lcrypto -lcurl) \
            -lpthread -lm
 
 ifeq ($(SAN),1)
 BUILD   := build-san
-OPT     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DO2O_STRICT
 else
 BUILD   := build
 OPT     := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
@@ -24,7 +24,7 @@ endif
 CFLAGS  += $(DEFS) $(OPT) $(WARN) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += $(OPT)
 
-LIB_SRC := $(wildcard src/core/*.c src/db/*.c src/http/*.c src/domain/*.c src/api/*.c)
+LIB_SRC := $(wildcard src/core/*.c src/db/*.c src/http/*.c src/domain/*.c src/pay/*.c src/api/*.c)
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migrations.o
 MIGS    := $(sort $(wildcard src/db/migrations/*.sql))
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))

@@ -11,8 +11,11 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/log.h"
 #include "core/mem.h"
 #include "core/util.h"
+
+#define MODULE_NAME "db"
 
 int db_open(struct db **out, const char *url, int writers)
 {
@@ -174,6 +177,16 @@ int db_exec_raw(struct db_conn *c, const char *sql)
 
 static void bind_va(struct db_stmt *s, const char *types, va_list ap)
 {
+    /* a type string that does not match the statement is a bug: say so loudly */
+    if (!s->nparams_1)
+        s->nparams_1 = db_count_params(s->sql) + 1;
+    if ((int)(types ? strlen(types) : 0) != s->nparams_1 - 1) {
+        log_error("%d parameter type(s) for %d parameter(s) in: %.200s", types ? (int)strlen(types) : 0,
+                  s->nparams_1 - 1, s->sql);
+#ifdef O2O_STRICT
+        abort();
+#endif
+    }
     for (int i = 0; types && types[i]; i++) {
         switch (types[i]) {
         case 'i': db_bind_i64(s, i + 1, va_arg(ap, int64_t)); break;

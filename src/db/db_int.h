@@ -49,6 +49,7 @@ struct db_conn {
 struct db_stmt {
     struct db_conn *conn;
     const char *sql;          /* the caller's literal: the statement cache's key */
+    int nparams_1;            /* 1 + the number of $n parameters, 0 until counted */
 };
 
 /* Prepared statements of one connection, keyed by the address of their SQL
