@@ -106,6 +106,8 @@ struct http_pending *http_defer(struct http_req *rq);
 /* Answer a deferred request from any thread. body is owned (malloc'd) and freed here.
 ** If the client has gone, the answer is dropped. replayed adds Idempotent-Replayed. */
 void http_complete(struct http_pending *p, int status, char *body, size_t len, bool replayed);
+/* The same with another content type (a static string). */
+void http_complete_as(struct http_pending *p, int status, const char *ctype, char *body, size_t len, bool replayed);
 
 /* ---- inputs ---- */
 /* Decoded query parameter (request-lifetime string) or NULL. */

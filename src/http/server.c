@@ -62,6 +62,7 @@ struct http_pending {
     char *body;
     size_t len;
     bool replayed;
+    const char *ctype;                /* a static string */
 };
 
 static struct {
@@ -217,6 +218,12 @@ struct http_pending *http_defer(struct http_req *pub)
 
 void http_complete(struct http_pending *p, int status, char *body, size_t len, bool replayed)
 {
+    http_complete_as(p, status, "application/json", body, len, replayed);
+}
+
+void http_complete_as(struct http_pending *p, int status, const char *ctype, char *body, size_t len, bool replayed)
+{
+    p->ctype = ctype;
     p->status = status;
     p->body = body;
     p->len = len;
@@ -236,7 +243,7 @@ static void on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *me
             rq->pending = NULL;
             if (p->replayed)
                 http_add_header(&rq->pub, "idempotent-replayed", "true");
-            send_now(rq, p->status, "application/json", p->body, p->len);
+            send_now(rq, p->status, p->ctype, p->body, p->len);
         }
         free(p->body);
         free(p);
@@ -418,6 +425,9 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
         rc = rq->pub.route->handler(&rq->pub);
     if (cfg->after)
         cfg->after(&rq->pub);
+    /* handlers copy what they need before deferring: the body's JSON goes now */
+    json_decref(rq->pub.json);
+    rq->pub.json = NULL;
     if (rc)
         return http_reply_error(&rq->pub, rc);
     if (!rq->responded && !rq->pending) {
