@@ -22,6 +22,8 @@
 #include "domain/demo.h"
 #include "domain/import.h"
 #include "domain/jobs.h"
+#include "pay/gateway.h"
+#include "pay/httpc.h"
 #include "http/http.h"
 
 #define MODULE_NAME "main"
@@ -42,6 +44,7 @@ static const char *usage =
     "              --threads N       event loops (default: one per core)\n"
     "              --access-log FILE access log ('-' for stdout; default none)\n"
     "              --dev             development mode: one-time codes are also logged\n"
+    "              --gateways FILE   WeChat Pay / Alipay settings (JSON, see docs/payments.md)\n"
     "              --jobs-every MS   run background jobs (reservation and points expiry) this often\n"
     "                                (default 5000)\n"
     "              --commit-batch N  SQLite: at most N writes per commit (default 1024; 1 disables\n"
@@ -63,6 +66,7 @@ struct opts {
     int threads;
     int commit_batch;
     int64_t jobs_every_ms;
+    const char *gateways;
     int dev;
     int64_t members;
     int64_t products;
@@ -108,6 +112,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                 return -1;
             }
             o->commit_batch = (int)n;
+        } else if (!strcmp(a, "--gateways")) {
+            o->gateways = v;
         } else if (!strcmp(a, "--jobs-every")) {
             if (parse_i64(v, 100, 3600000, &o->jobs_every_ms)) {
                 fprintf(stderr, "o2o: --jobs-every must be 100..3600000 (ms)\n");
@@ -293,7 +299,15 @@ static int cmd_serve(const struct opts *o)
     app.db = db;
     app.dev = o->dev;
     app.started_at = now_ms();
+    if (gateways_load(o->gateways, &app.gateways)) {
+        fprintf(stderr, "o2o: --gateways: %s\n", err_last()->msg);
+        gateways_free(app.gateways);
+        db_close(db);
+        return 1;
+    }
+    httpc_global_init();
     app.work = workq_start(2);
+    app.io = workq_start(4);
     api_init(&app);
 
     memset(&cfg, 0, sizeof cfg);
@@ -312,14 +326,18 @@ static int cmd_serve(const struct opts *o)
     signal(SIGTERM, on_signal);
     pthread_create(&jobs, NULL, jobs_main, &jobs_every);
     api_watch_start();
+    api_payments_start(o->jobs_every_ms < 1000 ? o->jobs_every_ms : 1000);
     rc = http_serve(&cfg);
     if (rc)
         fprintf(stderr, "o2o: %s\n", err_last()->msg);
     jobs_stop = 1;
     pthread_join(jobs, NULL);
+    api_payments_stop();
     api_watch_stop();
+    workq_stop(app.io);
     workq_stop(app.work);
     db_close(db);
+    gateways_free(app.gateways);
     http_cleanup();
     log_info("stopped");
     return rc ? 1 : 0;

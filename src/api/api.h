@@ -15,12 +15,15 @@
 #include "http/http.h"
 
 struct workq;
+struct gateways;
 
 struct app {
     struct db *db;
     struct workq *work;       /* CPU-heavy jobs (password hashing) */
+    struct workq *io;         /* blocking calls to gateways */
     bool dev;                 /* development mode: SMS codes are also logged */
     int64_t started_at;
+    struct gateways *gateways; /* WeChat Pay / Alipay, as configured (never NULL) */
 };
 
 /* Set once at start; read-only afterwards. */
@@ -71,5 +74,15 @@ int api_write_then(struct http_req *rq, api_write_fn fn, void *arg, int ok_statu
 /* Order watchers (api/orders.c): long-polling clients of an order's timeline. */
 void api_watch_start(void);
 void api_watch_stop(void);
+/* Wake the clients waiting on an order's timeline (any thread). */
+void api_watch_notify(int64_t order_id);
+/* The whole order as the API shows it (new reference in *out). */
+int api_render_order(struct db_conn *c, int64_t id, json_t **out);
+
+/* Gateway sweeper (api/payments.c): sends pending refunds and asks the gateways about
+** payments whose notification is older than stale_ms. Returns what it handled. */
+void api_payments_start(int64_t every_ms);
+void api_payments_stop(void);
+int api_payments_sweep(int64_t stale_ms);
 
 #endif

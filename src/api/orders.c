@@ -107,7 +107,7 @@ static int decision_cb(const struct route_decision *d, void *arg)
 
 /* The whole order: header, lines grouped under their fulfilments too, payments,
 ** refunds, routing decisions and the timeline. */
-static int render_order(struct db_conn *c, int64_t id, json_t **out)
+int api_render_order(struct db_conn *c, int64_t id, json_t **out)
 {
     struct order o;
     json_t *v, *lines = json_array(), *fuls = json_array(), *pays = json_array(), *refunds = json_array(),
@@ -283,7 +283,7 @@ void api_watch_stop(void)
     watch.running = false;
 }
 
-static void watch_notify(int64_t order_id)
+void api_watch_notify(int64_t order_id)
 {
     pthread_mutex_lock(&watch.mu);
     for (struct watcher *w = watch.list; w; w = w->next)
@@ -391,7 +391,7 @@ struct place_arg {
 
 static void notify_place(void *arg)
 {
-    watch_notify(((struct place_arg *)arg)->id);
+    api_watch_notify(((struct place_arg *)arg)->id);
 }
 
 static int place_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
@@ -401,7 +401,7 @@ static int place_body(struct db_conn *c, void *arg, const struct principal *who,
     if (a->in.location_id && strcmp(a->in.mode, "carry_out") == 0 && (rc = scope_check_location(c, who, a->in.location_id)))
         return rc;
     rc = order_place(c, &a->in, &a->id);
-    return rc ? rc : render_order(c, a->id, out);
+    return rc ? rc : api_render_order(c, a->id, out);
 }
 
 static const char *staff_channel(const struct principal *who)
@@ -529,7 +529,7 @@ int api_orders_get(struct http_req *rq)
     if (!rc)
         rc = scope_check_order(api_reader(), &rq->who, id);
     if (!rc)
-        rc = render_order(api_reader(), id, &out);
+        rc = api_render_order(api_reader(), id, &out);
     return rc ? rc : http_reply_json(rq, 200, out);
 }
 
@@ -550,7 +550,7 @@ struct op_arg {
 
 static void notify_op(void *arg)
 {
-    watch_notify(((struct op_arg *)arg)->id);
+    api_watch_notify(((struct op_arg *)arg)->id);
 }
 
 static int op_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
@@ -568,7 +568,7 @@ static int op_body(struct db_conn *c, void *arg, const struct principal *who, js
     case OP_RETURN: rc = order_return(c, a->id, &a->ret, &rid); break;
     }
     if (!rc)
-        rc = render_order(c, a->id, out);
+        rc = api_render_order(c, a->id, out);
     if (!rc && a->op == OP_RETURN)
         json_object_set_new(*out, "return_id", json_integer(rid));
     return rc;
@@ -667,7 +667,7 @@ struct ful_arg {
 
 static void notify_ful(void *arg)
 {
-    watch_notify(((struct ful_arg *)arg)->order_id);
+    api_watch_notify(((struct ful_arg *)arg)->order_id);
 }
 
 static int ful_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
@@ -682,7 +682,7 @@ static int ful_body(struct db_conn *c, void *arg, const struct principal *who, j
     if (!rc)
         rc = fulfilment_act(c, a->fid, a->action, &a->args, a->actor);
     a->order_id = f.order_id;
-    return rc ? rc : render_order(c, f.order_id, out);
+    return rc ? rc : api_render_order(c, f.order_id, out);
 }
 
 static int ful_step(struct http_req *rq, enum ful_action action)

@@ -251,11 +251,13 @@ static void read_payment(struct db_stmt *s, struct payment *p)
     str_copy(p->payer, sizeof p->payer, db_col_text(s, 9));
     p->location_id = db_col_i64(s, 10);
     p->created_at = db_col_i64(s, 11);
+    str_copy(p->gateway, sizeof p->gateway, db_col_text(s, 12));
+    str_copy(p->pay_url, sizeof p->pay_url, db_col_text(s, 13));
 }
 
 #define PAY_COLS                                                                                             \
     "id, order_id, tender, amount, refunded, points, status, reference, COALESCE(out_trade_no, ''), payer, " \
-    "location_id, created_at FROM payments"
+    "location_id, created_at, COALESCE(gateway, ''), COALESCE(pay_url, '') FROM payments"
 
 int order_payments(struct db_conn *c, int64_t id, int (*cb)(const struct payment *p, void *arg), void *arg)
 {
@@ -893,7 +895,7 @@ static int refund_payment(struct db_conn *c, const struct order *o, const struct
             if (rc)
                 return rc;
         }
-    } else if (!strcmp(p->tender, "wechat_pay") || !strcmp(p->tender, "alipay") || !strcmp(p->tender, "scan")) {
+    } else if (p->gateway[0]) {
         status = "pending"; /* sent to the gateway after the commit */
     }
     n = db_exec(c,
@@ -1010,6 +1012,12 @@ static int cancel_order(struct db_conn *c, struct order *o, const char *reason, 
             rc = n < 0 ? (int)n : 0;
     }
     free(fs);
+    if (!rc) {
+        /* a gateway payment still open is abandoned; if it is paid after all, it is refunded */
+        n = db_exec(c, "UPDATE payments SET status = 'cancelled', updated_at = $2 WHERE order_id = $1 AND status = 'pending'",
+                    "ii", o->id, now_ms());
+        rc = n < 0 ? (int)n : 0;
+    }
     if (!rc && o->paid - o->refunded > 0)
         rc = refund_amount(c, o, o->paid - o->refunded, reason, o->location_id, actor);
     if (!rc && o->points_earned)
@@ -1541,4 +1549,294 @@ int scope_check_order(struct db_conn *c, const struct principal *who, int64_t or
         if (!scope_check_location(c, who, locs[i]))
             return 0;
     return err_set(O2O_EFORBIDDEN, "out_of_scope", NULL, "order %" PRId64 " is outside your scope", o.id);
+}
+
+/* ---- payments through a gateway ---- */
+
+int order_payment_get(struct db_conn *c, int64_t id, struct payment *out)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s, "SELECT " PAY_COLS " WHERE id = $1", "i", id);
+    if (rc == DB_ROW)
+        read_payment(s, out);
+    db_done(s);
+    if (rc == DB_DONE)
+        return err_set(O2O_ENOTFOUND, "unknown_payment", NULL, "no payment %" PRId64, id);
+    return rc < 0 ? rc : 0;
+}
+
+int order_payment_by_trade(struct db_conn *c, const char *out_trade_no, struct payment *out)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s, "SELECT " PAY_COLS " WHERE out_trade_no = $1", "t", out_trade_no);
+    if (rc == DB_ROW)
+        read_payment(s, out);
+    db_done(s);
+    if (rc == DB_DONE)
+        return err_set(O2O_ENOTFOUND, "unknown_trade", NULL, "no payment %.64s", out_trade_no);
+    return rc < 0 ? rc : 0;
+}
+
+static int gateway_payment_view(struct db_conn *c, int64_t pid, struct gateway_payment *out)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s, "SELECT " PAY_COLS " WHERE id = $1", "i", pid);
+    if (rc == DB_ROW) {
+        struct payment p;
+        read_payment(s, &p);
+        out->payment_id = p.id;
+        out->order_id = p.order_id;
+        out->amount = p.amount;
+        out->location_id = p.location_id;
+        str_copy(out->tender, sizeof out->tender, p.tender);
+        str_copy(out->gateway, sizeof out->gateway, p.gateway);
+        str_copy(out->out_trade_no, sizeof out->out_trade_no, p.out_trade_no);
+        str_copy(out->pay_url, sizeof out->pay_url, p.pay_url);
+        str_copy(out->status, sizeof out->status, p.status);
+    }
+    db_done(s);
+    return rc < 0 ? rc : rc == DB_DONE ? err_set(O2O_ENOTFOUND, NULL, NULL, "no payment %" PRId64, pid) : 0;
+}
+
+int order_gateway_begin(struct db_conn *c, int64_t id, const char *tender, const char *gateway, int64_t amount,
+                        int64_t loc, const char *idem_key, const char *actor, struct gateway_payment *out)
+{
+    struct order o;
+    int64_t pending = 0, due, pid = 0, now = now_ms(), n;
+    char no[65], a[32];
+    int rc = order_get(c, id, &o);
+    memset(out, 0, sizeof *out);
+    if (rc)
+        return rc;
+    if (idem_key && *idem_key) {
+        rc = db_scalar_i64(c, &pid, "SELECT id FROM payments WHERE order_id = $1 AND idem_key = $2", "it", id, idem_key);
+        if (!rc) {
+            out->existing = true;
+            return gateway_payment_view(c, pid, out);
+        }
+        if (rc != O2O_ENOTFOUND)
+            return rc;
+        err_clear();
+    }
+    if (strcmp(o.status, "placed"))
+        return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "order %" PRId64 " is %s: nothing to pay", o.id,
+                       o.status);
+    rc = db_scalar_i64(c, &pending,
+                       "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND status = 'pending'", "i",
+                       id);
+    if (rc)
+        return rc;
+    due = o.total - o.paid - pending;
+    if (due <= 0)
+        return err_set(O2O_ECONFLICT, "nothing_due", NULL, "order %" PRId64 " has nothing left to pay%s", o.id,
+                       pending ? " (a payment is in progress)" : "");
+    if (!amount)
+        amount = due;
+    if (amount > due)
+        return err_set(O2O_EINVAL, "exceeds_due", "amount", "%" PRId64 " fen is more than the %" PRId64 " fen due",
+                       amount, due);
+    rc = db_scalar_i64(c, &pid,
+                       "INSERT INTO payments (order_id, tender, amount, status, gateway, idem_key, location_id, "
+                       "created_at, updated_at) VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $7) RETURNING id",
+                       "itittIi", id, tender, amount, gateway, idem_key && *idem_key ? idem_key : NULL,
+                       loc ? loc : o.location_id, now);
+    if (rc)
+        return rc;
+    snprintf(no, sizeof no, "O%" PRId64 "P%" PRId64, id, pid);
+    n = db_exec(c, "UPDATE payments SET out_trade_no = $2 WHERE id = $1", "it", pid, no);
+    if (n < 0)
+        return (int)n;
+    yuan(a, amount);
+    rc = event(c, id, "payment_started", 0, actor, "%s %s through %s, trade %s", tender, a, gateway, no);
+    return rc ? rc : gateway_payment_view(c, pid, out);
+}
+
+int order_gateway_set_url(struct db_conn *c, int64_t pid, const char *url)
+{
+    int64_t n = db_exec(c, "UPDATE payments SET pay_url = $2 WHERE id = $1", "it", pid, url);
+    return n < 0 ? (int)n : 0;
+}
+
+/* A till sale paid by a payer whose WeChat or Alipay identity belongs to a member becomes hers. */
+static int link_payer(struct db_conn *c, struct order *o, const char *gateway, const char *payer, const char *actor)
+{
+    struct member m;
+    int64_t n;
+    if (o->member_id || !payer[0])
+        return 0;
+    if (member_find_by_identity(c, !strcmp(gateway, "wechat_pay") ? "wechat_openid" : "alipay_user_id", payer, &m)) {
+        err_clear();
+        return 0;
+    }
+    n = db_exec(c, "UPDATE orders SET member_id = $2 WHERE id = $1 AND member_id IS NULL", "ii", o->id, m.id);
+    if (n < 0)
+        return (int)n;
+    o->member_id = m.id;
+    return event(c, o->id, "member_linked", 0, actor, "payer %s is member %" PRId64, payer, m.id);
+}
+
+int order_gateway_result(struct db_conn *c, const char *gateway, const struct gateway_report *r, char outcome[24],
+                         int64_t *loc, int64_t *oid)
+{
+    struct payment p;
+    struct order o;
+    char actor[48], a[32];
+    int64_t n, now = now_ms();
+    int rc = order_payment_by_trade(c, r->out_trade_no, &p);
+    *loc = 0;
+    *oid = 0;
+    if (rc == O2O_ENOTFOUND) {
+        err_clear();
+        str_copy(outcome, 24, "unknown_trade");
+        return 0;
+    }
+    if (rc)
+        return rc;
+    *loc = p.location_id;
+    *oid = p.order_id;
+    snprintf(actor, sizeof actor, "gateway:%s", gateway);
+    if (strcmp(p.gateway, gateway)) {
+        str_copy(outcome, 24, "unknown_trade");
+        return 0;
+    }
+    if (!strcmp(r->state, "pending")) {
+        str_copy(outcome, 24, "pending");
+        return 0;
+    }
+    if (!strcmp(p.status, "captured") || !strcmp(p.status, "failed")) {
+        str_copy(outcome, 24, "duplicate");
+        return 0;
+    }
+    rc = order_get(c, p.order_id, &o);
+    if (rc)
+        return rc;
+    if (strcmp(r->state, "paid")) {
+        n = db_exec(c, "UPDATE payments SET status = 'failed', updated_at = $2 WHERE id = $1 AND status IN ('pending', 'cancelled')",
+                    "ii", p.id, now);
+        if (n < 0)
+            return (int)n;
+        str_copy(outcome, 24, "failed");
+        return event(c, o.id, "payment_failed", 0, actor, "%s says %s", p.out_trade_no, r->state);
+    }
+    if (r->amount != p.amount) {
+        str_copy(outcome, 24, "amount_mismatch");
+        return event(c, o.id, "payment_mismatch", 0, actor, "%s paid %" PRId64 " fen, expected %" PRId64, p.out_trade_no,
+                     r->amount, p.amount);
+    }
+    n = db_exec(c,
+                "UPDATE payments SET status = 'captured', reference = $2, payer = $3, updated_at = $4 WHERE id = $1 "
+                "AND status IN ('pending', 'cancelled')",
+                "itti", p.id, r->transaction_id, r->payer, now);
+    if (n < 0)
+        return (int)n;
+    if (n == 0) {
+        str_copy(outcome, 24, "duplicate");
+        return 0;
+    }
+    yuan(a, p.amount);
+    rc = event(c, o.id, "payment", 0, actor, "%s %s, transaction %s", p.tender, a, r->transaction_id);
+    if (rc)
+        return rc;
+    if (strcmp(o.status, "placed")) {
+        /* the order was cancelled (e.g. payment timeout) before the money arrived: give it back */
+        struct payment cp = p;
+        cp.refunded = 0;
+        str_copy(cp.status, sizeof cp.status, "captured");
+        n = db_exec(c, "UPDATE orders SET paid = paid + $2 WHERE id = $1", "ii", o.id, p.amount);
+        if (n < 0)
+            return (int)n;
+        o.paid += p.amount;
+        str_copy(outcome, 24, "late_payment_refunded");
+        return refund_payment(c, &o, &cp, p.amount, "paid after the order was cancelled", p.location_id, actor);
+    }
+    rc = link_payer(c, &o, gateway, r->payer, actor);
+    if (rc)
+        return rc;
+    o.paid += p.amount;
+    n = db_exec(c, "UPDATE orders SET paid = $2 WHERE id = $1", "ii", o.id, o.paid);
+    if (n < 0)
+        return (int)n;
+    str_copy(outcome, 24, "applied");
+    return o.paid == o.total ? on_paid(c, &o, actor) : 0;
+}
+
+int order_refund_result(struct db_conn *c, const struct gateway_report *r, char outcome[24], int64_t *oid)
+{
+    struct db_stmt *s = NULL;
+    char status[12] = "";
+    int64_t id = 0, n;
+    const char *to = !strcmp(r->state, "refunded") ? "succeeded" : !strcmp(r->state, "failed") ? "failed" : NULL;
+    int rc = db_query(c, &s, "SELECT id, status, order_id FROM refunds WHERE out_refund_no = $1", "t", r->out_refund_no);
+    *oid = 0;
+    if (rc == DB_ROW) {
+        id = db_col_i64(s, 0);
+        str_copy(status, sizeof status, db_col_text(s, 1));
+        *oid = db_col_i64(s, 2);
+    }
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE) {
+        str_copy(outcome, 24, "unknown_refund");
+        return 0;
+    }
+    if (!to) {
+        str_copy(outcome, 24, "pending");
+        return 0;
+    }
+    if (strcmp(status, "pending")) {
+        str_copy(outcome, 24, "duplicate");
+        return 0;
+    }
+    n = db_exec(c, "UPDATE refunds SET status = $2, reference = $3, updated_at = $4 WHERE id = $1 AND status = 'pending'",
+                "itti", id, to, r->refund_id, now_ms());
+    if (n < 0)
+        return (int)n;
+    str_copy(outcome, 24, "applied");
+    return event(c, *oid, !strcmp(to, "succeeded") ? "refund_confirmed" : "refund_failed", 0, "gateway",
+                 "%s %s by the gateway", r->out_refund_no, to);
+}
+
+int order_pending_refunds(struct db_conn *c, int limit, int (*cb)(const struct pending_refund *r, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    struct pending_refund r;
+    int rc = db_query(c, &s,
+                      "SELECT p.gateway, p.out_trade_no, r.out_refund_no, r.amount, p.amount FROM refunds r "
+                      "JOIN payments p ON p.id = r.payment_id WHERE r.status = 'pending' AND p.gateway IS NOT NULL "
+                      "ORDER BY r.id LIMIT $1",
+                      "i", (int64_t)limit);
+    while (rc == DB_ROW) {
+        memset(&r, 0, sizeof r);
+        str_copy(r.gateway, sizeof r.gateway, db_col_text(s, 0));
+        str_copy(r.out_trade_no, sizeof r.out_trade_no, db_col_text(s, 1));
+        str_copy(r.out_refund_no, sizeof r.out_refund_no, db_col_text(s, 2));
+        r.amount = db_col_i64(s, 3);
+        r.payment_amount = db_col_i64(s, 4);
+        rc = cb(&r, arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+int order_stale_payments(struct db_conn *c, int64_t older_ms, int limit,
+                         int (*cb)(const char *gateway, const char *out_trade_no, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    int64_t now = now_ms();
+    int rc = db_query(c, &s,
+                      "SELECT gateway, out_trade_no FROM payments WHERE status IN ('pending', 'cancelled') "
+                      "AND gateway IS NOT NULL AND created_at < $1 AND created_at > $2 ORDER BY id LIMIT $3",
+                      "iii", now - older_ms, now - 86400000LL, (int64_t)limit);
+    while (rc == DB_ROW) {
+        rc = cb(db_col_text(s, 0), db_col_text(s, 1), arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
 }

@@ -108,6 +108,8 @@ struct payment {
     char payer[65];
     int64_t location_id;
     int64_t created_at;
+    char gateway[16];
+    char pay_url[300];
 };
 
 struct refund {
@@ -161,6 +163,56 @@ int order_return(struct db_conn *c, int64_t id, const struct return_input *in, i
 /* Jobs: cancel orders unpaid after pay_by; cancel pickups not collected in time. */
 int order_expire_unpaid(struct db_conn *c, int64_t now, int64_t *count);
 int order_expire_pickups(struct db_conn *c, int64_t now, int64_t *count);
+
+/* ---- payments through a gateway (WeChat Pay, Alipay) ---- */
+struct gateway_payment {
+    int64_t payment_id, order_id, amount, location_id;
+    char tender[16];          /* wechat_pay | alipay | scan */
+    char gateway[16];         /* wechat_pay | alipay */
+    char out_trade_no[65];
+    char pay_url[300];        /* QR text or prepay id, once the gateway gave it */
+    char status[12];
+    bool existing;            /* made by an earlier request with the same key */
+};
+
+/* What a gateway reported (an answer, a query or a notification). */
+struct gateway_report {
+    char out_trade_no[65];
+    char transaction_id[65];
+    char out_refund_no[65];
+    char refund_id[65];
+    char state[16];           /* paid | pending | closed | failed | refunded */
+    int64_t amount;           /* fen */
+    char payer[65];           /* openid / Alipay buyer id */
+    bool is_refund;
+};
+
+/* Start a gateway payment of amount (0: all that is due): a pending payment with
+** our out_trade_no. A repeat with the same idem_key returns the first one. */
+int order_gateway_begin(struct db_conn *c, int64_t id, const char *tender, const char *gateway, int64_t amount,
+                        int64_t location_id, const char *idem_key, const char *actor, struct gateway_payment *out);
+int order_gateway_set_url(struct db_conn *c, int64_t payment_id, const char *pay_url);
+/* Apply a report: capture (and link the payer's member to a till sale), fail,
+** refund a payment that arrived after the order was cancelled, or ignore a
+** duplicate. outcome: applied, duplicate, pending, failed, amount_mismatch,
+** unknown_trade, late_payment_refunded. Never an error for a well-formed report
+** about an unknown or mismatched trade: those are recorded for settlement. */
+int order_gateway_result(struct db_conn *c, const char *gateway, const struct gateway_report *r, char outcome[24],
+                         int64_t *location_id, int64_t *order_id);
+/* Record the gateway's answer to a refund. */
+int order_refund_result(struct db_conn *c, const struct gateway_report *r, char outcome[24], int64_t *order_id);
+
+struct pending_refund {
+    char gateway[16], out_trade_no[65], out_refund_no[65];
+    int64_t amount, payment_amount;
+};
+/* Refunds waiting to be sent to a gateway, oldest first. */
+int order_pending_refunds(struct db_conn *c, int limit, int (*cb)(const struct pending_refund *r, void *arg), void *arg);
+/* Gateway payments still pending after older_ms (their notification may be lost). */
+int order_stale_payments(struct db_conn *c, int64_t older_ms, int limit,
+                         int (*cb)(const char *gateway, const char *out_trade_no, void *arg), void *arg);
+int order_payment_by_trade(struct db_conn *c, const char *out_trade_no, struct payment *out);
+int order_payment_get(struct db_conn *c, int64_t id, struct payment *out);
 
 /* ---- reads ---- */
 int order_get(struct db_conn *c, int64_t id, struct order *out);

@@ -1,0 +1,214 @@
+/*
+** gateway.c -- gateway configuration and dispatch to the WeChat Pay and Alipay
+** adapters; money in the providers' notation.
+*/
+#include "pay/gateway.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "core/util.h"
+#include "pay/gateway_int.h"
+
+void gw_yuan(char out[32], int64_t fen)
+{
+    snprintf(out, 32, "%lld.%02lld", (long long)(fen / 100), (long long)(fen % 100));
+}
+
+int gw_parse_yuan(const char *s, int64_t *fen)
+{
+    int64_t whole = 0, frac = 0;
+    int digits = 0;
+    const char *p = s;
+    if (!s || !*s)
+        return O2O_EINVAL;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        whole = whole * 10 + (*p - '0');
+        if (whole > 100000000000LL)
+            return O2O_EINVAL;
+    }
+    if (p == s)
+        return O2O_EINVAL;
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9' && digits < 2; p++, digits++)
+            frac = frac * 10 + (*p - '0');
+        if (digits == 1)
+            frac *= 10;
+    }
+    if (*p)
+        return O2O_EINVAL;
+    *fen = whole * 100 + frac;
+    return 0;
+}
+
+static int str_field(json_t *o, const char *key, char *out, size_t cap, bool required, const char *where)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v) {
+        if (required)
+            return err_set(O2O_EINVAL, "bad_config", key, "%s needs %s", where, key);
+        return 0;
+    }
+    if (!json_is_string(v) || json_string_length(v) >= cap)
+        return err_set(O2O_EINVAL, "bad_config", key, "%s.%s must be a string shorter than %zu", where, key, cap);
+    str_copy(out, cap, json_string_value(v));
+    return 0;
+}
+
+static int load_wx(json_t *o, struct wx_config *c)
+{
+    char priv[512] = "", pub[512] = "";
+    int rc = str_field(o, "base_url", c->base_url, sizeof c->base_url, false, "wechat_pay");
+    if (!c->base_url[0])
+        str_copy(c->base_url, sizeof c->base_url, "https://api.mch.weixin.qq.com");
+    if (!rc)
+        rc = str_field(o, "mchid", c->mchid, sizeof c->mchid, true, "wechat_pay");
+    if (!rc)
+        rc = str_field(o, "appid", c->appid, sizeof c->appid, true, "wechat_pay");
+    if (!rc)
+        rc = str_field(o, "serial_no", c->serial_no, sizeof c->serial_no, true, "wechat_pay");
+    if (!rc)
+        rc = str_field(o, "platform_serial", c->platform_serial, sizeof c->platform_serial, true, "wechat_pay");
+    if (!rc)
+        rc = str_field(o, "api_v3_key", c->api_v3_key, sizeof c->api_v3_key, true, "wechat_pay");
+    if (!rc)
+        rc = str_field(o, "notify_url", c->notify_url, sizeof c->notify_url, true, "wechat_pay");
+    if (!rc)
+        rc = str_field(o, "private_key", priv, sizeof priv, true, "wechat_pay");
+    if (!rc)
+        rc = str_field(o, "platform_public_key", pub, sizeof pub, true, "wechat_pay");
+    if (!rc && strlen(c->api_v3_key) != 32)
+        rc = err_set(O2O_EINVAL, "bad_config", "api_v3_key", "wechat_pay.api_v3_key must be 32 characters");
+    if (!rc && !(c->priv = pay_key_load_private(priv)))
+        rc = O2O_EINVAL;
+    if (!rc && !(c->platform = pay_key_load_public(pub)))
+        rc = O2O_EINVAL;
+    c->on = !rc;
+    return rc;
+}
+
+static int load_ali(json_t *o, struct ali_config *c)
+{
+    char priv[512] = "", pub[512] = "";
+    int rc = str_field(o, "gateway_url", c->gateway_url, sizeof c->gateway_url, false, "alipay");
+    if (!c->gateway_url[0])
+        str_copy(c->gateway_url, sizeof c->gateway_url, "https://openapi.alipay.com/gateway.do");
+    if (!rc)
+        rc = str_field(o, "app_id", c->app_id, sizeof c->app_id, true, "alipay");
+    if (!rc)
+        rc = str_field(o, "notify_url", c->notify_url, sizeof c->notify_url, true, "alipay");
+    if (!rc)
+        rc = str_field(o, "private_key", priv, sizeof priv, true, "alipay");
+    if (!rc)
+        rc = str_field(o, "alipay_public_key", pub, sizeof pub, true, "alipay");
+    if (!rc && !(c->priv = pay_key_load_private(priv)))
+        rc = O2O_EINVAL;
+    if (!rc && !(c->alipay_pub = pay_key_load_public(pub)))
+        rc = O2O_EINVAL;
+    c->on = !rc;
+    return rc;
+}
+
+int gateways_load(const char *path, struct gateways **out)
+{
+    struct gateways *g = xcalloc(1, sizeof *g);
+    json_error_t je;
+    json_t *root, *v;
+    int rc = 0;
+    *out = g;
+    if (!path)
+        return 0;
+    root = json_load_file(path, 0, &je);
+    if (!root || !json_is_object(root)) {
+        json_decref(root);
+        return err_set(O2O_EINVAL, "bad_config", NULL, "%.120s: %s (line %d)", path, je.text, je.line);
+    }
+    if ((v = json_object_get(root, "wechat_pay")))
+        rc = load_wx(v, &g->wx);
+    if (!rc && (v = json_object_get(root, "alipay")))
+        rc = load_ali(v, &g->ali);
+    json_decref(root);
+    return rc;
+}
+
+void gateways_free(struct gateways *g)
+{
+    if (!g)
+        return;
+    pay_key_free(g->wx.priv);
+    pay_key_free(g->wx.platform);
+    pay_key_free(g->ali.priv);
+    pay_key_free(g->ali.alipay_pub);
+    free(g);
+}
+
+bool gateway_enabled(const struct gateways *g, const char *tender)
+{
+    if (!g)
+        return false;
+    if (!strcmp(tender, "wechat_pay"))
+        return g->wx.on;
+    if (!strcmp(tender, "alipay"))
+        return g->ali.on;
+    return false;
+}
+
+const char *gateway_for_code(const char *code)
+{
+    size_t n = strlen(code);
+    if (n < 16 || n > 24)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (code[i] < '0' || code[i] > '9')
+            return NULL;
+    if (code[0] == '1' && code[1] >= '0' && code[1] <= '5' && n == 18)
+        return "wechat_pay";
+    if ((code[0] == '2' && code[1] >= '5') || (code[0] == '3' && code[1] == '0'))
+        return "alipay";
+    return NULL;
+}
+
+static int not_configured(const char *gateway)
+{
+    return err_set(O2O_EINVAL, "gateway_not_configured", "tender", "%s is not configured on this server", gateway);
+}
+
+int gw_create(struct gateways *g, const char *gateway, const char *out_trade_no, int64_t amount, const char *subject,
+              const char *openid, const char *auth_code, char *pay_url, size_t cap, struct gw_txn *txn)
+{
+    memset(txn, 0, sizeof *txn);
+    str_copy(txn->out_trade_no, sizeof txn->out_trade_no, out_trade_no);
+    str_copy(txn->state, sizeof txn->state, "pending");
+    if (!gateway_enabled(g, gateway))
+        return not_configured(gateway);
+    if (!strcmp(gateway, "wechat_pay")) {
+        if (auth_code && *auth_code)
+            return err_set(O2O_EINVAL, "unsupported", "auth_code",
+                           "WeChat Pay takes payment codes only through its API v2 (micropay); "
+                           "let the customer scan the order's QR code instead");
+        return wx_create(&g->wx, out_trade_no, amount, subject, openid, pay_url, cap);
+    }
+    return ali_create(&g->ali, out_trade_no, amount, subject, auth_code, pay_url, cap, txn);
+}
+
+int gw_query(struct gateways *g, const char *gateway, const char *out_trade_no, struct gw_txn *txn)
+{
+    memset(txn, 0, sizeof *txn);
+    if (!gateway_enabled(g, gateway))
+        return not_configured(gateway);
+    return !strcmp(gateway, "wechat_pay") ? wx_query(&g->wx, out_trade_no, txn) : ali_query(&g->ali, out_trade_no, txn);
+}
+
+int gw_refund(struct gateways *g, const char *gateway, const char *out_trade_no, const char *out_refund_no,
+              int64_t refund, int64_t total, struct gw_txn *txn)
+{
+    memset(txn, 0, sizeof *txn);
+    if (!gateway_enabled(g, gateway))
+        return not_configured(gateway);
+    return !strcmp(gateway, "wechat_pay") ? wx_refund(&g->wx, out_trade_no, out_refund_no, refund, total, txn)
+                                          : ali_refund(&g->ali, out_trade_no, out_refund_no, refund, txn);
+}

@@ -1,0 +1,64 @@
+/*
+** gateway.h -- payment gateways as the providers document them: WeChat Pay API v3
+** (requests signed SHA256-RSA2048, answers and notifications verified with the
+** platform key, notification resources decrypted with AES-256-GCM) and Alipay's
+** open API (requests and notifications signed RSA2). Blocking calls, for worker
+** threads. Configured from a JSON file (see docs/payments.md).
+*/
+#ifndef O2O_PAY_GATEWAY_H
+#define O2O_PAY_GATEWAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct gateways;
+
+/* What a gateway says about a payment or a refund. */
+struct gw_txn {
+    char out_trade_no[65];
+    char transaction_id[65];  /* the gateway's number for the payment */
+    char out_refund_no[65];
+    char refund_id[65];
+    char state[16];           /* paid | pending | closed | refunded | failed */
+    int64_t amount;           /* fen: the payment's total, or the refund */
+    char payer[65];           /* openid / Alipay buyer id */
+    bool is_refund;
+};
+
+/* The headers a WeChat Pay notification is signed with. */
+struct gw_wx_headers {
+    const char *timestamp, *nonce, *signature, *serial;
+};
+
+/* Load the configuration (NULL path: no gateway). O2O_EINVAL with a message on error. */
+int gateways_load(const char *path, struct gateways **out);
+void gateways_free(struct gateways *g);
+/* Is the gateway behind a tender ("wechat_pay", "alipay") configured? */
+bool gateway_enabled(const struct gateways *g, const char *tender);
+/* Which gateway takes a customer-presented payment code: WeChat codes start
+** 10-15, Alipay codes 25-30. NULL when neither. */
+const char *gateway_for_code(const char *auth_code);
+
+/* Create a payment. With auth_code (a scanned payment code) the gateway charges
+** at once and *txn says how it went; with openid (WeChat in an app or
+** mini-program) pay_url gets "prepay_id=..."; otherwise pay_url gets the QR code
+** text the customer scans. */
+int gw_create(struct gateways *g, const char *gateway, const char *out_trade_no, int64_t amount,
+              const char *subject, const char *openid, const char *auth_code, char *pay_url, size_t cap,
+              struct gw_txn *txn);
+int gw_query(struct gateways *g, const char *gateway, const char *out_trade_no, struct gw_txn *txn);
+int gw_refund(struct gateways *g, const char *gateway, const char *out_trade_no, const char *out_refund_no,
+              int64_t refund, int64_t total, struct gw_txn *txn);
+
+/* Verify and read an asynchronous notification. O2O_EUNAUTH when the signature
+** (or the decryption) fails or the message is stale; O2O_EINVAL when malformed. */
+int gw_wechat_notification(struct gateways *g, const struct gw_wx_headers *h, const char *body, size_t len,
+                           struct gw_txn *txn);
+int gw_alipay_notification(struct gateways *g, const char *form, size_t len, struct gw_txn *txn);
+
+/* Money as the providers write it: "88.88" yuan <-> 8888 fen. */
+void gw_yuan(char out[32], int64_t fen);
+int gw_parse_yuan(const char *s, int64_t *fen);
+
+#endif

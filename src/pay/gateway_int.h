@@ -1,0 +1,42 @@
+/*
+** gateway_int.h -- what the gateway adapters share inside src/pay.
+*/
+#ifndef O2O_PAY_GATEWAY_INT_H
+#define O2O_PAY_GATEWAY_INT_H
+
+#include "pay/crypto.h"
+#include "pay/gateway.h"
+
+#define GW_TIMEOUT_MS 10000
+#define GW_MAX_SKEW_S 300         /* notifications and answers older than this are refused */
+
+struct wx_config {
+    bool on;
+    char base_url[256], mchid[40], appid[40], serial_no[80], platform_serial[80], api_v3_key[33], notify_url[256];
+    struct pay_key *priv, *platform;
+};
+
+struct ali_config {
+    bool on;
+    char gateway_url[256], app_id[40], notify_url[256];
+    struct pay_key *priv, *alipay_pub;
+};
+
+struct gateways {
+    struct wx_config wx;
+    struct ali_config ali;
+};
+
+int wx_create(struct wx_config *c, const char *out_trade_no, int64_t amount, const char *subject,
+              const char *openid, char *pay_url, size_t cap);
+int wx_query(struct wx_config *c, const char *out_trade_no, struct gw_txn *t);
+int wx_refund(struct wx_config *c, const char *out_trade_no, const char *out_refund_no, int64_t refund,
+              int64_t total, struct gw_txn *t);
+
+int ali_create(struct ali_config *c, const char *out_trade_no, int64_t amount, const char *subject,
+               const char *auth_code, char *pay_url, size_t cap, struct gw_txn *t);
+int ali_query(struct ali_config *c, const char *out_trade_no, struct gw_txn *t);
+int ali_refund(struct ali_config *c, const char *out_trade_no, const char *out_refund_no, int64_t refund,
+               struct gw_txn *t);
+
+#endif

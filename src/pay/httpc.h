@@ -1,0 +1,31 @@
+/*
+** httpc.h -- a blocking HTTP client (libcurl) for calling payment gateways and
+** carriers from worker threads, never from an event loop.
+*/
+#ifndef O2O_PAY_HTTPC_H
+#define O2O_PAY_HTTPC_H
+
+#include <stddef.h>
+
+#define HTTPC_MAX_HEADERS 16
+
+struct httpc_resp {
+    long status;              /* 0 when the request did not complete */
+    char *body;               /* owned, NUL-terminated */
+    size_t len;
+    int nheaders;
+    char *hname[HTTPC_MAX_HEADERS];   /* lower-case names, owned */
+    char *hvalue[HTTPC_MAX_HEADERS];
+};
+
+/* headers: "Name: value" lines, NULL-terminated array (may be NULL). Returns 0 or
+** O2O_EDB-free error O2O_ERETRY when the peer cannot be reached (err_set). */
+int httpc_request(const char *method, const char *url, const char *const *headers, const char *body, size_t len,
+                  int timeout_ms, struct httpc_resp *out);
+const char *httpc_header(const struct httpc_resp *r, const char *lname);
+void httpc_free(struct httpc_resp *r);
+
+/* Once per process, before threads start. */
+void httpc_global_init(void);
+
+#endif

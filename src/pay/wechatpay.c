@@ -1,0 +1,248 @@
+/*
+** wechatpay.c -- WeChat Pay API v3 adapter.
+** Requests carry "Authorization: WECHATPAY2-SHA256-RSA2048 mchid=..,nonce_str=..,
+** signature=..,timestamp=..,serial_no=.." where the signature is RSA-SHA256 over
+** "METHOD\nPATH?QUERY\nTIMESTAMP\nNONCE\nBODY\n" with the merchant key. Answers
+** and notifications are signed by the platform key over "TIMESTAMP\nNONCE\nBODY\n"
+** (headers Wechatpay-Timestamp/-Nonce/-Signature/-Serial); a notification's
+** resource is AES-256-GCM encrypted with the APIv3 key.
+*/
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "core/util.h"
+#include "pay/gateway_int.h"
+#include "pay/httpc.h"
+
+static bool fresh(const char *ts)
+{
+    int64_t t = 0, now = now_ms() / 1000;
+    if (!ts || parse_i64(ts, 0, INT64_MAX / 2, &t))
+        return false;
+    return t > now - GW_MAX_SKEW_S && t < now + GW_MAX_SKEW_S;
+}
+
+/* Verify "ts\nnonce\nbody\n" under the platform key. */
+static bool platform_signed(struct wx_config *c, const char *ts, const char *nonce, const char *sig,
+                            const char *serial, const char *body, size_t len)
+{
+    char *msg;
+    size_t n;
+    bool ok;
+    if (!ts || !nonce || !sig || !serial || strcmp(serial, c->platform_serial) || !fresh(ts))
+        return false;
+    n = strlen(ts) + strlen(nonce) + len + 3;
+    msg = xmalloc(n + 1);
+    snprintf(msg, n + 1, "%s\n%s\n", ts, nonce);
+    memcpy(msg + strlen(ts) + strlen(nonce) + 2, body, len);
+    msg[n - 1] = '\n';
+    msg[n] = 0;
+    ok = pay_rsa_verify(c->platform, msg, n, sig);
+    free(msg);
+    return ok;
+}
+
+/* Send a signed request; on success *out is the verified JSON answer (may be NULL for 204). */
+static int call(struct wx_config *c, const char *method, const char *path, const char *body, long *status,
+                json_t **out)
+{
+    char nonce[33], ts[24], url[600], auth[1200], *msg, *sig;
+    const char *headers[5];
+    struct httpc_resp r;
+    size_t blen = body ? strlen(body) : 0, n;
+    int rc;
+    *out = NULL;
+    random_hex(nonce, 16);
+    snprintf(ts, sizeof ts, "%" PRId64, now_ms() / 1000);
+    n = strlen(method) + strlen(path) + strlen(ts) + strlen(nonce) + blen + 5;
+    msg = xmalloc(n + 1);
+    snprintf(msg, n + 1, "%s\n%s\n%s\n%s\n%s\n", method, path, ts, nonce, body ? body : "");
+    sig = pay_rsa_sign(c->priv, msg, strlen(msg));
+    free(msg);
+    if (!sig)
+        return err_set(O2O_EINVAL, "bad_key", NULL, "cannot sign with the WeChat Pay merchant key");
+    snprintf(auth, sizeof auth,
+             "Authorization: WECHATPAY2-SHA256-RSA2048 mchid=\"%s\",nonce_str=\"%s\",signature=\"%s\","
+             "timestamp=\"%s\",serial_no=\"%s\"",
+             c->mchid, nonce, sig, ts, c->serial_no);
+    free(sig);
+    headers[0] = auth;
+    headers[1] = "Accept: application/json";
+    headers[2] = "Content-Type: application/json";
+    headers[3] = "User-Agent: o2o/" O2O_VERSION;
+    headers[4] = NULL;
+    snprintf(url, sizeof url, "%s%s", c->base_url, path);
+    rc = httpc_request(method, url, headers, body, blen, GW_TIMEOUT_MS, &r);
+    if (rc) {
+        httpc_free(&r);
+        return rc;
+    }
+    *status = r.status;
+    if (r.status >= 200 && r.status < 300 && r.len &&
+        !platform_signed(c, httpc_header(&r, "wechatpay-timestamp"), httpc_header(&r, "wechatpay-nonce"),
+                         httpc_header(&r, "wechatpay-signature"), httpc_header(&r, "wechatpay-serial"), r.body,
+                         r.len)) {
+        httpc_free(&r);
+        return err_set(O2O_ERETRY, "gateway_bad_signature", NULL, "WeChat Pay's answer is not signed by its platform key");
+    }
+    if (r.len)
+        *out = json_loadb(r.body, r.len, 0, NULL);
+    if (r.status < 200 || r.status >= 300) {
+        const char *msg2 = *out ? json_string_value(json_object_get(*out, "message")) : NULL;
+        err_set(r.status >= 500 ? O2O_ERETRY : O2O_ECONFLICT, "gateway_refused", NULL, "WeChat Pay answered %ld: %.150s",
+                r.status, msg2 ? msg2 : r.body);
+        json_decref(*out);
+        *out = NULL;
+        httpc_free(&r);
+        return err_last()->rc;
+    }
+    httpc_free(&r);
+    return 0;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+static void read_txn(json_t *t, struct gw_txn *x)
+{
+    const char *state = jstr(t, "trade_state");
+    str_copy(x->out_trade_no, sizeof x->out_trade_no, jstr(t, "out_trade_no"));
+    str_copy(x->transaction_id, sizeof x->transaction_id, jstr(t, "transaction_id"));
+    str_copy(x->payer, sizeof x->payer, jstr(json_object_get(t, "payer"), "openid"));
+    x->amount = json_integer_value(json_object_get(json_object_get(t, "amount"), "total"));
+    str_copy(x->state, sizeof x->state,
+             !strcmp(state, "SUCCESS") || !strcmp(state, "REFUND")           ? "paid"
+             : !strcmp(state, "NOTPAY") || !strcmp(state, "USERPAYING")      ? "pending"
+             : !strcmp(state, "CLOSED") || !strcmp(state, "REVOKED")         ? "closed"
+                                                                             : "failed");
+}
+
+int wx_create(struct wx_config *c, const char *out_trade_no, int64_t amount, const char *subject, const char *openid,
+              char *pay_url, size_t cap)
+{
+    json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:s}}", "appid", c->appid, "mchid", c->mchid,
+                            "description", subject, "out_trade_no", out_trade_no, "notify_url", c->notify_url,
+                            "amount", "total", (json_int_t)amount, "currency", "CNY");
+    json_t *ans = NULL;
+    long status = 0;
+    char *body;
+    int rc;
+    bool jsapi = openid && *openid;
+    if (jsapi)
+        json_object_set_new(req, "payer", json_pack("{s:s}", "openid", openid));
+    body = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    rc = call(c, "POST", jsapi ? "/v3/pay/transactions/jsapi" : "/v3/pay/transactions/native", body, &status, &ans);
+    free(body);
+    if (rc)
+        return rc;
+    if (jsapi && json_is_string(json_object_get(ans, "prepay_id")))
+        snprintf(pay_url, cap, "prepay_id=%s", jstr(ans, "prepay_id"));
+    else if (!jsapi && json_is_string(json_object_get(ans, "code_url")))
+        str_copy(pay_url, cap, jstr(ans, "code_url"));
+    else
+        rc = err_set(O2O_ERETRY, "gateway_bad_answer", NULL, "WeChat Pay's answer has no %s",
+                     jsapi ? "prepay_id" : "code_url");
+    json_decref(ans);
+    return rc;
+}
+
+int wx_query(struct wx_config *c, const char *out_trade_no, struct gw_txn *t)
+{
+    char path[200];
+    json_t *ans = NULL;
+    long status = 0;
+    int rc;
+    snprintf(path, sizeof path, "/v3/pay/transactions/out-trade-no/%s?mchid=%s", out_trade_no, c->mchid);
+    rc = call(c, "GET", path, NULL, &status, &ans);
+    if (!rc)
+        read_txn(ans, t);
+    json_decref(ans);
+    return rc;
+}
+
+int wx_refund(struct wx_config *c, const char *out_trade_no, const char *out_refund_no, int64_t refund, int64_t total,
+              struct gw_txn *t)
+{
+    json_t *req = json_pack("{s:s, s:s, s:s, s:{s:I, s:I, s:s}}", "out_trade_no", out_trade_no, "out_refund_no",
+                            out_refund_no, "notify_url", c->notify_url, "amount", "refund", (json_int_t)refund, "total",
+                            (json_int_t)total, "currency", "CNY");
+    json_t *ans = NULL;
+    long status = 0;
+    char *body = json_dumps(req, JSON_COMPACT);
+    int rc;
+    json_decref(req);
+    rc = call(c, "POST", "/v3/refund/domestic/refunds", body, &status, &ans);
+    free(body);
+    if (!rc) {
+        const char *st = jstr(ans, "status");
+        t->is_refund = true;
+        str_copy(t->out_trade_no, sizeof t->out_trade_no, out_trade_no);
+        str_copy(t->out_refund_no, sizeof t->out_refund_no, out_refund_no);
+        str_copy(t->refund_id, sizeof t->refund_id, jstr(ans, "refund_id"));
+        t->amount = refund;
+        str_copy(t->state, sizeof t->state,
+                 !strcmp(st, "SUCCESS") ? "refunded" : !strcmp(st, "PROCESSING") ? "pending" : "failed");
+    }
+    json_decref(ans);
+    return rc;
+}
+
+int gw_wechat_notification(struct gateways *g, const struct gw_wx_headers *h, const char *body, size_t len,
+                           struct gw_txn *t)
+{
+    struct wx_config *c = &g->wx;
+    json_t *root, *res, *inner;
+    char *plain;
+    const char *ev;
+    memset(t, 0, sizeof *t);
+    if (!c->on)
+        return err_set(O2O_ENOTFOUND, "gateway_not_configured", NULL, "WeChat Pay is not configured");
+    if (!platform_signed(c, h->timestamp, h->nonce, h->signature, h->serial, body, len))
+        return err_set(O2O_EUNAUTH, "bad_signature", NULL, "the notification is not signed by the WeChat Pay platform key");
+    root = json_loadb(body, len, 0, NULL);
+    res = json_object_get(root, "resource");
+    if (!json_is_object(res) || strcmp(jstr(res, "algorithm"), "AEAD_AES_256_GCM")) {
+        json_decref(root);
+        return err_set(O2O_EINVAL, "malformed_notification", NULL, "no AEAD_AES_256_GCM resource");
+    }
+    plain = pay_aes_gcm_decrypt(c->api_v3_key, jstr(res, "nonce"), jstr(res, "associated_data"),
+                                jstr(res, "ciphertext"));
+    ev = jstr(root, "event_type");
+    if (!plain) {
+        json_decref(root);
+        return err_set(O2O_EUNAUTH, "bad_ciphertext", NULL, "the notification's resource does not decrypt");
+    }
+    inner = json_loads(plain, 0, NULL);
+    free(plain);
+    if (!json_is_object(inner)) {
+        json_decref(root);
+        return err_set(O2O_EINVAL, "malformed_notification", NULL, "the resource is not a JSON object");
+    }
+    if (!strncmp(ev, "REFUND.", 7)) {
+        const char *st = jstr(inner, "refund_status");
+        t->is_refund = true;
+        str_copy(t->out_trade_no, sizeof t->out_trade_no, jstr(inner, "out_trade_no"));
+        str_copy(t->transaction_id, sizeof t->transaction_id, jstr(inner, "transaction_id"));
+        str_copy(t->out_refund_no, sizeof t->out_refund_no, jstr(inner, "out_refund_no"));
+        str_copy(t->refund_id, sizeof t->refund_id, jstr(inner, "refund_id"));
+        t->amount = json_integer_value(json_object_get(json_object_get(inner, "amount"), "refund"));
+        str_copy(t->state, sizeof t->state, !strcmp(st, "SUCCESS") ? "refunded" : "failed");
+    } else {
+        read_txn(inner, t);
+    }
+    json_decref(inner);
+    json_decref(root);
+    if (!t->out_trade_no[0])
+        return err_set(O2O_EINVAL, "malformed_notification", NULL, "no out_trade_no in the resource");
+    return 0;
+}

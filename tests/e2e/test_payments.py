@@ -1,0 +1,271 @@
+"""Payments through WeChat Pay (API v3) and Alipay (RSA2) against the local gateway
+simulator (tests/sim/gateway_sim.py): QR payments confirmed by signed notifications,
+resent notifications applied once, forged ones refused, scanned payment codes,
+payers linked to members, refunds to the gateway, lost notifications recovered by
+query, amount mismatches and late payments, and the daily settlement."""
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import time
+
+from harness import Client, ServerTest, Server, make_chain, unique
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def sim_python():
+    """Debian's python3 carries python3-cryptography; fall back to the running one."""
+    for exe in ("/usr/bin/python3", "python3"):
+        if subprocess.run([exe, "-c", "import cryptography"], capture_output=True).returncode == 0:
+            return exe
+    raise RuntimeError("the gateway simulator needs python3-cryptography")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class PaymentsTest(ServerTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="o2o-sim-")
+        port = free_port()
+        cls.sim_proc = subprocess.Popen([sim_python(), os.path.join(HERE, "..", "sim", "gateway_sim.py"), cls.dir,
+                                         str(port)], stdout=subprocess.PIPE, text=True)
+        line = cls.sim_proc.stdout.readline()
+        m = re.match(r"listening (\d+)", line)
+        assert m, "simulator did not start: %r" % line
+        cls.sim = Client(int(m.group(1)))
+        cls.server_args = ("--gateways", os.path.join(cls.dir, "gateways.json"), "--listen", "127.0.0.1:%d" % port,
+                           "--jobs-every", "200")
+        cls.server = Server(cls.server_args)
+        cls.owner = cls.server.owner()
+        make_chain(cls.owner)
+        cls.pos = cls.server.client(cls.owner.post("/v1/api-keys", {"channel": "pos", "location": "SH01"}).json["key"])
+        cls.web = cls.server.client(cls.owner.post("/v1/api-keys", {"channel": "web"}).json["key"])
+        cls.owner.post("/v1/products", {"code": "PAY", "name": "Pay test", "brand": "ACME", "category": "apparel"})
+        cls.owner.post("/v1/skus", {"code": "PAY-1", "product": "PAY", "price": 8888})
+        for loc in ("SH01", "SH02"):
+            cls.owner.post("/v1/stock/movements", {"sku": "PAY-1", "location": loc, "kind": "receive", "qty": 500})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim_proc.terminate()
+        cls.sim_proc.wait(10)
+        super().tearDownClass()
+
+    # ---- helpers ----
+    def member(self):
+        r = self.owner.post("/v1/members", {"phone": "136" + unique("")[-8:].rjust(8, "5")})
+        self.assertEqual(r.status, 201, r)
+        return r.json
+
+    def online_order(self, member=None):
+        m = member or self.member()
+        r = self.web.post("/v1/orders", {"member_id": m["id"], "fulfilment": "pickup", "pickup_store": "SH02",
+                                         "lines": [{"sku": "PAY-1", "qty": 1}]})
+        self.assertEqual(r.status, 201, r)
+        return r.json
+
+    def start(self, order, tender, client=None, **extra):
+        body = {"tender": tender}
+        body.update(extra)
+        r = (client or self.web).post("/v1/orders/%d/payments/gateway" % order["id"], body,
+                                      headers={"Idempotency-Key": unique("gw")})
+        return r
+
+    def order(self, oid):
+        return self.owner.get("/v1/orders/%d" % oid).json
+
+    def balance(self, mid):
+        return self.owner.get("/v1/members/%d/points" % mid).json["balance"]
+
+    # ---- WeChat Pay ----
+    def test_wechat_qr_payment_confirmed_once_however_often_notified(self):
+        m = self.member()
+        o = self.online_order(m)
+        r = self.start(o, "wechat_pay")
+        self.assertEqual(r.status, 201, r)
+        gp = r.json["gateway_payment"]
+        self.assertTrue(gp["qr_code"].startswith("weixin://wxpay/bizpayurl?pr="), gp)
+        self.assertEqual((gp["amount"], r.json["status"]), (8888, "placed"))
+        pay = self.sim.post("/sim/pay", {"out_trade_no": gp["out_trade_no"], "payer": "o-wx-1"}).json
+        self.assertEqual(pay["status"], 204, pay)
+        o2 = self.order(o["id"])
+        self.assertEqual((o2["status"], o2["paid"]), ("paid", 8888))
+        self.assertEqual(o2["payments"][0]["reference"][:5], "42000")
+        points = self.balance(m["id"])
+        self.assertEqual(points, 88)
+        for _ in range(3):
+            self.assertEqual(self.sim.post("/sim/resend", {"out_trade_no": gp["out_trade_no"]}).json["status"], 204)
+        o3 = self.order(o["id"])
+        self.assertEqual((o3["paid"], len(o3["payments"])), (8888, 1))
+        self.assertEqual(self.balance(m["id"]), points)
+
+    def test_forged_wechat_notifications_are_refused_and_change_nothing(self):
+        o = self.online_order()
+        gp = self.start(o, "wechat_pay").json["gateway_payment"]
+        for how in ("bad_signature", "wrong_key", "stale", "tampered"):
+            with self.subTest(how=how):
+                r = self.sim.post("/sim/forge", {"out_trade_no": gp["out_trade_no"], "how": how}).json
+                self.assertEqual(r["status"], 401, r)
+                o2 = self.order(o["id"])
+                self.assertEqual((o2["status"], o2["paid"], o2["payments"][0]["status"]), ("placed", 0, "pending"))
+        s = self.owner.get("/v1/settlements").json
+        self.assertGreaterEqual(s["notifications"]["rejected"], 4)
+        self.assertIn("forged_notification", [x["kind"] for x in s["mismatches"]])
+        r = self.server.client().request("POST", "/v1/gateways/wechat_pay/notify", raw="not json at all")
+        self.assertEqual((r.status, r.json["code"]), (401, "FAIL"), r)
+
+    def test_wechat_app_payment_gets_a_prepay_id(self):
+        o = self.online_order()
+        r = self.start(o, "wechat_pay", openid="o-app-7")
+        self.assertEqual(r.status, 201, r)
+        self.assertTrue(r.json["gateway_payment"]["prepay"].startswith("prepay_id=wx"), r)
+
+    def test_a_retried_request_returns_the_same_payment(self):
+        o = self.online_order()
+        key = unique("same")
+        a = self.web.post("/v1/orders/%d/payments/gateway" % o["id"], {"tender": "wechat_pay"},
+                          headers={"Idempotency-Key": key})
+        b = self.web.post("/v1/orders/%d/payments/gateway" % o["id"], {"tender": "wechat_pay"},
+                          headers={"Idempotency-Key": key})
+        self.assertEqual((a.status, b.status), (201, 201))
+        self.assertEqual(a.json["gateway_payment"]["out_trade_no"], b.json["gateway_payment"]["out_trade_no"])
+        self.assertEqual(a.json["gateway_payment"]["qr_code"], b.json["gateway_payment"]["qr_code"])
+        self.assertEqual(len(self.order(o["id"])["payments"]), 1)
+        # another payment while one is pending would pay twice
+        self.assertError(self.start(o, "alipay"), 409, "nothing_due")
+
+    def test_answers_not_signed_by_the_platform_are_refused(self):
+        o = self.online_order()
+        self.sim.post("/sim/config", {"bad_answers": True})
+        try:
+            r = self.start(o, "wechat_pay")
+            self.assertError(r, 503, "gateway_bad_signature")
+            r = self.start(o, "alipay")
+        finally:
+            self.sim.post("/sim/config", {"bad_answers": False})
+
+    # ---- Alipay ----
+    def test_alipay_qr_payment_and_resent_notifications(self):
+        m = self.member()
+        o = self.online_order(m)
+        r = self.start(o, "alipay")
+        self.assertEqual(r.status, 201, r)
+        gp = r.json["gateway_payment"]
+        self.assertTrue(gp["qr_code"].startswith("https://qr.alipay.com/"), gp)
+        pay = self.sim.post("/sim/pay", {"out_trade_no": gp["out_trade_no"], "payer": "2088000000000001"}).json
+        self.assertEqual((pay["status"], pay["body"]), (200, "success"))
+        self.assertEqual(self.order(o["id"])["status"], "paid")
+        for _ in range(2):
+            self.assertEqual(self.sim.post("/sim/resend", {"out_trade_no": gp["out_trade_no"]}).json["body"],
+                             "success")
+        self.assertEqual(self.balance(m["id"]), 88)
+        for how in ("bad_signature", "wrong_key", "tampered"):
+            r = self.sim.post("/sim/forge", {"out_trade_no": gp["out_trade_no"], "how": how}).json
+            self.assertEqual(r["body"], "failure", (how, r))
+
+    def test_scanned_alipay_code_pays_a_till_sale_and_links_the_payer(self):
+        m = self.member()
+        buyer = "2088" + "123456789012"
+        self.owner.post("/v1/members/%d/identities" % m["id"], {"kind": "alipay_user_id", "value": buyer})
+        o = self.pos.post("/v1/orders", {"lines": [{"sku": "PAY-1", "qty": 1}]}).json
+        self.assertIsNone(o["member_id"])
+        r = self.start(o, "scan", client=self.pos, auth_code="28" + "0000" + "123456789012")
+        self.assertEqual(r.status, 201, r)
+        o2 = r.json
+        self.assertEqual((o2["status"], o2["member_id"]), ("completed", m["id"]))
+        self.assertIn("member_linked", [e["kind"] for e in o2["timeline"]])
+        self.assertEqual(self.balance(m["id"]), 88)
+
+    def test_declined_and_unsupported_codes(self):
+        o = self.pos.post("/v1/orders", {"lines": [{"sku": "PAY-1", "qty": 1}]}).json
+        r = self.start(o, "scan", client=self.pos, auth_code="280000000000000000")
+        self.assertError(r, 409, "gateway_refused")
+        o2 = self.order(o["id"])
+        self.assertEqual((o2["status"], o2["payments"][0]["status"]), ("placed", "failed"))
+        self.assertError(self.start(o, "scan", client=self.pos, auth_code="134567890123456789"), 400, "unsupported")
+        self.assertError(self.start(o, "scan", client=self.pos, auth_code="99"), 400, "unknown_code", "auth_code")
+        self.assertError(self.start(o, "scan", client=self.pos), 400, "missing_field", "auth_code")
+        self.assertError(self.start(o, "bitcoin", client=self.pos), 400, None, "tender")
+        self.pos.post("/v1/orders/%d/payments" % o["id"], {"tenders": [{"tender": "cash", "amount": 8888}]})
+
+    # ---- refunds, lost and late notifications ----
+    def test_cancel_refunds_through_the_gateway(self):
+        for tender in ("wechat_pay", "alipay"):
+            with self.subTest(tender=tender):
+                o = self.online_order()
+                gp = self.start(o, tender).json["gateway_payment"]
+                self.sim.post("/sim/pay", {"out_trade_no": gp["out_trade_no"]})
+                o2 = self.owner.post("/v1/orders/%d/cancel" % o["id"], {"reason": "changed mind"}).json
+                self.assertEqual(o2["refunds"][0]["status"], "pending")
+                self.assertGreaterEqual(self.owner.post("/v1/gateways/sweep", {}).json["handled"], 1)
+                o3 = self.order(o["id"])
+                self.assertEqual((o3["refunds"][0]["status"], o3["refunded"]), ("succeeded", 8888))
+                self.assertIn("refund_confirmed", [e["kind"] for e in o3["timeline"]])
+                t = self.sim.get("/sim/trades/" + gp["out_trade_no"]).json
+                self.assertEqual(sum(r["amount"] for r in t["refunds"].values()), 8888)
+
+    def test_a_lost_notification_is_recovered_by_query(self):
+        o = self.online_order()
+        gp = self.start(o, "wechat_pay").json["gateway_payment"]
+        self.sim.post("/sim/pay", {"out_trade_no": gp["out_trade_no"], "notify": False})
+        self.assertEqual(self.order(o["id"])["status"], "placed")
+        r = self.web.post("/v1/payments/%d/sync" % gp["id"], {})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["status"], "paid")
+
+    def test_amount_mismatch_is_not_paid_and_is_listed(self):
+        o = self.online_order()
+        gp = self.start(o, "alipay").json["gateway_payment"]
+        pay = self.sim.post("/sim/pay", {"out_trade_no": gp["out_trade_no"], "amount": 1}).json
+        self.assertEqual(pay["body"], "success")  # recorded; resending would not change it
+        self.assertEqual(self.order(o["id"])["status"], "placed")
+        issues = self.owner.get("/v1/settlements").json["mismatches"]
+        self.assertIn(("amount_mismatch", gp["out_trade_no"]), [(x["kind"], x["out_trade_no"]) for x in issues])
+
+    def test_payment_after_cancellation_is_refunded(self):
+        o = self.online_order()
+        gp = self.start(o, "wechat_pay").json["gateway_payment"]
+        self.owner.post("/v1/orders/%d/cancel" % o["id"], {"reason": "timeout"})
+        self.assertEqual(self.sim.post("/sim/pay", {"out_trade_no": gp["out_trade_no"]}).json["status"], 204)
+        o2 = self.order(o["id"])
+        self.assertEqual(o2["status"], "cancelled")
+        self.assertEqual([(r["amount"], r["status"]) for r in o2["refunds"]], [(8888, "pending")])
+        self.owner.post("/v1/gateways/sweep", {})
+        self.assertEqual(self.order(o["id"])["refunds"][0]["status"], "succeeded")
+
+    # ---- settlement ----
+    def test_daily_settlement_of_a_store_by_tender(self):
+        before = {t["tender"]: t for t in self.owner.get("/v1/settlements?location=SH01").json["tenders"]}
+        o = self.pos.post("/v1/orders", {"lines": [{"sku": "PAY-1", "qty": 1}],
+                                         "tenders": [{"tender": "cash", "amount": 10000}]}).json
+        self.assertEqual(o["status"], "completed")
+        o = self.pos.post("/v1/orders", {"lines": [{"sku": "PAY-1", "qty": 2}]}).json
+        r = self.start(o, "scan", client=self.pos, auth_code="28" + "1111" + "123456789012")
+        self.assertEqual(r.json["status"], "completed", r)
+        self.owner.post("/v1/orders/%d/returns" % o["id"], {"location": "SH01", "lines": [{"line": 1, "qty": 1}]})
+        self.owner.post("/v1/gateways/sweep", {})
+        s = self.owner.get("/v1/settlements?location=SH01").json
+        after = {t["tender"]: t for t in s["tenders"]}
+
+        def delta(tender, key):
+            return after[tender][key] - before.get(tender, {}).get(key, 0)
+
+        self.assertEqual((delta("cash", "payments"), delta("cash", "paid")), (1, 8888))
+        self.assertEqual((delta("scan", "paid"), delta("scan", "refunded")), (17776, 8888))
+        self.assertEqual(after["scan"]["net"], after["scan"]["paid"] - after["scan"]["refunded"])
+        self.owner.post("/v1/staff", {"username": "bjmgr", "password": "0123456789", "role": "store_manager",
+                                      "scope": "BJ01"})
+        bj = self.server.client(self.server.client().post("/v1/auth/login", {"username": "bjmgr",
+                                                                              "password": "0123456789"}).json["token"])
+        self.assertError(bj.get("/v1/settlements?location=SH01"), 403, "out_of_scope")
+        self.assertEqual(bj.get("/v1/settlements?location=BJ01").status, 200)
+        self.assertError(self.pos.get("/v1/settlements?location=SH01"), 403)
