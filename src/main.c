@@ -22,6 +22,7 @@
 #include "domain/demo.h"
 #include "domain/import.h"
 #include "domain/jobs.h"
+#include "domain/receipt.h"
 #include "pay/gateway.h"
 #include "pay/httpc.h"
 #include "http/http.h"
@@ -44,6 +45,7 @@ static const char *usage =
     "              --threads N       event loops (default: one per core)\n"
     "              --access-log FILE access log ('-' for stdout; default none)\n"
     "              --dev             development mode: one-time codes are also logged\n"
+    "              --public-url URL  how customers reach this server (receipt QR codes)\n"
     "              --gateways FILE   WeChat Pay / Alipay settings (JSON, see docs/payments.md)\n"
     "              --jobs-every MS   run background jobs (reservation and points expiry) this often\n"
     "                                (default 5000)\n"
@@ -67,6 +69,7 @@ struct opts {
     int commit_batch;
     int64_t jobs_every_ms;
     const char *gateways;
+    const char *public_url;
     int dev;
     int64_t members;
     int64_t products;
@@ -112,6 +115,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                 return -1;
             }
             o->commit_batch = (int)n;
+        } else if (!strcmp(a, "--public-url")) {
+            o->public_url = v;
         } else if (!strcmp(a, "--gateways")) {
             o->gateways = v;
         } else if (!strcmp(a, "--jobs-every")) {
@@ -256,10 +261,22 @@ static void on_signal(int sig)
     http_stop();
 }
 
+static struct app *serve_app;
+static const char *serve_host = "127.0.0.1";
+
 static void on_listening(int port)
 {
-    printf("o2o %s serving on http://%s:%d/ (backend %s)\n", O2O_VERSION, "127.0.0.1", port, db_kind(serve_db));
+    const char *host = strcmp(serve_host, "0.0.0.0") ? serve_host : "127.0.0.1";
+    if (!serve_app->public_url[0])
+        snprintf(serve_app->public_url, sizeof serve_app->public_url, "http://%s:%d", host, port);
+    printf("o2o %s serving on http://%s:%d/ (backend %s)\n", O2O_VERSION, host, port, db_kind(serve_db));
     fflush(stdout);
+}
+
+static int init_receipts(struct db_conn *c, void *arg)
+{
+    (void)arg;
+    return receipt_init(c);
 }
 
 static void on_thread_start(int index)
@@ -305,6 +322,20 @@ static int cmd_serve(const struct opts *o)
         db_close(db);
         return 1;
     }
+    if (o->public_url) {
+        size_t n = strlen(o->public_url);
+        while (n && o->public_url[n - 1] == '/')
+            n--;
+        snprintf(app.public_url, sizeof app.public_url, "%.*s", (int)n, o->public_url);
+    }
+    if (db_txn(db, init_receipts, NULL)) {
+        fprintf(stderr, "o2o: %s\n", err_last()->msg);
+        gateways_free(app.gateways);
+        db_close(db);
+        return 1;
+    }
+    serve_app = &app;
+    serve_host = host;
     httpc_global_init();
     app.work = workq_start(2);
     app.io = workq_start(4);

@@ -24,6 +24,7 @@ struct app {
     bool dev;                 /* development mode: SMS codes are also logged */
     int64_t started_at;
     struct gateways *gateways; /* WeChat Pay / Alipay, as configured (never NULL) */
+    char public_url[256];     /* how customers reach this server, e.g. for receipt QR codes */
 };
 
 /* Set once at start; read-only afterwards. */
@@ -78,6 +79,9 @@ void api_watch_stop(void);
 void api_watch_notify(int64_t order_id);
 /* The whole order as the API shows it (new reference in *out). */
 int api_render_order(struct db_conn *c, int64_t id, json_t **out);
+
+/* A till sale's e-receipt: token, claim link, QR code links, who claimed it. */
+int api_receipt_info(struct db_conn *c, int64_t order_id, json_t **out);
 
 /* Gateway sweeper (api/payments.c): sends pending refunds and asks the gateways about
 ** payments whose notification is older than stale_ms. Returns what it handled. */

@@ -166,6 +166,11 @@ int api_render_order(struct db_conn *c, int64_t id, json_t **out)
     if (o.note[0])
         json_object_set_new(v, "note", json_string(o.note));
     json_object_set_new(v, "seq", json_integer(o.seq));
+    if (!strcmp(o.channel, "pos")) {
+        json_t *r = NULL;
+        if (!api_receipt_info(c, o.id, &r))
+            json_object_set_new(v, "receipt", r);
+    }
     json_object_set_new(v, "lines", lines);
     json_object_set_new(v, "fulfilments", fuls);
     json_object_set_new(v, "payments", pays);

@@ -141,6 +141,11 @@ static const struct http_route routes[] = {
      "A location's daily capacity for online fulfilments and today's use"},
     {"PUT", "/v1/routing/capacity/{code}", api_capacity_put, MGR, 0,
      "Set a location's daily capacity for online fulfilments (0 = unlimited)"},
+    {"GET", "/r/{token}", api_receipt_page, PUBLIC, 0, "The e-receipt page a till receipt's QR code opens"},
+    {"GET", "/r/{token}/qr.svg", api_receipt_qr_svg, PUBLIC, 0, "The receipt's claim QR code as SVG"},
+    {"GET", "/r/{token}/qr.png", api_receipt_qr_png, PUBLIC, 0, "The receipt's claim QR code as PNG"},
+    {"POST", "/v1/receipts/claim", api_receipts_claim, MEMB, IDEM,
+     "Claim a till receipt: the sale becomes hers and its points are credited (once)"},
     {"POST", "/v1/coupons", api_coupons_create, OWNER, IDEM, "Issue a coupon to a member or to anyone"},
     {"GET", "/v1/members/{id}/coupons", api_member_coupons, ANY, 0, "A member's coupons"},
 };

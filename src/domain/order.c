@@ -491,6 +491,7 @@ static int route_lines(struct db_conn *c, const struct order *o, const struct li
 /* ---- payment ---- */
 
 static int on_paid(struct db_conn *c, struct order *o, const char *actor);
+static int earn_for_order(struct db_conn *c, struct order *o, const char *actor);
 
 static int insert_payment(struct db_conn *c, int64_t oid, const struct tender *t, int64_t amount, int64_t points,
                           int64_t loc)
@@ -673,32 +674,9 @@ static int on_paid(struct db_conn *c, struct order *o, const char *actor)
         return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "order %" PRId64 " is not awaiting payment", o->id);
     str_copy(o->status, sizeof o->status, "paid");
     rc = event(c, o->id, "paid", 0, actor, "%" PRId64 " fen", o->total);
-    if (!rc && o->member_id) {
-        /* points on what was paid with money; the points tender earns nothing */
-        int64_t by_points = 0;
-        rc = db_scalar_i64(c, &by_points,
-                           "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND tender = 'points' "
-                           "AND status = 'captured'",
-                           "i", o->id);
-        if (!rc && o->total - by_points > 0) {
-            struct points_op op;
-            struct points_entry e;
-            memset(&op, 0, sizeof op);
-            op.member_id = o->member_id;
-            op.amount = o->total - by_points;
-            str_copy(op.channel, sizeof op.channel, o->channel);
-            op.location_id = o->location_id;
-            snprintf(op.ref, sizeof op.ref, "order:%" PRId64, o->id);
-            snprintf(op.idem_key, sizeof op.idem_key, "order:%" PRId64, o->id);
-            str_copy(op.reason, sizeof op.reason, "purchase");
-            rc = points_earn(c, &op, &e);
-            if (!rc) {
-                o->points_earned = e.points;
-                n = db_exec(c, "UPDATE orders SET points_earned = $2 WHERE id = $1", "ii", o->id, e.points);
-                rc = n < 0 ? (int)n : event(c, o->id, "points_earned", 0, actor, "%" PRId64 " points", e.points);
-            }
-        }
-    }
+    /* points on what was paid with money; the points tender earns nothing */
+    if (!rc && o->member_id)
+        rc = earn_for_order(c, o, actor);
     if (rc)
         return rc;
     /* till sales leave with the customer now */
@@ -863,6 +841,58 @@ int order_place(struct db_conn *c, const struct order_input *in, int64_t *id)
         rc = apply_tenders(c, &o, in->tenders, in->ntenders, in->location_id, in->actor);
     if (!rc)
         *id = oid;
+    return rc;
+}
+
+/* Points a paid order earns its member (once: keyed by the order). */
+static int earn_for_order(struct db_conn *c, struct order *o, const char *actor)
+{
+    int64_t by_points = 0, n;
+    struct points_op op;
+    struct points_entry e;
+    int rc = db_scalar_i64(c, &by_points,
+                           "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND tender = 'points' "
+                           "AND status = 'captured'",
+                           "i", o->id);
+    if (rc || o->total - by_points - o->refunded <= 0)
+        return rc;
+    memset(&op, 0, sizeof op);
+    op.member_id = o->member_id;
+    op.amount = o->total - by_points - o->refunded;
+    str_copy(op.channel, sizeof op.channel, o->channel);
+    op.location_id = o->location_id;
+    snprintf(op.ref, sizeof op.ref, "order:%" PRId64, o->id);
+    snprintf(op.idem_key, sizeof op.idem_key, "order:%" PRId64, o->id);
+    str_copy(op.reason, sizeof op.reason, "purchase");
+    rc = points_earn(c, &op, &e);
+    if (rc)
+        return rc;
+    o->points_earned = e.points;
+    n = db_exec(c, "UPDATE orders SET points_earned = $2 WHERE id = $1", "ii", o->id, e.points);
+    return n < 0 ? (int)n : event(c, o->id, "points_earned", 0, actor, "%" PRId64 " points", e.points);
+}
+
+int order_link_member(struct db_conn *c, int64_t id, int64_t member_id, const char *actor, int64_t *points)
+{
+    struct order o;
+    struct member m;
+    int64_t n;
+    int rc = order_get(c, id, &o);
+    if (rc)
+        return rc;
+    rc = member_get(c, member_id, &m);
+    if (rc || strcmp(m.status, "active"))
+        return err_set(O2O_ENOTFOUND, "unknown_member", NULL, "no active member %" PRId64, member_id);
+    n = db_exec(c, "UPDATE orders SET member_id = $2 WHERE id = $1 AND member_id IS NULL", "ii", id, member_id);
+    if (n < 0)
+        return (int)n;
+    if (!n)
+        return err_set(O2O_ECONFLICT, "already_claimed", NULL, "order %" PRId64 " already belongs to a member", id);
+    o.member_id = member_id;
+    rc = event(c, id, "member_linked", 0, actor, "receipt claimed by member %" PRId64, member_id);
+    if (!rc && (!strcmp(o.status, "paid") || !strcmp(o.status, "completed")))
+        rc = earn_for_order(c, &o, actor);
+    *points = o.points_earned;
     return rc;
 }
 

@@ -158,6 +158,8 @@ int order_place(struct db_conn *c, const struct order_input *in, int64_t *id);
 int order_pay(struct db_conn *c, int64_t id, const struct tender *t, int n, int64_t location_id, const char *actor);
 int order_cancel(struct db_conn *c, int64_t id, const char *reason, const char *actor);
 int fulfilment_act(struct db_conn *c, int64_t fid, enum ful_action a, const struct ful_args *args, const char *actor);
+/* Give an anonymous paid order to a member (a claimed receipt): she gets its points. */
+int order_link_member(struct db_conn *c, int64_t id, int64_t member_id, const char *actor, int64_t *points);
 /* Return units of a completed order at any store; *return_id set. */
 int order_return(struct db_conn *c, int64_t id, const struct return_input *in, int64_t *return_id);
 /* Jobs: cancel orders unpaid after pay_by; cancel pickups not collected in time. */

@@ -1,0 +1,221 @@
+/*
+** receipts.c -- e-receipts of till sales: the page a customer opens from the
+** receipt's QR code (/r/{token}), the QR code itself as SVG and PNG, and
+** POST /v1/receipts/claim, by which a signed-in member makes the sale hers.
+*/
+#include "api/api.h"
+#include "api/handlers.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/mem.h"
+#include "core/qr.h"
+#include "core/util.h"
+#include "domain/location.h"
+#include "domain/order.h"
+#include "domain/receipt.h"
+
+/* The claim link a receipt's QR code carries. */
+static void claim_url(const char *token, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/r/%s", api_app()->public_url, token);
+}
+
+int api_receipt_info(struct db_conn *c, int64_t order_id, json_t **out)
+{
+    char token[RECEIPT_TOKEN_MAX], url[400], u2[420];
+    int64_t claimed = 0;
+    int rc = receipt_token(c, order_id, token);
+    if (!rc)
+        rc = receipt_claimed_by(c, order_id, &claimed);
+    if (rc)
+        return rc;
+    claim_url(token, url, sizeof url);
+    *out = json_pack("{s:s, s:s, s:o}", "token", token, "url", url, "claimed_by",
+                     claimed ? json_integer(claimed) : json_null());
+    snprintf(u2, sizeof u2, "%s/qr.svg", url);
+    json_object_set_new(*out, "qr_svg", json_string(u2));
+    snprintf(u2, sizeof u2, "%s/qr.png", url);
+    json_object_set_new(*out, "qr_png", json_string(u2));
+    return 0;
+}
+
+static void esc(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': buf_adds(b, "&lt;"); break;
+        case '>': buf_adds(b, "&gt;"); break;
+        case '&': buf_adds(b, "&amp;"); break;
+        case '"': buf_adds(b, "&quot;"); break;
+        case '\'': buf_adds(b, "&#39;"); break;
+        default: buf_add(b, s, 1); break;
+        }
+    }
+}
+
+static void money(struct buf *b, int64_t fen)
+{
+    buf_addf(b, "&yen;%s%" PRId64 ".%02" PRId64, fen < 0 ? "-" : "", (fen < 0 ? -fen : fen) / 100,
+             (fen < 0 ? -fen : fen) % 100);
+}
+
+struct page {
+    struct buf *b;
+};
+
+static int line_row(const struct order_line *l, void *arg)
+{
+    struct buf *b = arg;
+    buf_adds(b, "<tr class=line><td>");
+    esc(b, l->name);
+    buf_adds(b, "<br><small>");
+    esc(b, l->sku_code);
+    buf_addf(b, "</small></td><td class=n>%" PRId64 "</td><td class=n>", l->qty);
+    money(b, l->amount);
+    buf_adds(b, "</td></tr>");
+    return 0;
+}
+
+static int pay_row(const struct payment *p, void *arg)
+{
+    struct buf *b = arg;
+    if (strcmp(p->status, "captured"))
+        return 0;
+    buf_adds(b, "<tr class=tender><td colspan=2>");
+    esc(b, p->tender);
+    buf_adds(b, "</td><td class=n>");
+    money(b, p->amount);
+    buf_adds(b, "</td></tr>");
+    return 0;
+}
+
+int api_receipt_page(struct http_req *rq)
+{
+    struct buf b = BUF_INIT(1 << 20);
+    struct order o;
+    struct location l;
+    int64_t id, claimed = 0;
+    char when[32], *svg, url[400];
+    size_t svglen = 0;
+    int rc = receipt_parse(api_reader(), rq->params[0], &id);
+    if (!rc)
+        rc = order_get(api_reader(), id, &o);
+    if (!rc)
+        rc = receipt_claimed_by(api_reader(), id, &claimed);
+    if (rc)
+        return rc;
+    if (location_cached(api_reader(), o.location_id, &l))
+        memset(&l, 0, sizeof l);
+    fmt_iso8601(when, o.created_at);
+    when[16] = 0;
+    when[10] = ' ';
+    claim_url(rq->params[0], url, sizeof url);
+    buf_adds(&b, "<!doctype html><html lang=en><head><meta charset=utf-8>"
+                 "<meta name=viewport content='width=device-width,initial-scale=1'><title>Receipt</title><style>"
+                 "body{font-family:system-ui,sans-serif;max-width:28em;margin:1em auto;padding:0 1em}"
+                 "table{width:100%;border-collapse:collapse}td{padding:.3em 0;border-bottom:1px solid #eee}"
+                 ".n{text-align:right}.total td{font-weight:bold;border-top:2px solid #000}"
+                 "#claim{font-size:1.1em;padding:.6em 1.2em}#qr svg{width:10em;height:10em}</style></head><body>");
+    buf_adds(&b, "<h1>");
+    esc(&b, l.name[0] ? l.name : "o2o");
+    buf_addf(&b, "</h1><p>Receipt for order <b id=order>%" PRId64 "</b>, %s UTC</p><table>", o.id, when);
+    order_lines(api_reader(), id, line_row, &b);
+    if (o.discount) {
+        buf_adds(&b, "<tr><td colspan=2>Discount</td><td class=n>");
+        money(&b, -o.discount);
+        buf_adds(&b, "</td></tr>");
+    }
+    buf_adds(&b, "<tr class=total><td colspan=2>Total</td><td class=n id=total>");
+    money(&b, o.total);
+    buf_adds(&b, "</td></tr>");
+    order_payments(api_reader(), id, pay_row, &b);
+    buf_adds(&b, "</table>");
+    if (claimed)
+        buf_addf(&b, "<p id=state>This receipt belongs to a member; %" PRId64 " points were credited.</p>",
+                 o.points_earned);
+    else
+        buf_adds(&b, "<p id=state>Sign in to the app and claim this receipt to collect its points.</p>"
+                     "<button id=claim>Claim my points</button>");
+    svg = qr_svg(url, &svglen);
+    buf_adds(&b, "<div id=qr>");
+    if (svg)
+        buf_add(&b, svg, svglen);
+    free(svg);
+    buf_adds(&b, "</div><script>\n"
+                 "var btn=document.getElementById('claim');\n"
+                 "if(btn)btn.onclick=function(){var t=localStorage.getItem('o2o_member_token');\n"
+                 " if(!t){document.getElementById('state').textContent='Sign in first.';return;}\n"
+                 " fetch('/v1/receipts/claim',{method:'POST',headers:{'Content-Type':'application/json',\n"
+                 "  'Authorization':'Bearer '+t,'Idempotency-Key':'claim-'+location.pathname},\n"
+                 "  body:JSON.stringify({token:location.pathname.split('/')[2]})})\n"
+                 " .then(function(r){return r.json().then(function(j){return [r.status,j];});})\n"
+                 " .then(function(x){var s=document.getElementById('state');\n"
+                 "  if(x[0]==200){s.textContent='Claimed: '+x[1].points_credited+' points credited.';btn.remove();}\n"
+                 "  else s.textContent=x[1].error.message;});};\n"
+                 "</script></body></html>");
+    rc = http_reply(rq, 200, "text/html; charset=utf-8", b.p, b.len);
+    buf_free(&b);
+    return rc;
+}
+
+static int qr_reply(struct http_req *rq, bool png)
+{
+    char url[400];
+    int64_t id;
+    size_t len = 0;
+    char *data;
+    int rc = receipt_parse(api_reader(), rq->params[0], &id);
+    if (rc)
+        return rc;
+    claim_url(rq->params[0], url, sizeof url);
+    data = png ? (char *)qr_png(url, 6, &len) : qr_svg(url, &len);
+    if (!data)
+        return err_set(O2O_EINVAL, "cannot_encode", NULL, "the link does not fit a QR code");
+    http_add_header(rq, "cache-control", "public, max-age=86400");
+    rc = http_reply(rq, 200, png ? "image/png" : "image/svg+xml", data, len);
+    free(data);
+    return rc;
+}
+
+int api_receipt_qr_svg(struct http_req *rq)
+{
+    return qr_reply(rq, false);
+}
+
+int api_receipt_qr_png(struct http_req *rq)
+{
+    return qr_reply(rq, true);
+}
+
+struct claim_arg {
+    char token[RECEIPT_TOKEN_MAX + 16];
+    char actor[48];
+};
+
+static int claim_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct claim_arg *a = arg;
+    int64_t oid = 0, points = 0;
+    int rc = receipt_claim(c, a->token, who->id, a->actor, &oid, &points);
+    if (!rc)
+        rc = api_render_order(c, oid, out);
+    if (!rc)
+        json_object_set_new(*out, "points_credited", json_integer(points));
+    return rc;
+}
+
+int api_receipts_claim(struct http_req *rq)
+{
+    struct claim_arg *a = xcalloc(1, sizeof *a);
+    int rc = jin_str(rq->json, "token", true, a->token, sizeof a->token);
+    if (rc) {
+        free(a);
+        return rc;
+    }
+    principal_tag(&rq->who, a->actor);
+    return api_write(rq, claim_body, a, 200);
+}
