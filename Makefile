@@ -6,11 +6,11 @@
 
 CC      ?= cc
 VERSION := 0.1.0
-PKGS    := libh2o-evloop jansson sqlite3 libpq libsodium libcrypto libcurl libqrencode zlib
+PKGS    := libh2o-evloop jansson sqlite3 libpq libsodium libcrypto libcurl libqrencode zlib liblzma
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wvla -Wimplicit-fallthrough -fno-common
 DEFS    := -std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -DO2O_VERSION='"$(VERSION)"'
-LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lh2o-evloop -ljansson -lsqlite3 -lpq -lsodium -lcrypto -lcurl -lqrencode -lz) \
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lh2o-evloop -ljansson -lsqlite3 -lpq -lsodium -lcrypto -lcurl -lqrencode -lz -llzma) \
            -lpthread -lm
 
 ifeq ($(SAN),1)

@@ -54,7 +54,8 @@ static const char *usage =
     "  migrate   apply pending schema migrations (--db URL)\n"
     "  demo      load a demo chain: regions, stores, warehouses, brands, products, SKUs,\n"
     "            members and stock (--db URL, --members N, --products N)\n"
-    "  import    import a CSV file: o2o import KIND FILE [--db URL]\n"
+    "  import    import a CSV file: o2o import KIND FILE [--db URL]; KIND sales takes\n"
+    "            historical till sales (FILE may be .xz) [--store CODE] [--timezone TZ]\n"
     "            KIND: locations | products | members | stock\n"
     "  version   print the version\n"
     "  help      this text\n"
@@ -70,6 +71,8 @@ struct opts {
     int64_t jobs_every_ms;
     const char *gateways;
     const char *public_url;
+    const char *store;
+    const char *timezone;
     int dev;
     int64_t members;
     int64_t products;
@@ -115,6 +118,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                 return -1;
             }
             o->commit_batch = (int)n;
+        } else if (!strcmp(a, "--store")) {
+            o->store = v;
+        } else if (!strcmp(a, "--timezone")) {
+            o->timezone = v;
         } else if (!strcmp(a, "--public-url")) {
             o->public_url = v;
         } else if (!strcmp(a, "--gateways")) {
@@ -421,11 +428,25 @@ static int cmd_import(const struct opts *o)
     struct import_result r;
     int rc;
     if (o->nargs < 2) {
-        fprintf(stderr, "usage: o2o import locations|products|members|stock FILE [--db URL]\n");
+        fprintf(stderr, "usage: o2o import locations|products|members|stock FILE [--db URL]\n"
+                        "       o2o import sales FILE[.xz] [--store CODE] [--timezone TZ] [--db URL]\n");
         return 2;
     }
     if (open_db(o, &db, 1))
         return 1;
+    if (!strcmp(o->args[0], "sales")) {
+        int64_t t0 = mono_us();
+        rc = import_sales(db, o->args[1], o->store ? o->store : "RETAIL-IMPORT",
+                          o->timezone ? o->timezone : "Europe/London", isatty(2), stderr, &r);
+        if (rc)
+            fprintf(stderr, "o2o: import failed: %s\n", err_last()->msg);
+        else
+            printf("imported %lld of %lld rows as %lld orders from %s in %.1f s (%lld rejected, %lld already there)\n",
+                   (long long)r.loaded, (long long)r.rows, (long long)r.orders, o->args[1],
+                   (double)(mono_us() - t0) / 1e6, (long long)r.rejected, (long long)r.skipped);
+        db_close(db);
+        return rc ? 1 : (r.rejected ? 3 : 0);
+    }
     rc = import_csv(db, o->args[0], o->args[1], isatty(2), stderr, &r);
     if (rc && rc != O2O_EINVAL)
         fprintf(stderr, "o2o: import failed: %s\n", err_last()->msg);

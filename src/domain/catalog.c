@@ -305,3 +305,46 @@ int64_t catalog_count(struct db_conn *c, const char *what)
         return 0;
     return n;
 }
+
+void catalog_code_from(const char *in, char out[65])
+{
+    size_t o = 0;
+    for (; *in && o < 64; in++) {
+        char ch = *in;
+        bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+                  ch == '-' || ch == '.';
+        out[o++] = ok ? ch : '_';
+    }
+    out[o] = 0;
+}
+
+int catalog_import_sku(struct db_conn *c, const char *code_in, const char *name, int64_t price, int64_t *sku_id)
+{
+    struct product p;
+    struct sku k;
+    char code[65];
+    int rc;
+    catalog_code_from(code_in, code);
+    rc = db_scalar_i64(c, sku_id, "SELECT id FROM skus WHERE code = $1", "t", code);
+    if (rc != O2O_ENOTFOUND)
+        return rc;
+    err_clear();
+    memset(&p, 0, sizeof p);
+    str_copy(p.code, sizeof p.code, code);
+    str_copy(p.name, sizeof p.name, name && *name ? name : code);
+    rc = db_scalar_i64(c, &p.id, "SELECT id FROM products WHERE code = $1", "t", code);
+    if (rc == O2O_ENOTFOUND) {
+        err_clear();
+        rc = product_create(c, &p);
+    }
+    if (rc)
+        return rc;
+    memset(&k, 0, sizeof k);
+    str_copy(k.code, sizeof k.code, code);
+    str_copy(k.product_code, sizeof k.product_code, code);
+    k.price = price;
+    rc = sku_create(c, &k);
+    if (!rc)
+        *sku_id = k.id;
+    return rc;
+}

@@ -60,6 +60,12 @@ int sku_create(struct db_conn *c, struct sku *s);
 /* Change a SKU's list price (every channel at once). */
 int sku_set_price(struct db_conn *c, const char *code, int64_t price, struct sku *out);
 
+/* An item from another system: product and SKU `code` (characters outside codes
+** become '_', see catalog_code_from), named name (or the code), at price fen; the
+** existing SKU's id when there is one. */
+void catalog_code_from(const char *in, char out[65]);
+int catalog_import_sku(struct db_conn *c, const char *code, const char *name, int64_t price, int64_t *sku_id);
+
 /* Reads. visible_at: only products launched by then (0 = no filter, for staff). */
 int brand_list(struct db_conn *c, int (*cb)(const struct brand *b, void *arg), void *arg);
 int category_list(struct db_conn *c, int (*cb)(const struct category *x, void *arg), void *arg);

@@ -15,6 +15,8 @@ struct import_result {
     int64_t rows;       /* data rows read */
     int64_t loaded;
     int64_t rejected;
+    int64_t skipped;    /* sales: rows of invoices imported before */
+    int64_t orders;     /* sales: orders created */
 };
 
 /* kind: locations | products | members | stock. Rejections are written to report
@@ -22,5 +24,10 @@ struct import_result {
 ** bad kind, header or unreadable file. */
 int import_csv(struct db *db, const char *kind, const char *path, bool progress, FILE *report,
                struct import_result *out);
+
+/* Historical till sales (see import_sales.c for the layout and the rules) into the
+** store `store` (created, in time zone tz, when missing). */
+int import_sales(struct db *db, const char *path, const char *store, const char *tz, bool progress, FILE *report,
+                 struct import_result *out);
 
 #endif

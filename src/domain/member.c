@@ -145,6 +145,27 @@ int member_create(struct db_conn *c, struct member *m)
     return member_get(c, id, m);
 }
 
+int member_import(struct db_conn *c, const char *external_id, int64_t *id)
+{
+    char phone[80];
+    int64_t now = now_ms(), n;
+    int rc = db_scalar_i64(c, id, "SELECT member_id FROM member_identities WHERE kind = 'store_card' AND value = $1",
+                           "t", external_id);
+    if (rc != O2O_ENOTFOUND)
+        return rc;
+    err_clear();
+    snprintf(phone, sizeof phone, "legacy:%.64s", external_id);
+    rc = db_scalar_i64(c, id,
+                       "INSERT INTO members (phone, name, status, tier, points, created_at, updated_at) "
+                       "VALUES ($1, '', 'active', 'standard', 0, $2, $2) RETURNING id",
+                       "ti", phone, now);
+    if (rc)
+        return rc;
+    n = db_exec(c, "INSERT INTO member_identities (kind, value, member_id, created_at) VALUES ('store_card', $1, $2, $3)",
+                "tii", external_id, *id, now);
+    return n < 0 ? (int)n : 0;
+}
+
 int member_update(struct db_conn *c, int64_t id, const struct member_patch *p, struct member *out)
 {
     struct member m;

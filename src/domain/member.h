@@ -49,6 +49,10 @@ int member_update(struct db_conn *c, int64_t id, const struct member_patch *p, s
 int member_link_identity(struct db_conn *c, int64_t member_id, const struct member_identity *idn);
 /* Merge `merged` into `survivor`: identities move, the merged member is marked and
 ** points to the survivor; audited. The points ledger moves with points_move_ledger. */
+/* A customer from another system known only by its id there: a member with the
+** store_card identity external_id and the placeholder phone "legacy:<id>" until she
+** binds a mobile phone. Returns the existing member when there is one. */
+int member_import(struct db_conn *c, const char *external_id, int64_t *id);
 int member_merge(struct db_conn *c, const struct principal *who, int64_t survivor, int64_t merged,
                  struct member *out);
 /* Set the tier (the points module computes it from the 12-month spend). */

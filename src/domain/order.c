@@ -1870,3 +1870,57 @@ int order_stale_payments(struct db_conn *c, int64_t older_ms, int limit,
     db_done(s);
     return rc < 0 ? rc : 0;
 }
+
+/* ---- sales from another system ---- */
+
+int order_import(struct db_conn *c, const struct sale_import *s, int64_t *id, bool *existed)
+{
+    int64_t total = 0, fid = 0, n;
+    int rc;
+    *existed = false;
+    rc = db_scalar_i64(c, id, "SELECT id FROM orders WHERE external_ref = $1", "t", s->external_ref);
+    if (!rc) {
+        *existed = true;
+        return 0;
+    }
+    if (rc != O2O_ENOTFOUND)
+        return rc;
+    err_clear();
+    for (int i = 0; i < s->nlines; i++)
+        total += s->qty[i] * s->unit_price[i];
+    rc = db_scalar_i64(c, id,
+                       "INSERT INTO orders (channel, member_id, location_id, mode, status, subtotal, discount, total, "
+                       "paid, refunded, pay_by, seq, external_ref, created_at, updated_at) VALUES ('pos', $1, $2, "
+                       "'carry_out', $3, $4, 0, $4, $4, $5, $6, 1, $7, $6, $6) RETURNING id",
+                       "Iitiiit", s->member_id, s->location_id, s->is_return ? "returned" : "completed", total,
+                       s->is_return ? total : (int64_t)0, s->at, s->external_ref);
+    if (!rc)
+        rc = db_scalar_i64(c, &fid,
+                           "INSERT INTO fulfilments (order_id, kind, location_id, status, created_at, updated_at) "
+                           "VALUES ($1, 'carry_out', $2, 'handed_over', $3, $3) RETURNING id",
+                           "iii", *id, s->location_id, s->at);
+    for (int i = 0; i < s->nlines && !rc; i++) {
+        n = db_exec(c,
+                    "INSERT INTO order_lines (order_id, line_no, sku_id, qty, unit_price, discount, amount, "
+                    "fulfilment_id, returned_qty) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8)",
+                    "iiiiiiii", *id, (int64_t)i + 1, s->sku[i], s->qty[i], s->unit_price[i],
+                    s->qty[i] * s->unit_price[i], fid, s->is_return ? s->qty[i] : (int64_t)0);
+        if (n < 0)
+            rc = (int)n;
+    }
+    if (!rc) {
+        n = db_exec(c,
+                    "INSERT INTO order_events (order_id, seq, kind, fulfilment_id, detail, actor, created_at) "
+                    "VALUES ($1, 1, $2, NULL, $3, 'import', $4)",
+                    "itti", *id, s->is_return ? "returned" : "completed", s->external_ref, s->at);
+        rc = n < 0 ? (int)n : 0;
+    }
+    if (!rc && s->is_return) {
+        n = db_exec(c,
+                    "INSERT INTO returns (order_id, location_id, amount, reason, actor, created_at) "
+                    "VALUES ($1, $2, $3, 'cancellation invoice', 'import', $4)",
+                    "iiii", *id, s->location_id, total, s->at);
+        rc = n < 0 ? (int)n : 0;
+    }
+    return rc;
+}

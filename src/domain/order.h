@@ -216,6 +216,20 @@ int order_stale_payments(struct db_conn *c, int64_t older_ms, int limit,
 int order_payment_by_trade(struct db_conn *c, const char *out_trade_no, struct payment *out);
 int order_payment_get(struct db_conn *c, int64_t id, struct payment *out);
 
+/* ---- sales from another system (history) ---- */
+#define IMPORT_MAX_LINES 1200
+struct sale_import {
+    char external_ref[65];    /* e.g. the invoice number; an order with it already: *existed */
+    int64_t location_id, member_id;
+    int64_t at;               /* when it happened (epoch ms) */
+    bool is_return;           /* a cancellation: the goods came back */
+    int nlines;
+    int64_t sku[IMPORT_MAX_LINES], qty[IMPORT_MAX_LINES], unit_price[IMPORT_MAX_LINES];
+};
+/* Record a historical till sale (completed) or return (returned) as it happened:
+** no stock moves, no points are earned (history predates them). */
+int order_import(struct db_conn *c, const struct sale_import *s, int64_t *id, bool *existed);
+
 /* ---- reads ---- */
 int order_get(struct db_conn *c, int64_t id, struct order *out);
 int order_lines(struct db_conn *c, int64_t id, int (*cb)(const struct order_line *l, void *arg), void *arg);
