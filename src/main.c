@@ -25,6 +25,7 @@
 #include "domain/receipt.h"
 #include "pay/gateway.h"
 #include "pay/httpc.h"
+#include "ship/carrier.h"
 #include "http/http.h"
 
 #define MODULE_NAME "main"
@@ -46,6 +47,7 @@ static const char *usage =
     "              --access-log FILE access log ('-' for stdout; default none)\n"
     "              --dev             development mode: one-time codes are also logged\n"
     "              --public-url URL  how customers reach this server (receipt QR codes)\n"
+    "              --carriers FILE   carriers that push tracking events (JSON, see docs/carriers.md)\n"
     "              --gateways FILE   WeChat Pay / Alipay settings (JSON, see docs/payments.md)\n"
     "              --jobs-every MS   run background jobs (reservation and points expiry) this often\n"
     "                                (default 5000)\n"
@@ -70,6 +72,7 @@ struct opts {
     int commit_batch;
     int64_t jobs_every_ms;
     const char *gateways;
+    const char *carriers;
     const char *public_url;
     const char *store;
     const char *timezone;
@@ -124,6 +127,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->timezone = v;
         } else if (!strcmp(a, "--public-url")) {
             o->public_url = v;
+        } else if (!strcmp(a, "--carriers")) {
+            o->carriers = v;
         } else if (!strcmp(a, "--gateways")) {
             o->gateways = v;
         } else if (!strcmp(a, "--jobs-every")) {
@@ -329,6 +334,13 @@ static int cmd_serve(const struct opts *o)
         db_close(db);
         return 1;
     }
+    if (carriers_load(o->carriers, &app.carriers)) {
+        fprintf(stderr, "o2o: --carriers: %s\n", err_last()->msg);
+        carriers_free(app.carriers);
+        gateways_free(app.gateways);
+        db_close(db);
+        return 1;
+    }
     if (o->public_url) {
         size_t n = strlen(o->public_url);
         while (n && o->public_url[n - 1] == '/')
@@ -337,6 +349,7 @@ static int cmd_serve(const struct opts *o)
     }
     if (db_txn(db, init_receipts, NULL)) {
         fprintf(stderr, "o2o: %s\n", err_last()->msg);
+        carriers_free(app.carriers);
         gateways_free(app.gateways);
         db_close(db);
         return 1;
@@ -376,6 +389,7 @@ static int cmd_serve(const struct opts *o)
     workq_stop(app.work);
     db_close(db);
     gateways_free(app.gateways);
+    carriers_free(app.carriers);
     http_cleanup();
     log_info("stopped");
     return rc ? 1 : 0;

@@ -16,6 +16,7 @@
 
 struct workq;
 struct gateways;
+struct carriers;
 
 struct app {
     struct db *db;
@@ -24,6 +25,7 @@ struct app {
     bool dev;                 /* development mode: SMS codes are also logged */
     int64_t started_at;
     struct gateways *gateways; /* WeChat Pay / Alipay, as configured (never NULL) */
+    struct carriers *carriers; /* carriers that push tracking, as configured (never NULL) */
     char public_url[256];     /* how customers reach this server, e.g. for receipt QR codes */
 };
 
@@ -82,6 +84,9 @@ int api_render_order(struct db_conn *c, int64_t id, json_t **out);
 
 /* A till sale's e-receipt: token, claim link, QR code links, who claimed it. */
 int api_receipt_info(struct db_conn *c, int64_t order_id, json_t **out);
+
+/* After a shipment with a configured carrier: subscribe its tracking number (async). */
+void api_tracking_subscribe(int64_t order_id, const char *carrier, const char *tracking_no);
 
 /* Gateway sweeper (api/payments.c): sends pending refunds and asks the gateways about
 ** payments whose notification is older than stale_ms. Returns what it handled. */

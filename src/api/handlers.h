@@ -18,6 +18,7 @@ int api_categories_create(struct http_req *rq);
 int api_categories_list(struct http_req *rq);
 int api_healthz(struct http_req *rq);
 int api_capacity_get(struct http_req *rq);
+int api_carrier_events(struct http_req *rq);
 int api_capacity_put(struct http_req *rq);
 int api_coupons_create(struct http_req *rq);
 int api_member_coupons(struct http_req *rq);

@@ -672,7 +672,10 @@ struct ful_arg {
 
 static void notify_ful(void *arg)
 {
-    api_watch_notify(((struct ful_arg *)arg)->order_id);
+    struct ful_arg *a = arg;
+    api_watch_notify(a->order_id);
+    if (a->action == FA_SHIP && a->args.carrier[0] && a->args.tracking_no[0])
+        api_tracking_subscribe(a->order_id, a->args.carrier, a->args.tracking_no);
 }
 
 static int ful_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)

@@ -133,6 +133,8 @@ static const struct http_route routes[] = {
      "WeChat Pay API v3 notifications (signature verified, resource decrypted)"},
     {"POST", "/v1/gateways/alipay/notify", api_gw_alipay_notify, PUBLIC, HTTP_RAW,
      "Alipay asynchronous notifications (RSA2 verified)"},
+    {"POST", "/v1/carriers/{name}/events", api_carrier_events, PUBLIC, HTTP_RAW,
+     "Tracking events pushed by a carrier (HMAC-signed); delivered completes the shipment"},
     {"POST", "/v1/gateways/sweep", api_payments_sweep_now, OWNER, 0,
      "Send pending gateway refunds and ask about late payments now"},
     {"GET", "/v1/settlements", api_settlements_get, MGR | ROLE_SERVICE_AGENT, 0,

@@ -200,7 +200,14 @@ static void bind_va(struct db_stmt *s, const char *types, va_list ap)
         }
         case 'd': db_bind_f64(s, i + 1, va_arg(ap, double)); break;
         case 't': db_bind_text(s, i + 1, va_arg(ap, const char *)); break;
-        default: db_bind_null(s, i + 1); break;
+        case 'n': db_bind_null(s, i + 1); break;
+        default:
+            log_error("unknown parameter type '%c' for: %.200s", types[i], s->sql);
+#ifdef O2O_STRICT
+            abort();
+#endif
+            db_bind_null(s, i + 1);
+            break;
         }
     }
 }

@@ -1371,7 +1371,7 @@ int fulfilment_act(struct db_conn *c, int64_t fid, enum ful_action a, const stru
             return err_set(O2O_EINVAL, "missing_field", args->carrier[0] ? "tracking_no" : "carrier",
                            "a delivery ships with a carrier and a tracking number");
         if (args->carrier[0] || args->tracking_no[0]) {
-            n = db_exec(c, "UPDATE fulfilments SET carrier = $2, tracking_no = $3 WHERE id = $1", "itT", f.id,
+            n = db_exec(c, "UPDATE fulfilments SET carrier = $2, tracking_no = $3 WHERE id = $1", "itt", f.id,
                         args->carrier, args->tracking_no[0] ? args->tracking_no : NULL);
             if (n == O2O_EEXISTS)
                 return err_set(O2O_EEXISTS, "tracking_number_taken", "tracking_no",
@@ -1921,6 +1921,64 @@ int order_import(struct db_conn *c, const struct sale_import *s, int64_t *id, bo
                     "VALUES ($1, $2, $3, 'cancellation invoice', 'import', $4)",
                     "iiii", *id, s->location_id, total, s->at);
         rc = n < 0 ? (int)n : 0;
+    }
+    return rc;
+}
+
+/* ---- carrier tracking ---- */
+
+int order_note(struct db_conn *c, int64_t id, const char *kind, const char *detail, const char *actor)
+{
+    return event(c, id, kind, 0, actor, "%s", detail);
+}
+
+int order_tracking(struct db_conn *c, const char *carrier, const char *tracking_no, const struct tracking_event *e,
+                   bool *found, bool *fresh, int64_t *order_id)
+{
+    static const char *const statuses[] = {"picked_up", "in_transit", "out_for_delivery", "delivered", "exception"};
+    struct db_stmt *s = NULL;
+    struct fulfilment f;
+    struct order o;
+    int64_t fid = 0, n;
+    int rc;
+    *found = *fresh = false;
+    *order_id = 0;
+    if (!one_of(e->status, statuses, sizeof statuses / sizeof statuses[0]))
+        return err_set(O2O_EINVAL, NULL, "status",
+                       "status must be picked_up, in_transit, out_for_delivery, delivered or exception");
+    rc = db_query(c, &s, "SELECT id FROM fulfilments WHERE carrier = $1 AND tracking_no = $2", "tt", carrier,
+                  tracking_no);
+    if (rc == DB_ROW)
+        fid = db_col_i64(s, 0);
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    if (!fid)
+        return 0;
+    *found = true;
+    rc = fulfilment_get(c, fid, &f);
+    if (!rc)
+        rc = order_get(c, f.order_id, &o);
+    if (rc)
+        return rc;
+    *order_id = o.id;
+    n = db_exec(c,
+                "INSERT INTO tracking_events (fulfilment_id, carrier, tracking_no, status, location, description, "
+                "event_time, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+                "ON CONFLICT (carrier, tracking_no, event_time, status) DO NOTHING",
+                "itttttii", fid, carrier, tracking_no, e->status, e->location, e->description, e->at, now_ms());
+    if (n <= 0)
+        return n < 0 ? (int)n : 0; /* pushed before */
+    *fresh = true;
+    rc = event(c, o.id, "tracking", fid, carrier, "%s %s%s%s%s%s", tracking_no, e->status, e->location[0] ? " at " : "",
+               e->location, e->description[0] ? ": " : "", e->description);
+    if (!rc && !strcmp(e->status, "delivered") && !strcmp(f.status, "shipped") && !strcmp(f.kind, "delivery")) {
+        rc = set_ful_status(c, fid, "shipped", "delivered");
+        if (!rc)
+            rc = event(c, o.id, "delivered", fid, carrier, "delivery from %s, reported by %s", f.location_code,
+                       carrier);
+        if (!rc)
+            rc = maybe_complete(c, &o, carrier);
     }
     return rc;
 }

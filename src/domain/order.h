@@ -216,6 +216,21 @@ int order_stale_payments(struct db_conn *c, int64_t older_ms, int limit,
 int order_payment_by_trade(struct db_conn *c, const char *out_trade_no, struct payment *out);
 int order_payment_get(struct db_conn *c, int64_t id, struct payment *out);
 
+/* ---- carrier tracking ---- */
+struct tracking_event {
+    char status[24];          /* picked_up | in_transit | out_for_delivery | delivered | exception */
+    char location[129];
+    char description[257];
+    int64_t at;               /* when the carrier says it happened */
+};
+/* Apply a carrier's event to the shipment with that tracking number: a timeline
+** entry (once however often it is pushed), and the shipment delivered when the
+** carrier says so. *found is false for a number o2o does not know. */
+int order_tracking(struct db_conn *c, const char *carrier, const char *tracking_no, const struct tracking_event *e,
+                   bool *found, bool *fresh, int64_t *order_id);
+/* A line on an order's timeline from outside the order flow (e.g. a carrier subscription). */
+int order_note(struct db_conn *c, int64_t id, const char *kind, const char *detail, const char *actor);
+
 /* ---- sales from another system (history) ---- */
 #define IMPORT_MAX_LINES 1200
 struct sale_import {
