@@ -75,6 +75,7 @@ bench:
 	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh
+	@sh bench/orders.sh
 
 check:
 	@sh scripts/checksrc.sh

@@ -71,22 +71,25 @@ static int event(struct db_conn *c, int64_t oid, const char *kind, int64_t fid, 
                  ...)
 {
     char detail[400];
-    int64_t seq = 0, now = now_ms(), n;
+    int64_t n;
     va_list ap;
-    int rc;
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    n = db_exec(c, "UPDATE orders SET seq = seq + 1, updated_at = $2 WHERE id = $1", "ii", oid, now);
-    if (n < 0)
-        return (int)n;
-    rc = db_scalar_i64(c, &seq, "SELECT seq FROM orders WHERE id = $1", "i", oid);
-    if (rc)
-        return rc;
-    n = db_exec(c,
-                "INSERT INTO order_events (order_id, seq, kind, fulfilment_id, detail, actor, created_at) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                "iitItti", oid, seq, kind, fid, detail, actor ? actor : "", now);
+    /* the next number; two writers racing for it (PostgreSQL) collide on the key and retry.
+    ** (INSERT ... SELECT from the same table would make SQLite copy the rows first.) */
+    {
+        int64_t seq = 0;
+        int rc = db_scalar_i64(c, &seq, "SELECT COALESCE(MAX(seq), 0) FROM order_events WHERE order_id = $1", "i", oid);
+        if (rc)
+            return rc;
+        n = db_exec(c,
+                    "INSERT INTO order_events (order_id, seq, kind, fulfilment_id, detail, actor, created_at) "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "iitItti", oid, seq + 1, kind, fid, detail, actor ? actor : "", now_ms());
+    }
+    if (n == O2O_EEXISTS)
+        return err_set(O2O_ERETRY, NULL, NULL, "order %" PRId64 " changed meanwhile", oid);
     return n < 0 ? (int)n : 0;
 }
 
@@ -95,8 +98,10 @@ static int event(struct db_conn *c, int64_t oid, const char *kind, int64_t fid, 
 #define ORDER_COLS                                                                                                \
     "o.id, o.channel, o.member_id, o.location_id, COALESCE(l.code, ''), o.mode, o.pickup_location_id, "          \
     "COALESCE(p.code, ''), o.status, o.subtotal, o.discount, o.total, o.paid, o.refunded, o.points_earned, "    \
-    "COALESCE(o.coupon_code, ''), o.address, o.lat, o.lon, o.contact_phone, o.note, o.pay_by, o.seq, "           \
-    "o.created_at, o.updated_at FROM orders o LEFT JOIN locations l ON l.id = o.location_id "                    \
+    "COALESCE(o.coupon_code, ''), o.address, o.lat, o.lon, o.contact_phone, o.note, o.pay_by, "                  \
+    "(SELECT COALESCE(MAX(seq), 0) FROM order_events e WHERE e.order_id = o.id), o.created_at, "                 \
+    "(SELECT COALESCE(MAX(created_at), 0) FROM order_events e WHERE e.order_id = o.id) "                         \
+    "FROM orders o LEFT JOIN locations l ON l.id = o.location_id "                                               \
     "LEFT JOIN locations p ON p.id = o.pickup_location_id"
 
 int order_get(struct db_conn *c, int64_t id, struct order *o)
@@ -140,7 +145,10 @@ int order_get(struct db_conn *c, int64_t id, struct order *o)
 
 int order_seq(struct db_conn *c, int64_t id, int64_t *seq)
 {
-    int rc = db_scalar_i64(c, seq, "SELECT seq FROM orders WHERE id = $1", "i", id);
+    int rc = db_scalar_i64(c, seq,
+                           "SELECT (SELECT COALESCE(MAX(seq), 0) FROM order_events WHERE order_id = o.id) FROM orders o "
+                           "WHERE o.id = $1",
+                           "i", id);
     if (rc == O2O_ENOTFOUND)
         return err_set(O2O_ENOTFOUND, "unknown_order", NULL, "no order %" PRId64, id);
     return rc;
@@ -589,16 +597,21 @@ static int apply_tenders(struct db_conn *c, struct order *o, const struct tender
 
 static int maybe_complete(struct db_conn *c, struct order *o, const char *actor)
 {
-    struct ful_set *fs = xcalloc(1, sizeof *fs);
-    int rc = order_fulfilments(c, o->id, add_ful, fs), open = 0, served = 0;
-    for (int i = 0; i < fs->n; i++) {
-        if (!ful_final(fs->v[i].status))
-            open++;
-        if (ful_with_customer(fs->v[i].status))
-            served++;
-    }
-    free(fs);
-    if (rc || open || strcmp(o->status, "paid"))
+    int64_t open = 0, served = 0;
+    int rc;
+    if (strcmp(o->status, "paid"))
+        return 0;
+    rc = db_scalar_i64(c, &open,
+                       "SELECT COUNT(*) FROM fulfilments WHERE order_id = $1 AND status <> 'handed_over' "
+                       "AND status <> 'picked_up' AND status <> 'delivered' AND status <> 'received' "
+                       "AND status <> 'rejected' AND status <> 'cancelled'",
+                       "i", o->id);
+    if (!rc && !open)
+        rc = db_scalar_i64(c, &served,
+                           "SELECT COUNT(*) FROM fulfilments WHERE order_id = $1 AND (status = 'handed_over' "
+                           "OR status = 'picked_up' OR status = 'delivered')",
+                           "i", o->id);
+    if (rc || open)
         return rc;
     if (!served)
         return 0; /* everything was dropped: the order was cancelled by whoever dropped it */
@@ -665,7 +678,6 @@ static int set_ful_status(struct db_conn *c, int64_t fid, const char *from_list,
 
 static int on_paid(struct db_conn *c, struct order *o, const char *actor)
 {
-    struct ful_set *fs;
     int rc;
     int64_t n = db_exec(c, "UPDATE orders SET status = 'paid' WHERE id = $1 AND status = 'placed'", "i", o->id);
     if (n < 0)
@@ -680,18 +692,27 @@ static int on_paid(struct db_conn *c, struct order *o, const char *actor)
     if (rc)
         return rc;
     /* till sales leave with the customer now */
-    fs = xcalloc(1, sizeof *fs);
-    rc = order_fulfilments(c, o->id, add_ful, fs);
-    for (int i = 0; i < fs->n && !rc; i++) {
-        if (strcmp(fs->v[i].kind, "carry_out") || strcmp(fs->v[i].status, "allocated"))
-            continue;
-        rc = consume_lines(c, fs->v[i].id, actor);
-        if (!rc)
-            rc = set_ful_status(c, fs->v[i].id, "allocated", "handed_over");
-        if (!rc)
-            rc = event(c, o->id, "handed_over", fs->v[i].id, actor, "at the till of %s", fs->v[i].location_code);
+    {
+        struct db_stmt *st = NULL;
+        int64_t fids[8];
+        int nf = 0;
+        rc = db_query(c, &st,
+                      "SELECT id FROM fulfilments WHERE order_id = $1 AND kind = 'carry_out' AND status = 'allocated'",
+                      "i", o->id);
+        while (rc == DB_ROW && nf < 8) {
+            fids[nf++] = db_col_i64(st, 0);
+            rc = db_step(st);
+        }
+        db_done(st);
+        rc = rc < 0 ? rc : 0;
+        for (int i = 0; i < nf && !rc; i++) {
+            rc = consume_lines(c, fids[i], actor);
+            if (!rc)
+                rc = set_ful_status(c, fids[i], "allocated", "handed_over");
+            if (!rc)
+                rc = event(c, o->id, "handed_over", fids[i], actor, "at the till of %s", o->location_code);
+        }
     }
-    free(fs);
     return rc ? rc : maybe_complete(c, o, actor);
 }
 
@@ -738,11 +759,23 @@ static int check_input(struct db_conn *c, const struct order_input *in)
     return 0;
 }
 
+/* Do the tenders given at placement pay the whole order? */
+static bool tenders_cover(struct db_conn *c, const struct order_input *in, int64_t total)
+{
+    int64_t value = 1, sum = 0;
+    if (settings_i64(c, "points_value_fen", 1, &value))
+        return false;
+    for (int i = 0; i < in->ntenders; i++)
+        sum += !strcmp(in->tenders[i].tender, "points") ? in->tenders[i].points * value : in->tenders[i].amount;
+    return in->ntenders > 0 && sum >= total;
+}
+
 int order_place(struct db_conn *c, const struct order_input *in, int64_t *id)
 {
     struct line_set *ls = NULL;
     struct order o;
-    int64_t subtotal = 0, discount = 0, minutes = 15, now = now_ms(), oid = 0, given = 0;
+    bool carry;
+    int64_t subtotal = 0, discount = 0, minutes = 15, now = now_ms(), oid = 0, given = 0, fid = 0;
     int64_t prices[ORDER_MAX_LINES], skus[ORDER_MAX_LINES];
     int map[ORDER_MAX_LINES];
     int rc = check_input(c, in);
@@ -780,8 +813,8 @@ int order_place(struct db_conn *c, const struct order_input *in, int64_t *id)
         rc = db_scalar_i64(c, &oid,
                            "INSERT INTO orders (channel, member_id, location_id, mode, pickup_location_id, status, "
                            "subtotal, discount, total, coupon_code, address, lat, lon, contact_phone, note, pay_by, "
-                           "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'placed', $6, $7, $8, $9, $10, $11, "
-                           "$12, $13, $14, $15, $16, $16) RETURNING id",
+                           "created_at) VALUES ($1, $2, $3, $4, $5, 'placed', $6, $7, $8, $9, $10, $11, "
+                           "$12, $13, $14, $15, $16) RETURNING id",
                            "tIItIiiittddttii", in->channel, in->member_id, in->location_id, in->mode, in->pickup_id,
                            subtotal, discount, subtotal - discount, in->coupon[0] ? in->coupon : NULL, in->address,
                            in->lat, in->lon, in->contact_phone, in->note, now + minutes * 60000, now);
@@ -789,14 +822,17 @@ int order_place(struct db_conn *c, const struct order_input *in, int64_t *id)
         rc = db_scalar_i64(c, &oid,
                            "INSERT INTO orders (channel, member_id, location_id, mode, pickup_location_id, status, "
                            "subtotal, discount, total, coupon_code, address, lat, lon, contact_phone, note, pay_by, "
-                           "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'placed', $6, $7, $8, $9, $10, NULL, "
-                           "NULL, $11, $12, $13, $14, $14) RETURNING id",
+                           "created_at) VALUES ($1, $2, $3, $4, $5, 'placed', $6, $7, $8, $9, $10, NULL, "
+                           "NULL, $11, $12, $13, $14) RETURNING id",
                            "tIItIiiittttii", in->channel, in->member_id, in->location_id, in->mode, in->pickup_id,
                            subtotal, discount, subtotal - discount, in->coupon[0] ? in->coupon : NULL, in->address,
                            in->contact_phone, in->note, now + minutes * 60000, now);
     if (rc)
         return rc;
     if (in->coupon[0] && (rc = coupon_use(c, in->coupon, oid)))
+        return rc;
+    carry = !strcmp(in->mode, "carry_out");
+    if (carry && (rc = new_fulfilment(c, oid, "carry_out", in->location_id, 0, &fid)))
         return rc;
     /* lines, each with its share of the discount (the last takes the rounding) */
     for (int i = 0; i < in->nlines && !rc; i++) {
@@ -805,32 +841,56 @@ int order_place(struct db_conn *c, const struct order_input *in, int64_t *id)
         int64_t n;
         given += share;
         n = db_exec(c,
-                    "INSERT INTO order_lines (order_id, line_no, sku_id, qty, unit_price, discount, amount) "
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    "iiiiiii", oid, (int64_t)i + 1, skus[i], in->qty[i], prices[i], share, gross - share);
+                    "INSERT INTO order_lines (order_id, line_no, sku_id, qty, unit_price, discount, amount, "
+                    "fulfilment_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "iiiiiiiI", oid, (int64_t)i + 1, skus[i], in->qty[i], prices[i], share, gross - share, fid);
         if (n < 0)
             rc = (int)n;
     }
     if (!rc)
-        rc = order_get(c, oid, &o);
-    if (!rc)
         rc = event(c, oid, "placed", 0, in->actor, "%s %s order, %d line(s), %" PRId64 " fen", in->channel, in->mode,
-                   in->nlines, o.total);
+                   in->nlines, subtotal - discount);
     if (rc)
         return rc;
-    ls = xcalloc(1, sizeof *ls);
-    rc = order_lines(c, oid, add_line, ls);
-    if (!rc && !strcmp(in->mode, "carry_out")) {
-        int64_t fid = 0;
-        rc = new_fulfilment(c, oid, "carry_out", in->location_id, 0, &fid);
+    if (carry && tenders_cover(c, in, subtotal - discount)) {
+        /* paid in full at the till: the goods leave now, no reservation in between */
+        char ref[32];
+        snprintf(ref, sizeof ref, "order:%" PRId64, oid);
+        for (int i = 0; i < in->nlines && !rc; i++) {
+            struct stock_move m;
+            memset(&m, 0, sizeof m);
+            m.sku_id = skus[i];
+            m.location_id = in->location_id;
+            str_copy(m.kind, sizeof m.kind, "sale");
+            m.qty = in->qty[i];
+            str_copy(m.ref, sizeof m.ref, ref);
+            str_copy(m.actor, sizeof m.actor, in->actor);
+            rc = inventory_move(c, &m, NULL);
+            if (rc == O2O_ESTOCK) {
+                char field[32], msg[sizeof err_last()->msg];
+                snprintf(field, sizeof field, "lines[%d]", i);
+                str_copy(msg, sizeof msg, err_last()->msg);
+                rc = err_set(O2O_ESTOCK, "out_of_stock", field, "%s", msg);
+            }
+        }
+        if (!rc)
+            rc = event(c, oid, "allocated", fid, in->actor, "carry out at the till");
+    } else if (carry) {
+        ls = xcalloc(1, sizeof *ls);
+        rc = order_lines(c, oid, add_line, ls);
         for (int i = 0; i < ls->n && !rc; i++)
             rc = attach(c, oid, &ls->v[i], in->location_id, fid, i);
         if (!rc)
-            rc = event(c, oid, "allocated", fid, in->actor, "carry out at %s", o.location_code);
-    } else if (!rc) {
+            rc = event(c, oid, "allocated", fid, in->actor, "carry out at the till");
+    } else {
+        ls = xcalloc(1, sizeof *ls);
+        rc = order_lines(c, oid, add_line, ls);
+        if (!rc)
+            rc = order_get(c, oid, &o);
         for (int i = 0; i < ls->n; i++)
             map[i] = i;
-        rc = route_lines(c, &o, ls, map, ls->n, NULL, 0, in->actor);
+        if (!rc)
+            rc = route_lines(c, &o, ls, map, ls->n, NULL, 0, in->actor);
     }
     free(ls);
     if (!rc)
@@ -1890,8 +1950,8 @@ int order_import(struct db_conn *c, const struct sale_import *s, int64_t *id, bo
         total += s->qty[i] * s->unit_price[i];
     rc = db_scalar_i64(c, id,
                        "INSERT INTO orders (channel, member_id, location_id, mode, status, subtotal, discount, total, "
-                       "paid, refunded, pay_by, seq, external_ref, created_at, updated_at) VALUES ('pos', $1, $2, "
-                       "'carry_out', $3, $4, 0, $4, $4, $5, $6, 1, $7, $6, $6) RETURNING id",
+                       "paid, refunded, pay_by, external_ref, created_at) VALUES ('pos', $1, $2, "
+                       "'carry_out', $3, $4, 0, $4, $4, $5, $6, $7, $6) RETURNING id",
                        "Iitiiit", s->member_id, s->location_id, s->is_return ? "returned" : "completed", total,
                        s->is_return ? total : (int64_t)0, s->at, s->external_ref);
     if (!rc)

@@ -23,7 +23,7 @@ CREATE TABLE locations (
     id {{ID}},
     code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('store', 'warehouse', 'restaurant')),
+    kind TEXT NOT NULL CHECK (kind = 'store' OR kind = 'warehouse' OR kind = 'restaurant'),
     region_id BIGINT NOT NULL REFERENCES regions(id),
     address TEXT NOT NULL DEFAULT '',
     lat DOUBLE PRECISION,
@@ -31,7 +31,7 @@ CREATE TABLE locations (
     timezone TEXT NOT NULL DEFAULT 'Asia/Shanghai',
     opens_at TEXT NOT NULL DEFAULT '09:00',
     closes_at TEXT NOT NULL DEFAULT '21:00',
-    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status = 'open' OR status = 'closed'),
     created_at BIGINT NOT NULL
 );
 CREATE INDEX locations_region ON locations (region_id);
@@ -41,8 +41,8 @@ CREATE TABLE staff (
     username TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL DEFAULT '',
     password_hash TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('owner', 'region_manager', 'store_manager', 'clerk', 'service_agent')),
-    scope_kind TEXT NOT NULL CHECK (scope_kind IN ('chain', 'region', 'location')),
+    role TEXT NOT NULL CHECK (role = 'owner' OR role = 'region_manager' OR role = 'store_manager' OR role = 'clerk' OR role = 'service_agent'),
+    scope_kind TEXT NOT NULL CHECK (scope_kind = 'chain' OR scope_kind = 'region' OR scope_kind = 'location'),
     scope_id BIGINT,
     active BIGINT NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL
@@ -56,7 +56,7 @@ CREATE TABLE login_attempts (
 
 CREATE TABLE sessions (
     token_hash TEXT PRIMARY KEY,        -- sha256 of the bearer token; the token itself is never stored
-    kind TEXT NOT NULL CHECK (kind IN ('staff', 'member')),
+    kind TEXT NOT NULL CHECK (kind = 'staff' OR kind = 'member'),
     subject_id BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     created_at BIGINT NOT NULL
@@ -67,7 +67,7 @@ CREATE TABLE api_keys (
     key_hash TEXT NOT NULL UNIQUE,
     prefix TEXT NOT NULL,               -- first characters, to recognise a key in lists
     name TEXT NOT NULL DEFAULT '',
-    channel TEXT NOT NULL CHECK (channel IN ('pos', 'web', 'app', 'miniprogram', 'phone', 'marketplace')),
+    channel TEXT NOT NULL CHECK (channel = 'pos' OR channel = 'web' OR channel = 'app' OR channel = 'miniprogram' OR channel = 'phone' OR channel = 'marketplace'),
     location_id BIGINT REFERENCES locations(id),
     active BIGINT NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL
@@ -89,7 +89,7 @@ CREATE TABLE outbox (
     topic TEXT NOT NULL,                -- 'sms', 'email', 'webhook', ...
     recipient TEXT NOT NULL,
     payload TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status = 'pending' OR status = 'sent' OR status = 'failed'),
     attempts BIGINT NOT NULL DEFAULT 0,
     next_at BIGINT NOT NULL,
     created_at BIGINT NOT NULL
@@ -170,7 +170,7 @@ CREATE TABLE members (
     id {{ID}},
     phone TEXT NOT NULL UNIQUE,         -- E.164
     name TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'merged')),
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status = 'active' OR status = 'merged'),
     merged_into BIGINT REFERENCES members(id),
     tier TEXT NOT NULL DEFAULT 'standard',
     consent_marketing BIGINT NOT NULL DEFAULT 0,
@@ -183,7 +183,7 @@ CREATE TABLE members (
 );
 
 CREATE TABLE member_identities (
-    kind TEXT NOT NULL CHECK (kind IN ('wechat_openid', 'wechat_unionid', 'alipay_user_id', 'store_card', 'email')),
+    kind TEXT NOT NULL CHECK (kind = 'wechat_openid' OR kind = 'wechat_unionid' OR kind = 'alipay_user_id' OR kind = 'store_card' OR kind = 'email'),
     value TEXT NOT NULL,
     member_id BIGINT NOT NULL REFERENCES members(id),
     created_at BIGINT NOT NULL,
@@ -194,7 +194,7 @@ CREATE INDEX member_identities_member ON member_identities (member_id);
 CREATE TABLE point_entries (
     id {{ID}},
     member_id BIGINT NOT NULL REFERENCES members(id),
-    kind TEXT NOT NULL CHECK (kind IN ('earn', 'redeem', 'adjust', 'expire', 'transfer_in', 'transfer_out')),
+    kind TEXT NOT NULL CHECK (kind = 'earn' OR kind = 'redeem' OR kind = 'adjust' OR kind = 'expire' OR kind = 'transfer_in' OR kind = 'transfer_out'),
     points BIGINT NOT NULL,             -- signed change of the balance
     amount BIGINT NOT NULL DEFAULT 0,   -- earn: fen spent (the rolling 12-month spend behind tiers)
     remaining BIGINT NOT NULL DEFAULT 0,-- for credits: points of this lot not yet spent or expired
@@ -223,7 +223,7 @@ CREATE TABLE stock_movements (
     id {{ID}},
     sku_id BIGINT NOT NULL,
     location_id BIGINT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('receive', 'adjust', 'transfer_out', 'transfer_in', 'sale', 'return')),
+    kind TEXT NOT NULL CHECK (kind = 'receive' OR kind = 'adjust' OR kind = 'transfer_out' OR kind = 'transfer_in' OR kind = 'sale' OR kind = 'return'),
     qty BIGINT NOT NULL,                -- signed change of on hand
     reason TEXT NOT NULL DEFAULT '',
     ref TEXT NOT NULL DEFAULT '',
@@ -237,7 +237,7 @@ CREATE TABLE reservations (
     sku_id BIGINT NOT NULL,
     location_id BIGINT NOT NULL,
     qty BIGINT NOT NULL CHECK (qty > 0),
-    status TEXT NOT NULL DEFAULT 'held' CHECK (status IN ('held', 'released', 'consumed', 'expired')),
+    status TEXT NOT NULL DEFAULT 'held' CHECK (status = 'held' OR status = 'released' OR status = 'consumed' OR status = 'expired'),
     ref TEXT NOT NULL DEFAULT '',
     expires_at BIGINT NOT NULL,
     created_at BIGINT NOT NULL

@@ -6,12 +6,12 @@
 
 CREATE TABLE orders (
     id {{ID}},
-    channel TEXT NOT NULL CHECK (channel IN ('pos', 'web', 'app', 'miniprogram', 'phone', 'marketplace')),
+    channel TEXT NOT NULL CHECK (channel = 'pos' OR channel = 'web' OR channel = 'app' OR channel = 'miniprogram' OR channel = 'phone' OR channel = 'marketplace'),
     member_id BIGINT REFERENCES members(id),
     location_id BIGINT REFERENCES locations(id),   -- the selling store of a till sale
-    mode TEXT NOT NULL CHECK (mode IN ('carry_out', 'pickup', 'delivery')),
+    mode TEXT NOT NULL CHECK (mode = 'carry_out' OR mode = 'pickup' OR mode = 'delivery'),
     pickup_location_id BIGINT REFERENCES locations(id),
-    status TEXT NOT NULL CHECK (status IN ('placed', 'paid', 'completed', 'cancelled', 'returned')),
+    status TEXT NOT NULL CHECK (status = 'placed' OR status = 'paid' OR status = 'completed' OR status = 'cancelled' OR status = 'returned'),
     subtotal BIGINT NOT NULL,           -- fen, lines at catalog prices
     discount BIGINT NOT NULL DEFAULT 0, -- fen, from the coupon
     total BIGINT NOT NULL,              -- fen, subtotal - discount
@@ -25,9 +25,7 @@ CREATE TABLE orders (
     contact_phone TEXT NOT NULL DEFAULT '',
     note TEXT NOT NULL DEFAULT '',
     pay_by BIGINT NOT NULL,             -- an unpaid order is cancelled after this
-    seq BIGINT NOT NULL DEFAULT 0,      -- number of the last timeline event
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    created_at BIGINT NOT NULL          -- its last change is its last timeline event
 );
 CREATE INDEX orders_unpaid ON orders (status, pay_by);
 CREATE INDEX orders_member ON orders (member_id, created_at);
@@ -36,11 +34,10 @@ CREATE INDEX orders_location ON orders (location_id, created_at);
 CREATE TABLE fulfilments (
     id {{ID}},
     order_id BIGINT NOT NULL REFERENCES orders(id),
-    kind TEXT NOT NULL CHECK (kind IN ('carry_out', 'pickup', 'delivery', 'transfer')),
+    kind TEXT NOT NULL CHECK (kind = 'carry_out' OR kind = 'pickup' OR kind = 'delivery' OR kind = 'transfer'),
     location_id BIGINT NOT NULL REFERENCES locations(id),  -- the stock point
     to_location_id BIGINT REFERENCES locations(id),        -- transfer: the pickup store
-    status TEXT NOT NULL CHECK (status IN ('allocated', 'picked', 'ready_for_pickup', 'shipped', 'delivered',
-                                           'picked_up', 'received', 'handed_over', 'rejected', 'cancelled')),
+    status TEXT NOT NULL CHECK (status = 'allocated' OR status = 'picked' OR status = 'ready_for_pickup' OR status = 'shipped' OR status = 'delivered' OR status = 'picked_up' OR status = 'received' OR status = 'handed_over' OR status = 'rejected' OR status = 'cancelled'),
     pickup_code_hash TEXT,
     pickup_expires_at BIGINT,
     carrier TEXT NOT NULL DEFAULT '',
@@ -68,15 +65,17 @@ CREATE TABLE order_lines (
     returned_qty BIGINT NOT NULL DEFAULT 0,
     UNIQUE (order_id, line_no)
 );
+CREATE INDEX order_lines_fulfilment ON order_lines (fulfilment_id);
+CREATE INDEX order_lines_sku ON order_lines (sku_id);
 
 CREATE TABLE payments (
     id {{ID}},
     order_id BIGINT NOT NULL REFERENCES orders(id),
-    tender TEXT NOT NULL CHECK (tender IN ('cash', 'bank_card', 'wechat_pay', 'alipay', 'scan', 'points')),
+    tender TEXT NOT NULL CHECK (tender = 'cash' OR tender = 'bank_card' OR tender = 'wechat_pay' OR tender = 'alipay' OR tender = 'scan' OR tender = 'points'),
     amount BIGINT NOT NULL CHECK (amount > 0),   -- fen
     refunded BIGINT NOT NULL DEFAULT 0,          -- fen
     points BIGINT NOT NULL DEFAULT 0,            -- points tender: points spent
-    status TEXT NOT NULL CHECK (status IN ('pending', 'captured', 'failed', 'cancelled')),
+    status TEXT NOT NULL CHECK (status = 'pending' OR status = 'captured' OR status = 'failed' OR status = 'cancelled'),
     reference TEXT NOT NULL DEFAULT '',          -- terminal reference or the gateway's transaction id
     out_trade_no TEXT UNIQUE,                    -- our number towards a gateway
     payer TEXT NOT NULL DEFAULT '',              -- the gateway's payer identity
@@ -93,7 +92,7 @@ CREATE TABLE refunds (
     order_id BIGINT NOT NULL REFERENCES orders(id),
     amount BIGINT NOT NULL CHECK (amount > 0),
     points BIGINT NOT NULL DEFAULT 0,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+    status TEXT NOT NULL CHECK (status = 'pending' OR status = 'succeeded' OR status = 'failed'),
     out_refund_no TEXT NOT NULL UNIQUE,
     reference TEXT NOT NULL DEFAULT '',
     reason TEXT NOT NULL DEFAULT '',
@@ -102,6 +101,7 @@ CREATE TABLE refunds (
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX refunds_order ON refunds (order_id);
+CREATE INDEX refunds_payment ON refunds (payment_id);
 CREATE INDEX refunds_pending ON refunds (status);
 
 CREATE TABLE returns (
@@ -161,12 +161,12 @@ CREATE TABLE coupons (
     id {{ID}},
     code TEXT NOT NULL UNIQUE,
     member_id BIGINT REFERENCES members(id),  -- NULL: anyone may use it (once)
-    kind TEXT NOT NULL CHECK (kind IN ('percent', 'amount')),
+    kind TEXT NOT NULL CHECK (kind = 'percent' OR kind = 'amount'),
     value BIGINT NOT NULL CHECK (value > 0),  -- percent off, or fen off
     min_spend BIGINT NOT NULL DEFAULT 0,
     valid_from BIGINT NOT NULL,
     valid_until BIGINT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'issued' CHECK (status IN ('issued', 'used', 'void')),
+    status TEXT NOT NULL DEFAULT 'issued' CHECK (status = 'issued' OR status = 'used' OR status = 'void'),
     order_id BIGINT,
     reason TEXT NOT NULL DEFAULT '',
     created_at BIGINT NOT NULL
