@@ -73,6 +73,16 @@ int api_write(struct http_req *rq, api_write_fn fn, void *arg, int ok_status);
 /* The same, then then(arg) on the storage thread once the write has committed
 ** (not for a replay): e.g. to wake clients waiting for a change. */
 int api_write_then(struct http_req *rq, api_write_fn fn, void *arg, int ok_status, void (*then)(void *arg));
+/* The same for a write whose answer is a view: fn returns a small reference (e.g.
+** {"order_id": 7}), which the Idempotency-Key stores; after the commit, off the
+** storage writer, render(reader, reference, &answer) reads the view. Replays render
+** the current view of the same reference. */
+typedef int (*api_render_fn)(struct db_conn *c, json_t *ref, json_t **out);
+int api_write_view(struct http_req *rq, api_write_fn fn, void *arg, int ok_status, void (*then)(void *arg),
+                   api_render_fn render);
+/* The view of an order reference {"order_id": N, ...}: the order, with the
+** reference's other keys added. */
+int api_order_view(struct db_conn *c, json_t *ref, json_t **out);
 
 /* Order watchers (api/orders.c): long-polling clients of an order's timeline. */
 void api_watch_start(void);

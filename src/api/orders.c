@@ -181,6 +181,26 @@ int api_render_order(struct db_conn *c, int64_t id, json_t **out)
     return 0;
 }
 
+int api_order_view(struct db_conn *c, json_t *ref, json_t **out)
+{
+    const char *k;
+    json_t *v;
+    json_int_t id = json_integer_value(json_object_get(ref, "order_id"));
+    int rc = api_render_order(c, id, out);
+    if (rc)
+        return rc;
+    json_object_foreach(ref, k, v) {
+        if (strcmp(k, "order_id"))
+            json_object_set(*out, k, v);
+    }
+    return 0;
+}
+
+static json_t *order_ref(int64_t id)
+{
+    return json_pack("{s:I}", "order_id", (json_int_t)id);
+}
+
 /* ---- watchers: clients long-polling an order's timeline ---- */
 
 struct watcher {
@@ -406,7 +426,9 @@ static int place_body(struct db_conn *c, void *arg, const struct principal *who,
     if (a->in.location_id && strcmp(a->in.mode, "carry_out") == 0 && (rc = scope_check_location(c, who, a->in.location_id)))
         return rc;
     rc = order_place(c, &a->in, &a->id);
-    return rc ? rc : api_render_order(c, a->id, out);
+    if (!rc)
+        *out = order_ref(a->id);
+    return rc;
 }
 
 static const char *staff_channel(const struct principal *who)
@@ -520,7 +542,7 @@ int api_orders_create(struct http_req *rq)
     if (strcmp(in->mode, "carry_out"))
         in->location_id = 0; /* an online order is sold by the chain, served by its stock points */
     principal_tag(&rq->who, in->actor);
-    return api_write_then(rq, place_body, a, 201, notify_place);
+    return api_write_view(rq, place_body, a, 201, notify_place, api_order_view);
 fail:
     free(a);
     return rc;
@@ -573,7 +595,7 @@ static int op_body(struct db_conn *c, void *arg, const struct principal *who, js
     case OP_RETURN: rc = order_return(c, a->id, &a->ret, &rid); break;
     }
     if (!rc)
-        rc = api_render_order(c, a->id, out);
+        *out = order_ref(a->id);
     if (!rc && a->op == OP_RETURN)
         json_object_set_new(*out, "return_id", json_integer(rid));
     return rc;
@@ -642,7 +664,7 @@ static int order_op(struct http_req *rq, enum order_op op)
         free(a);
         return rc;
     }
-    return api_write_then(rq, op_body, a, op == OP_RETURN ? 201 : 200, notify_op);
+    return api_write_view(rq, op_body, a, op == OP_RETURN ? 201 : 200, notify_op, api_order_view);
 }
 
 int api_orders_pay(struct http_req *rq)
@@ -690,7 +712,9 @@ static int ful_body(struct db_conn *c, void *arg, const struct principal *who, j
     if (!rc)
         rc = fulfilment_act(c, a->fid, a->action, &a->args, a->actor);
     a->order_id = f.order_id;
-    return rc ? rc : api_render_order(c, f.order_id, out);
+    if (!rc)
+        *out = order_ref(f.order_id);
+    return rc;
 }
 
 static int ful_step(struct http_req *rq, enum ful_action action)
@@ -711,7 +735,7 @@ static int ful_step(struct http_req *rq, enum ful_action action)
         free(a);
         return rc;
     }
-    return api_write_then(rq, ful_body, a, 200, notify_ful);
+    return api_write_view(rq, ful_body, a, 200, notify_ful, api_order_view);
 }
 
 int api_ful_pick(struct http_req *rq)

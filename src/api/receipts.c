@@ -202,9 +202,7 @@ static int claim_body(struct db_conn *c, void *arg, const struct principal *who,
     int64_t oid = 0, points = 0;
     int rc = receipt_claim(c, a->token, who->id, a->actor, &oid, &points);
     if (!rc)
-        rc = api_render_order(c, oid, out);
-    if (!rc)
-        json_object_set_new(*out, "points_credited", json_integer(points));
+        *out = json_pack("{s:I, s:I}", "order_id", (json_int_t)oid, "points_credited", (json_int_t)points);
     return rc;
 }
 
@@ -217,5 +215,5 @@ int api_receipts_claim(struct http_req *rq)
         return rc;
     }
     principal_tag(&rq->who, a->actor);
-    return api_write(rq, claim_body, a, 200);
+    return api_write_view(rq, claim_body, a, 200, NULL, api_order_view);
 }

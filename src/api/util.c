@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/util.h"
+#include "core/workq.h"
 #include "domain/idem.h"
 
 #define MODULE_NAME "api"
@@ -180,6 +181,7 @@ struct write_job {
     struct principal who;
     int ok_status;
     void (*then)(void *arg);      /* after the commit, before arg is freed */
+    api_render_fn render;         /* the answer is a view rendered after the commit */
     char scope[48];
     char *key;                    /* Idempotency-Key or NULL */
     char fingerprint[65];
@@ -240,6 +242,50 @@ static int job_run(struct db_conn *c, void *a)
     return idem_store(c, w->scope, w->key, w->status, w->body);
 }
 
+/* Render the view of a reference (a worker thread, its own reader). */
+static char *render_view(api_render_fn render, const char *ref_text, int *status, size_t *len)
+{
+    json_t *ref = json_loads(ref_text, 0, NULL), *out = NULL;
+    char *body;
+    int rc;
+    err_clear();
+    rc = ref ? render(db_reader(APP->db), ref, &out) : err_set(O2O_EDB, NULL, NULL, "unreadable stored answer");
+    json_decref(ref);
+    if (rc) {
+        *status = http_status_of(rc);
+        return http_error_body(rc, "", len);
+    }
+    body = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    *len = strlen(body);
+    return body;
+}
+
+static void finish_write(struct write_job *w);
+
+static void view_run(void *arg)
+{
+    struct write_job *w = arg;
+    int status = w->status;
+    size_t len = 0;
+    char *body = render_view(w->render, w->body, &status, &len);
+    free(w->body);
+    w->body = body;
+    w->status = status;
+    finish_write(w);
+}
+
+static void finish_write(struct write_job *w)
+{
+    http_complete(w->pending, w->status, w->body, strlen(w->body), w->replayed);
+    if (w->then && !w->replayed)
+        w->then(w->arg);
+    json_decref(w->out);
+    free(w->arg);
+    free(w->key);
+    free(w);
+}
+
 static void job_done(struct db_job *j)
 {
     struct write_job *w = (struct write_job *)j;
@@ -260,9 +306,13 @@ static void job_done(struct db_job *j)
             if (!w->body)
                 w->body = xstrdup("{}");
         }
-        http_complete(w->pending, w->status, w->body, strlen(w->body), w->replayed);
-        if (w->then && !w->replayed)
-            w->then(w->arg);
+        if (w->render && w->status < 300) {
+            /* the storage writer only wrote: the view is read and rendered on a worker */
+            workq_submit(APP->work, view_run, w);
+            return;
+        }
+        finish_write(w);
+        return;
     }
     json_decref(w->out);
     free(w->arg);
@@ -276,6 +326,12 @@ int api_write(struct http_req *rq, api_write_fn fn, void *arg, int ok_status)
 }
 
 int api_write_then(struct http_req *rq, api_write_fn fn, void *arg, int ok_status, void (*then)(void *arg))
+{
+    return api_write_view(rq, fn, arg, ok_status, then, NULL);
+}
+
+int api_write_view(struct http_req *rq, api_write_fn fn, void *arg, int ok_status, void (*then)(void *arg),
+                   api_render_fn render)
 {
     struct write_job *w;
     const char *key = (rq->route->flags & HTTP_IDEMPOTENT) ? rq->idem_key : NULL;
@@ -291,6 +347,7 @@ int api_write_then(struct http_req *rq, api_write_fn fn, void *arg, int ok_statu
     w->who = rq->who;
     w->ok_status = ok_status;
     w->then = then;
+    w->render = render;
     str_copy(w->rid, sizeof w->rid, rq->rid);
     if (key) {
         /* fingerprint: method, path and body */
@@ -319,7 +376,13 @@ int api_write_then(struct http_req *rq, api_write_fn fn, void *arg, int ok_statu
             char *body = NULL;
             int rc = idem_peek(api_reader(), w->scope, w->key, w->fingerprint, &found, &st, &body);
             if (rc || found) {
-                if (!rc) {
+                if (!rc && render && st < 300) {
+                    size_t len = 0;
+                    char *view = render_view(render, body, &st, &len);
+                    http_add_header(rq, "idempotent-replayed", "true");
+                    http_reply(rq, st, "application/json", view, len);
+                    free(view);
+                } else if (!rc) {
                     http_add_header(rq, "idempotent-replayed", "true");
                     http_reply(rq, st, "application/json", body, strlen(body));
                 }
