@@ -344,7 +344,8 @@ int routing_plan(struct db_conn *c, const struct route_request *rq, struct route
         out->ncand = s.n;
         free(s.loc);
         s.loc = NULL;
-        qsort(out->cand + 1, (size_t)(out->ncand - 1), sizeof *out->cand, by_distance);
+        if (out->ncand > 2)
+            qsort(out->cand + 1, (size_t)(out->ncand - 1), sizeof *out->cand, by_distance);
         out->legs[0].location_id = rq->pickup_id;
         str_copy(out->legs[0].kind, sizeof out->legs[0].kind, "pickup");
         out->legs[0].lines = here;
@@ -369,7 +370,8 @@ int routing_plan(struct db_conn *c, const struct route_request *rq, struct route
         out->ncand = s.n;
         free(s.loc);
         s.loc = NULL;
-        qsort(out->cand, (size_t)out->ncand, sizeof *out->cand, by_distance);
+        if (out->ncand > 1)
+            qsort(out->cand, (size_t)out->ncand, sizeof *out->cand, by_distance);
         left = cover(out, all, "delivery");
         if (left)
             goto short_of_stock;
