@@ -81,6 +81,10 @@ static int load_wx(json_t *o, struct wx_config *c)
         rc = str_field(o, "private_key", priv, sizeof priv, true, "wechat_pay");
     if (!rc)
         rc = str_field(o, "platform_public_key", pub, sizeof pub, true, "wechat_pay");
+    if (!rc)
+        rc = str_field(o, "api_v2_key", c->api_v2_key, sizeof c->api_v2_key, false, "wechat_pay");
+    if (!rc && c->api_v2_key[0] && strlen(c->api_v2_key) != 32)
+        rc = err_set(O2O_EINVAL, "bad_config", "api_v2_key", "wechat_pay.api_v2_key must be 32 characters");
     if (!rc && strlen(c->api_v3_key) != 32)
         rc = err_set(O2O_EINVAL, "bad_config", "api_v3_key", "wechat_pay.api_v3_key must be 32 characters");
     if (!rc && !(c->priv = pay_key_load_private(priv)))
@@ -186,10 +190,13 @@ int gw_create(struct gateways *g, const char *gateway, const char *out_trade_no,
     if (!gateway_enabled(g, gateway))
         return not_configured(gateway);
     if (!strcmp(gateway, "wechat_pay")) {
-        if (auth_code && *auth_code)
-            return err_set(O2O_EINVAL, "unsupported", "auth_code",
-                           "WeChat Pay takes payment codes only through its API v2 (micropay); "
-                           "let the customer scan the order's QR code instead");
+        if (auth_code && *auth_code) {
+            if (!g->wx.api_v2_key[0])
+                return err_set(O2O_EINVAL, "unsupported", "auth_code",
+                               "WeChat Pay takes payment codes through its API v2 (micropay): configure "
+                               "wechat_pay.api_v2_key, or let the customer scan the order's QR code instead");
+            return wx_micropay(&g->wx, out_trade_no, amount, subject, auth_code, txn);
+        }
         return wx_create(&g->wx, out_trade_no, amount, subject, openid, pay_url, cap);
     }
     return ali_create(&g->ali, out_trade_no, amount, subject, auth_code, pay_url, cap, txn);

@@ -13,6 +13,7 @@
 struct wx_config {
     bool on;
     char base_url[256], mchid[40], appid[40], serial_no[80], platform_serial[80], api_v3_key[33], notify_url[256];
+    char api_v2_key[33];      /* optional: payment codes (micropay) speak API v2 */
     struct pay_key *priv, *platform;
 };
 
@@ -32,6 +33,10 @@ int wx_create(struct wx_config *c, const char *out_trade_no, int64_t amount, con
 int wx_query(struct wx_config *c, const char *out_trade_no, struct gw_txn *t);
 int wx_refund(struct wx_config *c, const char *out_trade_no, const char *out_refund_no, int64_t refund,
               int64_t total, struct gw_txn *t);
+
+/* API v2 micropay: charge a customer-presented payment code. */
+int wx_micropay(struct wx_config *c, const char *out_trade_no, int64_t amount, const char *subject,
+                const char *auth_code, struct gw_txn *t);
 
 int ali_create(struct ali_config *c, const char *out_trade_no, int64_t amount, const char *subject,
                const char *auth_code, char *pay_url, size_t cap, struct gw_txn *t);

@@ -159,7 +159,12 @@ class PaymentsTest(ServerTest):
         try:
             r = self.start(o, "wechat_pay")
             self.assertError(r, 503, "gateway_bad_signature")
-            r = self.start(o, "alipay")
+            # (the first payment stays pending until a query settles it: another order for Alipay)
+            self.assertError(self.start(self.online_order(), "alipay"), 503, "gateway_bad_signature")
+            till = self.pos.post("/v1/orders", {"lines": [{"sku": "PAY-1", "qty": 1}]}).json
+            self.assertError(self.start(till, "scan", client=self.pos, auth_code="134567890123456789"), 503,
+                             "gateway_bad_signature")
+            self.assertEqual(self.order(till["id"])["status"], "placed")
         finally:
             self.sim.post("/sim/config", {"bad_answers": False})
 
@@ -201,11 +206,29 @@ class PaymentsTest(ServerTest):
         self.assertError(r, 409, "gateway_refused")
         o2 = self.order(o["id"])
         self.assertEqual((o2["status"], o2["payments"][0]["status"]), ("placed", "failed"))
-        self.assertError(self.start(o, "scan", client=self.pos, auth_code="134567890123456789"), 400, "unsupported")
         self.assertError(self.start(o, "scan", client=self.pos, auth_code="99"), 400, "unknown_code", "auth_code")
         self.assertError(self.start(o, "scan", client=self.pos), 400, "missing_field", "auth_code")
         self.assertError(self.start(o, "bitcoin", client=self.pos), 400, None, "tender")
         self.pos.post("/v1/orders/%d/payments" % o["id"], {"tenders": [{"tender": "cash", "amount": 8888}]})
+
+    def test_scanned_wechat_codes_through_micropay(self):
+        m = self.member()
+        openid = "o-scan-" + "345678"
+        self.owner.post("/v1/members/%d/identities" % m["id"], {"kind": "wechat_openid", "value": openid})
+        o = self.pos.post("/v1/orders", {"lines": [{"sku": "PAY-1", "qty": 1}]}).json
+        r = self.start(o, "scan", client=self.pos, auth_code="134567890123" + "345678")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["status"], r.json["member_id"]), ("completed", m["id"]))
+        self.assertEqual(r.json["gateway_payment"]["state"], "paid")
+        self.assertEqual(self.balance(m["id"]), 88)
+        # an expired code is refused; a code the customer must still confirm stays pending until she does
+        o = self.pos.post("/v1/orders", {"lines": [{"sku": "PAY-1", "qty": 1}]}).json
+        self.assertError(self.start(o, "scan", client=self.pos, auth_code="130000000000000000"), 409, "gateway_refused")
+        r = self.start(o, "scan", client=self.pos, auth_code="130000000000001111")
+        self.assertEqual((r.status, r.json["gateway_payment"]["state"], r.json["status"]), (201, "pending", "placed"))
+        self.sim.post("/sim/pay", {"out_trade_no": r.json["gateway_payment"]["out_trade_no"], "notify": False})
+        r = self.pos.post("/v1/payments/%d/sync" % r.json["gateway_payment"]["id"], {})
+        self.assertEqual((r.status, r.json["status"]), (200, "completed"), r)
 
     # ---- refunds, lost and late notifications ----
     def test_cancel_refunds_through_the_gateway(self):

@@ -14,8 +14,11 @@ Control: POST /sim/pay {out_trade_no, payer?, amount?, notify?}, POST /sim/resen
 POST /sim/config {bad_answers}.
 """
 import base64
+import hashlib
+import hmac
 import json
 import os
+import re
 import secrets
 import sys
 import threading
@@ -74,6 +77,7 @@ class Sim:
                         ("alipay", self.alipay)):
             write_keys(d, name, k)
         self.api_v3_key = secrets.token_hex(16)
+        self.api_v2_key = secrets.token_hex(16)
         self.o2o = "http://127.0.0.1:%d" % o2o_port
         self.trades = {}
         self.lock = threading.Lock()
@@ -85,6 +89,7 @@ class Sim:
         return {
             "wechat_pay": {"base_url": base, "mchid": MCHID, "appid": APPID, "serial_no": SERIAL,
                            "platform_serial": PLATFORM_SERIAL, "api_v3_key": self.api_v3_key,
+                           "api_v2_key": self.api_v2_key,
                            "notify_url": self.o2o + "/v1/gateways/wechat_pay/notify",
                            "private_key": os.path.join(self.dir, "merchant.pem"),
                            "platform_public_key": os.path.join(self.dir, "platform.pub.pem")},
@@ -131,6 +136,21 @@ class Sim:
                            "resource": {"original_type": aad, "algorithm": "AEAD_AES_256_GCM",
                                         "ciphertext": base64.b64encode(ct).decode(), "associated_data": aad,
                                         "nonce": nonce}})
+
+    # ---- WeChat Pay API v2 (micropay) ----
+    def v2_sign(self, params):
+        text = "&".join("%s=%s" % (k, params[k]) for k in sorted(params) if k != "sign" and params[k] != "")
+        text += "&key=" + self.api_v2_key
+        return hmac.new(self.api_v2_key.encode(), text.encode(), hashlib.sha256).hexdigest().upper()
+
+    @staticmethod
+    def v2_parse(xml):
+        return {m[0]: (m[1] or m[2]) for m in re.findall(r"<(\w+)>(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))</\1>", xml)}
+
+    def v2_xml(self, params):
+        params = dict(params)
+        params["sign"] = self.v2_sign(params)
+        return "<xml>" + "".join("<%s><![CDATA[%s]]></%s>" % (k, v, k) for k, v in params.items()) + "</xml>"
 
     # ---- Alipay ----
     @staticmethod
@@ -270,6 +290,31 @@ class Handler(BaseHTTPRequestHandler):
             return self.wx_reply(200, {"refund_id": r["refund_id"], "out_refund_no": req["out_refund_no"],
                                        "out_trade_no": req["out_trade_no"], "status": "SUCCESS",
                                        "amount": {"refund": r["amount"], "total": t["amount"], "currency": "CNY"}})
+        if path == "/pay/micropay":
+            p = self.sim.v2_parse(raw)
+            if p.get("sign") != s.v2_sign(p) or p.get("mch_id") != MCHID:
+                return self.reply(200, s.v2_xml({"return_code": "FAIL", "return_msg": "SIGNERROR"}), ctype="text/xml")
+            code, no = p["auth_code"], p["out_trade_no"]
+            with s.lock:
+                t = s.trades.setdefault(no, {"gateway": "wechat_pay", "out_trade_no": no, "amount": int(p["total_fee"]),
+                                             "notify_url": s.o2o + "/v1/gateways/wechat_pay/notify", "state": "pending",
+                                             "refunds": {}, "transaction_id": "42000" + secrets.token_hex(8),
+                                             "payer": "o-scan-" + code[-6:], "trade_type": "MICROPAY"})
+            base = {"return_code": "SUCCESS", "appid": APPID, "mch_id": MCHID, "nonce_str": secrets.token_hex(8)}
+            if code.endswith("0000"):
+                t["state"] = "closed"
+                base.update({"result_code": "FAIL", "err_code": "AUTHCODEEXPIRE", "err_code_des": "code expired"})
+            elif code.endswith("1111"):
+                base.update({"result_code": "FAIL", "err_code": "USERPAYING", "err_code_des": "waiting for the user"})
+            else:
+                t["state"] = "paid"
+                base.update({"result_code": "SUCCESS", "openid": t["payer"], "transaction_id": t["transaction_id"],
+                             "total_fee": str(t["amount"]), "out_trade_no": no})
+            if s.bad_answers:
+                base["sign"] = "0" * 64
+                return self.reply(200, "<xml>" + "".join("<%s>%s</%s>" % (k, v, k) for k, v in base.items()) + "</xml>",
+                                  ctype="text/xml")
+            return self.reply(200, s.v2_xml(base), ctype="text/xml")
         if path.startswith("/gateway.do"):
             p = dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
             method = p.get("method", "")
