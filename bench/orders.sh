@@ -24,25 +24,7 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-start() {
-  P=$(port)
-  "$BIN" serve --db "sqlite:$work/o2o.db" --listen "127.0.0.1:$P" --threads 2 "$@" >"$work/serve.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$P/healthz" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  echo "server did not start"; cat "$work/serve.log"; exit 1
-}
-stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-rps_of() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$1"; }
-p99_ms_of() {
-  sed -n 's/^ *99% *\([0-9.]*\)\([mu]*s\).*/\1 \2/p' "$1" | awk '{v=$1; if ($2=="us") v/=1000; else if ($2=="s") v*=1000; print v}'
-}
-errors_of() { sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$1"; }
-requests_of() { sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$1"; }
+. bench/lib.sh
 api() { # method path body
   curl -sf -X "$1" -H "Authorization: Bearer $tok" "http://127.0.0.1:$P$2" -d "$3" >/dev/null
 }
@@ -50,7 +32,7 @@ q() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute
 
 echo "o2o order benchmarks: $(nproc) cores, $RUNS runs of ${DURATION}s, $WCONNS connections"
 O2O_OWNER_PASSWORD=bench-owner-password "$BIN" demo --db "sqlite:$work/o2o.db" | tail -n 1
-start
+start --threads 2
 tok=$(curl -s -X POST "http://127.0.0.1:$P/v1/auth/login" -d '{"username":"owner","password":"bench-owner-password"}' \
       | sed 's/.*"token":"\([^"]*\)".*/\1/')
 key=$(curl -s -X POST -H "Authorization: Bearer $tok" "http://127.0.0.1:$P/v1/api-keys" \
@@ -91,7 +73,7 @@ sold_db=$(q "SELECT COALESCE(SUM(ol.qty), 0) FROM order_lines ol JOIN skus k ON 
 left=$(q "SELECT on_hand FROM stock s JOIN skus k ON k.id = s.sku_id JOIN locations l ON l.id = s.location_id WHERE k.code = 'FLASH-2' AND l.code = 'SH01'")
 journal=$(q "SELECT SUM(m.qty) FROM stock_movements m JOIN skus k ON k.id = m.sku_id WHERE k.code = 'FLASH-2'")
 
-start --commit-batch 1
+start --threads 2 --commit-batch 1
 : >"$work/o1.rps"
 for r in $(seq 1 "$RUNS"); do
   wrk -t1 -c"$WCONNS" -d"${DURATION}s" --latency -s bench/order.lua "http://127.0.0.1:$P" >"$work/wrk.txt"

@@ -70,6 +70,9 @@ typedef int (*api_write_fn)(struct db_conn *c, void *arg, const struct principal
 ** arg is malloc'd by the caller and freed here (it must hold no other allocations).
 ** Honours Idempotency-Key on routes flagged HTTP_IDEMPOTENT. Returns 0 (deferred). */
 int api_write(struct http_req *rq, api_write_fn fn, void *arg, int ok_status);
+/* A job run on demand as of a time: the body "as_of" (ISO-8601 or epoch ms, default
+** now) becomes fn's argument (an int64_t *). */
+int api_write_as_of(struct http_req *rq, api_write_fn fn);
 /* The same, then then(arg) on the storage thread once the write has committed
 ** (not for a replay): e.g. to wake clients waiting for a change. */
 int api_write_then(struct http_req *rq, api_write_fn fn, void *arg, int ok_status, void (*then)(void *arg));

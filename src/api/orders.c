@@ -783,16 +783,7 @@ static int expire_body(struct db_conn *c, void *arg, const struct principal *who
 
 int api_orders_expire(struct http_req *rq)
 {
-    int64_t *as_of = xmalloc(sizeof *as_of);
-    bool present = false;
-    int rc = jin_time(rq->json, "as_of", as_of, &present);
-    if (rc) {
-        free(as_of);
-        return rc;
-    }
-    if (!present)
-        *as_of = now_ms();
-    return api_write(rq, expire_body, as_of, 200);
+    return api_write_as_of(rq, expire_body);
 }
 
 /* ---- routing capacity ---- */

@@ -157,7 +157,7 @@ static int expire_points_body(struct db_conn *c, void *arg, const struct princip
     return rc;
 }
 
-int api_points_expire(struct http_req *rq)
+int api_write_as_of(struct http_req *rq, api_write_fn fn)
 {
     int64_t *as_of = xmalloc(sizeof *as_of);
     bool present = false;
@@ -168,7 +168,12 @@ int api_points_expire(struct http_req *rq)
     }
     if (!present)
         *as_of = now_ms();
-    return api_write(rq, expire_points_body, as_of, 200);
+    return api_write(rq, fn, as_of, 200);
+}
+
+int api_points_expire(struct http_req *rq)
+{
+    return api_write_as_of(rq, expire_points_body);
 }
 
 static int expire_res_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)

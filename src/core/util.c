@@ -224,3 +224,16 @@ void str_copy(char *dst, size_t cap, const char *src)
         memcpy(dst, src, n);
     dst[n] = 0;
 }
+
+bool word_in_list(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, '|');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && !strncmp(p, word, n))
+            return true;
+        p += len + (e ? 1 : 0);
+    }
+    return false;
+}

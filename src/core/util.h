@@ -42,6 +42,9 @@ bool is_code(const char *s);
 
 
 
+/* Is word one of the '|'-separated words of list ("a|b|c")? */
+bool word_in_list(const char *list, const char *word);
+
 /* Copy src into dst[cap] (truncating, always NUL-terminated; NULL copies ""). */
 void str_copy(char *dst, size_t cap, const char *src);
 #endif

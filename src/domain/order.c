@@ -42,19 +42,6 @@ static bool one_of(const char *s, const char *const *set, size_t n)
     return false;
 }
 
-/* Is word in a '|' separated list? */
-static bool in_list(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-    for (const char *p = list; *p;) {
-        const char *e = strchr(p, '|');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && !strncmp(p, word, n))
-            return true;
-        p += len + (e ? 1 : 0);
-    }
-    return false;
-}
 
 static void yuan(char out[32], int64_t fen)
 {
@@ -382,12 +369,12 @@ static int add_pay(const struct payment *p, void *arg)
 
 static bool ful_final(const char *status)
 {
-    return in_list("handed_over|picked_up|delivered|received|rejected|cancelled", status);
+    return word_in_list("handed_over|picked_up|delivered|received|rejected|cancelled", status);
 }
 
 static bool ful_with_customer(const char *status)
 {
-    return in_list("handed_over|picked_up|delivered", status);
+    return word_in_list("handed_over|picked_up|delivered", status);
 }
 
 /* ---- allocation ---- */
@@ -621,42 +608,41 @@ static int maybe_complete(struct db_conn *c, struct order *o, const char *actor)
     return event(c, o->id, "completed", 0, actor, "every item is with the customer");
 }
 
-static int consume_lines(struct db_conn *c, int64_t fid, const char *actor)
+/* The reservations still held for a fulfilment's lines. */
+static int held_reservations(struct db_conn *c, int64_t fid, int64_t res[ORDER_MAX_LINES], int *n)
 {
     struct db_stmt *s = NULL;
-    int64_t res[ORDER_MAX_LINES];
-    int n = 0;
     int rc = db_query(c, &s,
                       "SELECT ol.reservation_id FROM order_lines ol JOIN reservations r ON r.id = ol.reservation_id "
                       "WHERE ol.fulfilment_id = $1 AND r.status = 'held'",
                       "i", fid);
-    while (rc == DB_ROW && n < ORDER_MAX_LINES) {
-        res[n++] = db_col_i64(s, 0);
+    *n = 0;
+    while (rc == DB_ROW && *n < ORDER_MAX_LINES) {
+        res[(*n)++] = db_col_i64(s, 0);
         rc = db_step(s);
     }
     db_done(s);
-    for (int i = 0; i < n && rc >= 0; i++)
-        rc = inventory_consume(c, res[i], actor, NULL);
     return rc < 0 ? rc : 0;
 }
 
+/* Their units leave on hand (handed over or shipped). */
+static int consume_lines(struct db_conn *c, int64_t fid, const char *actor)
+{
+    int64_t res[ORDER_MAX_LINES];
+    int n = 0, rc = held_reservations(c, fid, res, &n);
+    for (int i = 0; i < n && !rc; i++)
+        rc = inventory_consume(c, res[i], actor, NULL);
+    return rc;
+}
+
+/* Their units go back to available. */
 static int release_lines(struct db_conn *c, int64_t fid)
 {
-    struct db_stmt *s = NULL;
     int64_t res[ORDER_MAX_LINES];
-    int n = 0;
-    int rc = db_query(c, &s,
-                      "SELECT ol.reservation_id FROM order_lines ol JOIN reservations r ON r.id = ol.reservation_id "
-                      "WHERE ol.fulfilment_id = $1 AND r.status = 'held'",
-                      "i", fid);
-    while (rc == DB_ROW && n < ORDER_MAX_LINES) {
-        res[n++] = db_col_i64(s, 0);
-        rc = db_step(s);
-    }
-    db_done(s);
-    for (int i = 0; i < n && rc >= 0; i++)
+    int n = 0, rc = held_reservations(c, fid, res, &n);
+    for (int i = 0; i < n && !rc; i++)
         rc = inventory_release(c, res[i], NULL);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 static int set_ful_status(struct db_conn *c, int64_t fid, const char *from_list, const char *to)
@@ -666,7 +652,7 @@ static int set_ful_status(struct db_conn *c, int64_t fid, const char *from_list,
     int64_t n;
     if (rc)
         return rc;
-    if (!in_list(from_list, f.status))
+    if (!word_in_list(from_list, f.status))
         return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "fulfilment %" PRId64 " is %s, cannot become %s", fid,
                        f.status, to);
     n = db_exec(c, "UPDATE fulfilments SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2", "itti", fid,
@@ -1090,7 +1076,7 @@ static int cancel_order(struct db_conn *c, struct order *o, const char *reason, 
     fs = xcalloc(1, sizeof *fs);
     rc = order_fulfilments(c, o->id, add_ful, fs);
     for (int i = 0; i < fs->n && !rc; i++)
-        if (in_list("handed_over|picked_up|delivered", fs->v[i].status) ||
+        if (word_in_list("handed_over|picked_up|delivered", fs->v[i].status) ||
             (!strcmp(fs->v[i].status, "shipped") && strcmp(fs->v[i].kind, "transfer")))
             rc = err_set(O2O_ECONFLICT, "illegal_transition", NULL,
                          "fulfilment %" PRId64 " is %s: return the goods instead", fs->v[i].id, fs->v[i].status);
@@ -1409,10 +1395,10 @@ int fulfilment_act(struct db_conn *c, int64_t fid, enum ful_action a, const stru
     for (size_t i = 0; i < sizeof transitions / sizeof transitions[0]; i++)
         if (transitions[i].action == a)
             t = (int)i;
-    if (t < 0 || !in_list(transitions[t].kinds, f.kind))
+    if (t < 0 || !word_in_list(transitions[t].kinds, f.kind))
         return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "a %s fulfilment cannot %s", f.kind,
                        t < 0 ? "do that" : transitions[t].name);
-    if (!in_list(transitions[t].from, f.status))
+    if (!word_in_list(transitions[t].from, f.status))
         return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "fulfilment %" PRId64 " is %s: cannot %s", fid,
                        f.status, transitions[t].name);
     if (a != FA_REJECT && strcmp(o.status, "paid"))

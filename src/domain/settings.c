@@ -121,18 +121,6 @@ static const struct {
     {"routing_pickup_shortfall", 0, 0, "transfer|ship"},
 };
 
-static bool is_choice(const char *choices, const char *v)
-{
-    size_t n = strlen(v);
-    for (const char *p = choices; *p;) {
-        const char *e = strchr(p, '|');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && !strncmp(p, v, n))
-            return true;
-        p += len + (e ? 1 : 0);
-    }
-    return false;
-}
 
 int settings_set(struct db_conn *c, const char *key, const char *value)
 {
@@ -140,7 +128,7 @@ int settings_set(struct db_conn *c, const char *key, const char *value)
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         if (strcmp(key, known[i].key))
             continue;
-        if (known[i].choices && !is_choice(known[i].choices, value))
+        if (known[i].choices && !word_in_list(known[i].choices, value))
             return err_set(O2O_EINVAL, "out_of_range", key, "%s must be one of %s", key, known[i].choices);
         if (!known[i].choices && (parse_i64(value, known[i].min, known[i].max, &v) || !isdigit((unsigned char)value[0])))
             return err_set(O2O_EINVAL, "out_of_range", key, "%s must be an integer within %lld..%lld", key,

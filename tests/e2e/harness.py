@@ -277,3 +277,24 @@ def member_token(server, owner, phone):
     assert r.status == 200, r
     c.close()
     return r.json["token"]
+
+
+def run_on_tty(args, timeout=300):
+    """Run a command with its stderr on a pseudo-terminal (where progress bars are drawn).
+    Returns (exit code, stdout, what the terminal showed)."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait(timeout=timeout)
+    os.close(master)
+    return p.returncode, p.stdout.read(), out.decode(errors="replace")

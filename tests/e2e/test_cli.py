@@ -6,7 +6,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import BINARY, PG_URL, psql
+from harness import BINARY, PG_URL, psql, run_on_tty
 
 
 def run(*args, env=None, check=False):
@@ -130,31 +130,14 @@ class CliTest(unittest.TestCase):
         self.assertNotIn("bootstrap owner", p.stdout)  # never printed twice
 
     def test_import_draws_a_progress_bar_on_a_terminal(self):
-        import pty
         rows = "".join("1390000%04d,Member %d\n" % (i, i) for i in range(3000))
         path = self.write("many.csv", "phone,name\n" + rows)
-        master, slave = pty.openpty()
-        e = dict(os.environ)
-        p = subprocess.Popen([BINARY, "import", "members", path, "--db", self.db], stdout=subprocess.PIPE,
-                             stderr=slave, env=e, text=True)
-        os.close(slave)
-        out = b""
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-        p.wait(timeout=120)
-        os.close(master)
-        self.assertEqual(p.returncode, 0)
-        text = out.decode(errors="replace")
+        rc, stdout, text = run_on_tty([BINARY, "import", "members", path, "--db", self.db], timeout=120)
+        self.assertEqual(rc, 0)
         self.assertIn("import [", text)
         self.assertIn("100%", text)
         self.assertIn("3000 rows", text)
-        self.assertIn("imported 3000 of 3000 rows", p.stdout.read())
+        self.assertIn("imported 3000 of 3000 rows", stdout)
 
     def test_serve_refuses_a_database_newer_than_itself(self):
         run("migrate", "--db", self.db, check=True)

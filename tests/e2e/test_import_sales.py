@@ -7,7 +7,6 @@ import csv
 import io
 import lzma
 import os
-import pty
 import re
 import subprocess
 import tempfile
@@ -15,7 +14,7 @@ import types
 import unittest
 from decimal import ROUND_HALF_UP, Decimal
 
-from harness import BINARY, PG_URL, Server, psql
+from harness import BINARY, PG_URL, Server, psql, run_on_tty
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "online_retail",
                     "online_retail.csv.xz")
@@ -147,26 +146,11 @@ class ImportSalesTest(unittest.TestCase):
         with open(path, "w") as f:
             f.write(HEADER + "".join("%d,P%d,THING,1,2011-06-01 09:30:00,1.00,,UK\n" % (800000 + i // 3, i % 50)
                                      for i in range(6000)))
-        master, slave = pty.openpty()
-        p = subprocess.Popen([BINARY, "import", "sales", path, "--db", self.db], stdout=subprocess.PIPE, stderr=slave,
-                             text=True)
-        os.close(slave)
-        out = b""
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-        p.wait(timeout=300)
-        os.close(master)
-        text = out.decode(errors="replace")
-        self.assertEqual(p.returncode, 0, text)
+        rc, stdout, text = run_on_tty([BINARY, "import", "sales", path, "--db", self.db])
+        self.assertEqual(rc, 0, text)
         self.assertIn("import sales [", text)
         self.assertIn("100%", text)
-        self.assertIn("imported 6000 of 6000 rows as 2000 orders", p.stdout.read())
+        self.assertIn("imported 6000 of 6000 rows as 2000 orders", stdout)
 
 
 if __name__ == "__main__":
