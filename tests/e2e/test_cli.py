@@ -109,15 +109,15 @@ class CliTest(unittest.TestCase):
         import urllib.request
         p = run("migrate", "--db", self.db, env={"O2O_OWNER_PASSWORD": None}, check=True)
         self.assertNotIn("password", p.stdout)  # migrate creates no account
-        listen = "127.0.0.1:%d" % (20000 + os.getpid() % 20000)
-        srv = subprocess.Popen([BINARY, "serve", "--db", self.db, "--listen", listen],
+        srv = subprocess.Popen([BINARY, "serve", "--db", self.db, "--listen", "127.0.0.1:0"],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                env={k: v for k, v in os.environ.items() if k != "O2O_OWNER_PASSWORD"})
         try:
             first = srv.stdout.readline()
             m = re.search(r"password '([0-9a-f]{20})' \(shown once", first)
             self.assertTrue(m, first)
-            srv.stdout.readline()  # the "serving on" line
+            serving = srv.stdout.readline()
+            listen = re.search(r"serving on http://(127\.0\.0\.1:\d+)/", serving).group(1)
             req = urllib.request.Request("http://%s/v1/auth/login" % listen, method="POST",
                                          data=json.dumps({"username": "owner", "password": m.group(1)}).encode())
             with urllib.request.urlopen(req, timeout=30) as r:

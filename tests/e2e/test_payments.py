@@ -238,7 +238,9 @@ class PaymentsTest(ServerTest):
                 gp = self.start(o, tender).json["gateway_payment"]
                 self.sim.post("/sim/pay", {"out_trade_no": gp["out_trade_no"]})
                 o2 = self.owner.post("/v1/orders/%d/cancel" % o["id"], {"reason": "changed mind"}).json
-                self.assertEqual(o2["refunds"][0]["status"], "pending")
+                self.assertEqual(o2["status"], "cancelled")
+                # the sweeper may already have sent it by the time the answer is rendered
+                self.assertIn(o2["refunds"][0]["status"], ("pending", "succeeded"))
                 self.assertEqual(self.refund_status(o["id"]), "succeeded")
                 o3 = self.order(o["id"])
                 self.assertEqual((o3["refunds"][0]["status"], o3["refunded"]), ("succeeded", 8888))
