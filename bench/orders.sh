@@ -16,7 +16,7 @@ RUNS=${RUNS:-5}
 DURATION=${DURATION:-10}
 WCONNS=${WCONNS:-256}
 BIN=./build/o2o
-DATA=../shared/data/online_retail/online_retail.csv.xz
+DATA=${O2O_DATA_DIR:-../shared/data}/online_retail/online_retail.csv.xz
 work=$(mktemp -d)
 mkdir -p bench/out
 out=bench/out/orders.txt
