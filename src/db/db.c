@@ -170,6 +170,11 @@ void db_snapshot_end(struct db_conn *c)
 {
     c->db->ops->snapshot(c, 0);
 }
+uint64_t db_body_serial(const struct db_conn *c)
+{
+    return c->body;
+}
+
 int db_exec_raw(struct db_conn *c, const char *sql)
 {
     return c->db->ops->exec_raw(c, sql);

@@ -111,6 +111,10 @@ int db_exec_raw(struct db_conn *c, const char *sql);
 /* 0 if this thread's reader answers a trivial query. */
 int db_ping(struct db *db);
 
+/* A number that changes with every transaction body run on this connection (a body
+** run again after a rollback gets a new one): for caches valid within one body. */
+uint64_t db_body_serial(const struct db_conn *c);
+
 /* Which backend this connection talks to (for the few places that must know: bulk loads). */
 const char *db_conn_kind(const struct db_conn *c);
 

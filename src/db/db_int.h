@@ -45,6 +45,7 @@ struct db {
 /* Every backend connection and statement starts with these. */
 struct db_conn {
     struct db *db;
+    uint64_t body;            /* counts transaction bodies run on this connection */
 };
 struct db_stmt {
     struct db_conn *conn;

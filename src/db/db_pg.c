@@ -130,6 +130,7 @@ static void run_job(struct db *db, struct pg_conn *w, struct db_job *j)
         rc = raw(w, "BEGIN");
         if (!rc) {
             err_clear();
+            w->base.body++;
             rc = j->run(&w->base, j->arg);
         }
         if (!rc)

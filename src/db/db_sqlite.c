@@ -279,6 +279,7 @@ static int run_guarded(struct sq_conn *w, struct db_job *j)
 {
     ctl(w, "SAVEPOINT job");
     err_clear();
+    w->base.body++;
     j->rc = j->run(&w->base, j->arg);
     if (!j->rc) {
         ctl(w, "RELEASE job");
@@ -317,7 +318,8 @@ static void run_batch(struct sq_conn *w, struct db_job *batch, unsigned *ok, uns
             continue;
         }
         err_clear();
-        j->rc = j->run(&w->base, j->arg);
+        w->base.body++;
+    j->rc = j->run(&w->base, j->arg);
         if (!j->rc)
             continue;
         err_save(&j->err);

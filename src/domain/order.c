@@ -64,12 +64,26 @@ static int event(struct db_conn *c, int64_t oid, const char *kind, int64_t fid, 
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
     /* the next number; two writers racing for it (PostgreSQL) collide on the key and retry.
-    ** (INSERT ... SELECT from the same table would make SQLite copy the rows first.) */
+    ** (INSERT ... SELECT from the same table would make SQLite copy the rows first.)
+    ** Within one transaction body the last number given is remembered. */
     {
+        static _Thread_local struct {
+            const struct db_conn *c;
+            uint64_t body;
+            int64_t oid, seq;
+        } last;
         int64_t seq = 0;
-        int rc = db_scalar_i64(c, &seq, "SELECT COALESCE(MAX(seq), 0) FROM order_events WHERE order_id = $1", "i", oid);
+        int rc = 0;
+        if (last.c == c && last.body == db_body_serial(c) && last.oid == oid)
+            seq = last.seq;
+        else
+            rc = db_scalar_i64(c, &seq, "SELECT COALESCE(MAX(seq), 0) FROM order_events WHERE order_id = $1", "i", oid);
         if (rc)
             return rc;
+        last.c = c;
+        last.body = db_body_serial(c);
+        last.oid = oid;
+        last.seq = seq + 1;
         n = db_exec(c,
                     "INSERT INTO order_events (order_id, seq, kind, fulfilment_id, detail, actor, created_at) "
                     "VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -499,8 +513,9 @@ static int insert_payment(struct db_conn *c, int64_t oid, const struct tender *t
     return n < 0 ? (int)n : 0;
 }
 
+/* fresh: the order was placed in this transaction, so nothing can be pending on it. */
 static int apply_tenders(struct db_conn *c, struct order *o, const struct tender *t, int nt, int64_t loc,
-                         const char *actor)
+                         const char *actor, bool fresh)
 {
     int64_t pending = 0, due, value = 1;
     int rc;
@@ -508,8 +523,10 @@ static int apply_tenders(struct db_conn *c, struct order *o, const struct tender
     if (strcmp(o->status, "placed"))
         return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "order %" PRId64 " is %s: nothing to pay", o->id,
                        o->status);
-    rc = db_scalar_i64(c, &pending, "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND status = 'pending'",
-                       "i", o->id);
+    rc = fresh ? 0
+               : db_scalar_i64(c, &pending,
+                               "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND status = 'pending'",
+                               "i", o->id);
     if (!rc)
         rc = settings_i64(c, "points_value_fen", 1, &value);
     if (rc)
@@ -678,6 +695,23 @@ static int on_paid(struct db_conn *c, struct order *o, const char *actor)
     if (rc)
         return rc;
     /* till sales leave with the customer now */
+    if (o->sold_fid) {
+        /* placed and paid in one go, the stock already taken: hand over, complete */
+        n = db_exec(c, "UPDATE fulfilments SET status = 'handed_over', updated_at = $2 WHERE id = $1 "
+                       "AND status = 'allocated'", "ii", o->sold_fid, now_ms());
+        rc = n < 0 ? (int)n : n ? 0 : err_set(O2O_EDB, NULL, NULL, "fulfilment %" PRId64 " moved", o->sold_fid);
+        if (!rc)
+            rc = event(c, o->id, "handed_over", o->sold_fid, actor, "at the till of %s", o->location_code);
+        if (!rc) {
+            n = db_exec(c, "UPDATE orders SET status = 'completed' WHERE id = $1 AND status = 'paid'", "i", o->id);
+            rc = n < 0 ? (int)n : 0;
+        }
+        if (!rc) {
+            str_copy(o->status, sizeof o->status, "completed");
+            rc = event(c, o->id, "completed", 0, actor, "every item is with the customer");
+        }
+        return rc;
+    }
     {
         struct db_stmt *st = NULL;
         int64_t fids[8];
@@ -710,7 +744,7 @@ int order_pay(struct db_conn *c, int64_t id, const struct tender *t, int n, int6
         return rc;
     if (n < 1 || n > ORDER_MAX_TENDERS)
         return err_set(O2O_EINVAL, NULL, "tenders", "give 1..%d tenders", ORDER_MAX_TENDERS);
-    return apply_tenders(c, &o, t, n, loc ? loc : o.location_id, actor);
+    return apply_tenders(c, &o, t, n, loc ? loc : o.location_id, actor, false);
 }
 
 /* ---- placement ---- */
@@ -760,7 +794,7 @@ int order_place(struct db_conn *c, const struct order_input *in, int64_t *id)
 {
     struct line_set *ls = NULL;
     struct order o;
-    bool carry;
+    bool carry, direct = false;
     int64_t subtotal = 0, discount = 0, minutes = 15, now = now_ms(), oid = 0, given = 0, fid = 0;
     int64_t prices[ORDER_MAX_LINES], skus[ORDER_MAX_LINES];
     int map[ORDER_MAX_LINES];
@@ -838,7 +872,7 @@ int order_place(struct db_conn *c, const struct order_input *in, int64_t *id)
                    in->nlines, subtotal - discount);
     if (rc)
         return rc;
-    if (carry && tenders_cover(c, in, subtotal - discount)) {
+    if (carry && (direct = tenders_cover(c, in, subtotal - discount))) {
         /* paid in full at the till: the goods leave now, no reservation in between */
         char ref[32];
         snprintf(ref, sizeof ref, "order:%" PRId64, oid);
@@ -881,10 +915,12 @@ int order_place(struct db_conn *c, const struct order_input *in, int64_t *id)
     free(ls);
     if (!rc)
         rc = order_get(c, oid, &o);
+    if (!rc && direct)
+        o.sold_fid = fid;
     if (!rc && o.total == 0)
         rc = on_paid(c, &o, in->actor);
     else if (!rc && in->ntenders)
-        rc = apply_tenders(c, &o, in->tenders, in->ntenders, in->location_id, in->actor);
+        rc = apply_tenders(c, &o, in->tenders, in->ntenders, in->location_id, in->actor, true);
     if (!rc)
         *id = oid;
     return rc;
