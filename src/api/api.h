@@ -83,6 +83,9 @@ int api_write_then(struct http_req *rq, api_write_fn fn, void *arg, int ok_statu
 typedef int (*api_render_fn)(struct db_conn *c, json_t *ref, json_t **out);
 int api_write_view(struct http_req *rq, api_write_fn fn, void *arg, int ok_status, void (*then)(void *arg),
                    api_render_fn render);
+/* Defer rq into *pending (where done() finds it), then queue job with run/done. */
+void api_submit(struct http_req *rq, struct http_pending **pending, struct db_job *job, db_txn_fn run,
+                void (*done)(struct db_job *), void *arg);
 /* The view of an order reference {"order_id": N, ...}: the order, with the
 ** reference's other keys added. */
 int api_order_view(struct db_conn *c, json_t *ref, json_t **out);

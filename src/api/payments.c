@@ -248,11 +248,7 @@ int api_orders_pay_gateway(struct http_req *rq)
     g->who = rq->who;
     principal_tag(&rq->who, g->actor);
     g->phase = 1;
-    g->pending = http_defer(rq);
-    g->job.run = gpay_run;
-    g->job.done = gpay_done;
-    g->job.arg = g;
-    db_submit(api_app()->db, &g->job);
+    api_submit(rq, &g->pending, &g->job, gpay_run, gpay_done, g);
     return 0;
 }
 
@@ -306,11 +302,7 @@ static void note_done(struct db_job *j)
 
 static int note_submit(struct http_req *rq, struct note *n)
 {
-    n->pending = http_defer(rq);
-    n->job.run = note_run;
-    n->job.done = note_done;
-    n->job.arg = n;
-    db_submit(api_app()->db, &n->job);
+    api_submit(rq, &n->pending, &n->job, note_run, note_done, n);
     return 0;
 }
 
@@ -578,11 +570,7 @@ int api_payments_sync(struct http_req *rq)
     str_copy(s->p.out_trade_no, sizeof s->p.out_trade_no, p.out_trade_no);
     s->who = rq->who;
     s->phase = 1;
-    s->pending = http_defer(rq);
-    s->job.run = sync_run;
-    s->job.done = sync_done;
-    s->job.arg = s;
-    db_submit(api_app()->db, &s->job);
+    api_submit(rq, &s->pending, &s->job, sync_run, sync_done, s);
     return 0;
 }
 

@@ -161,10 +161,6 @@ int api_carrier_events(struct http_req *rq)
         free(p);
         return rc;
     }
-    p->pending = http_defer(rq);
-    p->job.run = push_run;
-    p->job.done = push_done;
-    p->job.arg = p;
-    db_submit(api_app()->db, &p->job);
+    api_submit(rq, &p->pending, &p->job, push_run, push_done, p);
     return 0;
 }

@@ -401,3 +401,13 @@ int api_write_view(struct http_req *rq, api_write_fn fn, void *arg, int ok_statu
     db_submit(APP->db, &w->job);
     return 0;
 }
+
+void api_submit(struct http_req *rq, struct http_pending **pending, struct db_job *job, db_txn_fn run,
+                void (*done)(struct db_job *), void *arg)
+{
+    *pending = http_defer(rq); /* before the job can possibly finish */
+    job->run = run;
+    job->done = done;
+    job->arg = arg;
+    db_submit(APP->db, job);
+}

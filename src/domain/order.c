@@ -342,44 +342,23 @@ int order_events(struct db_conn *c, int64_t id, int64_t after, int (*cb)(const s
 
 /* ---- collections loaded into arrays for the write paths ---- */
 
-struct line_set {
-    int n;
-    struct order_line v[ORDER_MAX_LINES];
-};
+/* A fixed-size array of item, and the read callback that fills it. */
+#define COLLECTION(set, item, max, add)                                                                      \
+    struct set {                                                                                             \
+        int n;                                                                                               \
+        struct item v[max];                                                                                  \
+    };                                                                                                       \
+    static int add(const struct item *x, void *arg)                                                          \
+    {                                                                                                        \
+        struct set *s = arg;                                                                                 \
+        if (s->n < (max))                                                                                    \
+            s->v[s->n++] = *x;                                                                               \
+        return 0;                                                                                            \
+    }
 
-static int add_line(const struct order_line *l, void *arg)
-{
-    struct line_set *ls = arg;
-    if (ls->n < ORDER_MAX_LINES)
-        ls->v[ls->n++] = *l;
-    return 0;
-}
-
-struct ful_set {
-    int n;
-    struct fulfilment v[MAX_FULS];
-};
-
-static int add_ful(const struct fulfilment *f, void *arg)
-{
-    struct ful_set *fs = arg;
-    if (fs->n < MAX_FULS)
-        fs->v[fs->n++] = *f;
-    return 0;
-}
-
-struct pay_set {
-    int n;
-    struct payment v[MAX_PAYMENTS];
-};
-
-static int add_pay(const struct payment *p, void *arg)
-{
-    struct pay_set *ps = arg;
-    if (ps->n < MAX_PAYMENTS)
-        ps->v[ps->n++] = *p;
-    return 0;
-}
+COLLECTION(line_set, order_line, ORDER_MAX_LINES, add_line)
+COLLECTION(ful_set, fulfilment, MAX_FULS, add_ful)
+COLLECTION(pay_set, payment, MAX_PAYMENTS, add_pay)
 
 static bool ful_final(const char *status)
 {
