@@ -905,16 +905,22 @@ int order_place(struct db_conn *c, const struct order_input *in, int64_t *id)
     return rc;
 }
 
+/* Fen of an order paid with points (they earn nothing). */
+static int points_tendered(struct db_conn *c, int64_t oid, int64_t *fen)
+{
+    return db_scalar_i64(c, fen,
+                         "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND tender = 'points' "
+                         "AND status = 'captured'",
+                         "i", oid);
+}
+
 /* Points a paid order earns its member (once: keyed by the order). */
 static int earn_for_order(struct db_conn *c, struct order *o, const char *actor)
 {
     int64_t by_points = 0, n;
     struct points_op op;
     struct points_entry e;
-    int rc = db_scalar_i64(c, &by_points,
-                           "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND tender = 'points' "
-                           "AND status = 'captured'",
-                           "i", o->id);
+    int rc = points_tendered(c, o->id, &by_points);
     if (rc || o->total - by_points - o->refunded <= 0)
         return rc;
     memset(&op, 0, sizeof op);
@@ -1045,17 +1051,18 @@ static int refund_amount(struct db_conn *c, const struct order *o, int64_t amoun
 }
 
 /* Take back the points earned on `amount` fen of the order. */
-static int reverse_points(struct db_conn *c, struct order *o, int64_t amount, const char *tag, const char *actor)
+static int reverse_points(struct db_conn *c, struct order *o, int64_t amount, const char *tag, const char *actor,
+                          int64_t *reversed)
 {
     struct points_op op;
     struct points_entry e;
-    int64_t by_points = 0, base, pts, spend, already = 0;
+    int64_t by_points = 0, base, pts, spend;
     int rc;
+    if (reversed)
+        *reversed = 0;
     if (!o->member_id || o->total <= 0 || amount <= 0)
         return 0;
-    rc = db_scalar_i64(c, &by_points,
-                       "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND tender = 'points'", "i",
-                       o->id);
+    rc = points_tendered(c, o->id, &by_points);
     if (rc)
         return rc;
     base = o->total - by_points;
@@ -1074,8 +1081,9 @@ static int reverse_points(struct db_conn *c, struct order *o, int64_t amount, co
     rc = points_reverse(c, &op, &e);
     if (rc)
         return rc;
-    already = -e.points;
-    return event(c, o->id, "points_reversed", 0, actor, "%" PRId64 " points", already);
+    if (reversed)
+        *reversed = -e.points;
+    return event(c, o->id, "points_reversed", 0, actor, "%" PRId64 " points", -e.points);
 }
 
 /* ---- cancellation ---- */
@@ -1112,7 +1120,7 @@ static int cancel_order(struct db_conn *c, struct order *o, const char *reason, 
     if (!rc && o->paid - o->refunded > 0)
         rc = refund_amount(c, o, o->paid - o->refunded, reason, o->location_id, actor);
     if (!rc && o->points_earned)
-        rc = reverse_points(c, o, o->total, "cancel", actor);
+        rc = reverse_points(c, o, o->total, "cancel", actor, NULL);
     if (!rc && o->coupon[0])
         rc = coupon_restore(c, o->coupon, o->id);
     if (!rc) {
@@ -1170,7 +1178,7 @@ static int drop_fulfilment(struct db_conn *c, struct order *o, int64_t fid, cons
     if (!rc && amount > 0 && !strcmp(o->status, "paid")) {
         rc = refund_amount(c, o, amount, why, o->location_id, actor);
         if (!rc)
-            rc = reverse_points(c, o, amount, why, actor);
+            rc = reverse_points(c, o, amount, why, actor, NULL);
     }
     if (rc)
         return rc;
@@ -1579,15 +1587,10 @@ int order_return(struct db_conn *c, int64_t id, const struct return_input *in, i
         snprintf(tag, sizeof tag, "return:%" PRId64, *return_id);
         rc = refund_amount(c, &o, amount, "return", in->location_id, in->actor);
         if (!rc) {
-            int64_t before = 0;
-            db_scalar_i64(c, &before, "SELECT COALESCE(SUM(points), 0) FROM point_entries WHERE ref = $1 AND kind = 'adjust' "
-                                      "AND points < 0 AND member_id = $2", "ti", ref, o.member_id);
-            rc = reverse_points(c, &o, amount, tag, in->actor);
-            if (!rc) {
-                int64_t after = 0;
-                db_scalar_i64(c, &after, "SELECT COALESCE(SUM(points), 0) FROM point_entries WHERE ref = $1 "
-                                         "AND kind = 'adjust' AND points < 0 AND member_id = $2", "ti", ref, o.member_id);
-                n = db_exec(c, "UPDATE returns SET points_reversed = $2 WHERE id = $1", "ii", *return_id, before - after);
+            int64_t reversed = 0;
+            rc = reverse_points(c, &o, amount, tag, in->actor, &reversed);
+            if (!rc && reversed) {
+                n = db_exec(c, "UPDATE returns SET points_reversed = $2 WHERE id = $1", "ii", *return_id, reversed);
                 rc = n < 0 ? (int)n : 0;
             }
         }
@@ -1670,23 +1673,20 @@ int order_payment_by_trade(struct db_conn *c, const char *out_trade_no, struct p
 
 static int gateway_payment_view(struct db_conn *c, int64_t pid, struct gateway_payment *out)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_query(c, &s, "SELECT " PAY_COLS " WHERE id = $1", "i", pid);
-    if (rc == DB_ROW) {
-        struct payment p;
-        read_payment(s, &p);
-        out->payment_id = p.id;
-        out->order_id = p.order_id;
-        out->amount = p.amount;
-        out->location_id = p.location_id;
-        str_copy(out->tender, sizeof out->tender, p.tender);
-        str_copy(out->gateway, sizeof out->gateway, p.gateway);
-        str_copy(out->out_trade_no, sizeof out->out_trade_no, p.out_trade_no);
-        str_copy(out->pay_url, sizeof out->pay_url, p.pay_url);
-        str_copy(out->status, sizeof out->status, p.status);
-    }
-    db_done(s);
-    return rc < 0 ? rc : rc == DB_DONE ? err_set(O2O_ENOTFOUND, NULL, NULL, "no payment %" PRId64, pid) : 0;
+    struct payment p;
+    int rc = order_payment_get(c, pid, &p);
+    if (rc)
+        return rc;
+    out->payment_id = p.id;
+    out->order_id = p.order_id;
+    out->amount = p.amount;
+    out->location_id = p.location_id;
+    str_copy(out->tender, sizeof out->tender, p.tender);
+    str_copy(out->gateway, sizeof out->gateway, p.gateway);
+    str_copy(out->out_trade_no, sizeof out->out_trade_no, p.out_trade_no);
+    str_copy(out->pay_url, sizeof out->pay_url, p.pay_url);
+    str_copy(out->status, sizeof out->status, p.status);
+    return 0;
 }
 
 int order_gateway_begin(struct db_conn *c, int64_t id, const char *tender, const char *gateway, int64_t amount,
