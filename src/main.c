@@ -255,6 +255,7 @@ static void *jobs_main(void *arg)
 {
     char holder[96], host[64] = "host";
     int64_t every = *(int64_t *)arg;
+    thread_name("o2o-jobs");
     gethostname(host, sizeof host - 1);
     snprintf(holder, sizeof holder, "%s:%d:%08x", host, (int)getpid(), randombytes_random());
     while (!jobs_stop) {

@@ -440,6 +440,7 @@ int api_payments_sweep(int64_t stale_ms)
 static void *sweep_main(void *arg)
 {
     int64_t every = *(int64_t *)arg, last_query = 0;
+    thread_name("o2o-sweep");
     free(arg);
     while (!sweep.stop) {
         int64_t now = now_ms();

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,11 @@
 #include <time.h>
 
 #include "core/err.h"
+
+void thread_name(const char *name)
+{
+    pthread_setname_np(pthread_self(), name);
+}
 
 int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {

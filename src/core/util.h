@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Name the calling thread (15 chars at most) for top -H, perf and gdb. */
+void thread_name(const char *name);
+
 /* Parse all of s (decimal, optional sign) into [min,max]. 0 or O2O_EINVAL. */
 int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "core/mem.h"
+#include "core/util.h"
 
 struct work {
     void (*fn)(void *);
@@ -26,6 +27,7 @@ struct workq {
 static void *worker(void *arg)
 {
     struct workq *q = arg;
+    thread_name("o2o-worker");
     for (;;) {
         struct work *w;
         pthread_mutex_lock(&q->mu);

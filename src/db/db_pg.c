@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/util.h"
 
 #define MODULE_NAME "db/postgres"
 #define MAX_PARAMS 64
@@ -167,6 +168,7 @@ static void *writer_main(void *arg)
     struct db *db = wa->db;
     struct pg_conn *w = wa->conn;
     struct pg_db *q = db->impl;
+    thread_name("o2o-pgwriter");
     free(wa);
     for (;;) {
         struct db_job *j;

@@ -19,6 +19,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/util.h"
 
 #define MODULE_NAME "db/sqlite"
 
@@ -172,6 +173,7 @@ static int on_wal_commit(void *arg, sqlite3 *h, const char *dbname, int pages)
 static void *checkpointer_main(void *arg)
 {
     struct sq_db *q = arg;
+    thread_name("o2o-ckpt");
     /* background copying yields the CPU to the writer and the event loops */
     setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
     for (;;) {
@@ -223,6 +225,7 @@ static int open_wal(struct sq_db *q)
 static void *syncer_main(void *arg)
 {
     struct sq_db *q = arg;
+    thread_name("o2o-sync");
     for (;;) {
         struct db_job *list, *j, *next;
         int need = 0, failed = 0;
@@ -364,6 +367,7 @@ static void *writer_main(void *arg)
     struct db *db = arg;
     struct sq_db *q = db->impl;
     struct sq_conn *w = q->writer;
+    thread_name("o2o-writer");
 
     for (;;) {
         struct db_job *batch, *j, **tailp;

@@ -484,6 +484,7 @@ static void *loop_main(void *arg)
 {
     struct loop *l = arg;
     int64_t deadline;
+    thread_name("o2o-loop");
     cur_loop = l;
     setup_loop(l);
     if (S.cfg->on_thread_start)
