@@ -242,6 +242,7 @@ static void *watch_main(void *arg)
 {
     int64_t last_poll = 0;
     (void)arg;
+    thread_name("o2o-watch");
     pthread_mutex_lock(&watch.mu);
     for (;;) {
         struct watcher *done = NULL, **pp;
@@ -310,11 +311,13 @@ void api_watch_stop(void)
 
 void api_watch_notify(int64_t order_id)
 {
+    bool any = false;
     pthread_mutex_lock(&watch.mu);
     for (struct watcher *w = watch.list; w; w = w->next)
         if (w->order_id == order_id)
-            w->woken = true;
-    pthread_cond_signal(&watch.cv);
+            any = w->woken = true;
+    if (any) /* nobody else to wake: most orders have no watcher */
+        pthread_cond_signal(&watch.cv);
     pthread_mutex_unlock(&watch.mu);
 }
 
