@@ -276,6 +276,46 @@ int db_scalar_i64(struct db_conn *c, int64_t *out, const char *sql, const char *
     return rc;
 }
 
+/* Interned texts of db_rows_sql: a few heads times a few row counts, kept for
+** the life of the process (statement caches hold their addresses). */
+static struct rows_sql {
+    const char *head;
+    int ncols, nrows;
+    char *sql;
+    struct rows_sql *next;
+} *rows_sqls;
+static pthread_mutex_t rows_mu = PTHREAD_MUTEX_INITIALIZER;
+
+const char *db_rows_sql(const char *head, int ncols, int nrows)
+{
+    struct rows_sql *r;
+    struct buf b = BUF_INIT(1 << 20);
+    const char *out;
+    pthread_mutex_lock(&rows_mu);
+    for (r = rows_sqls; r; r = r->next)
+        if (r->head == head && r->ncols == ncols && r->nrows == nrows)
+            break;
+    if (!r) {
+        buf_adds(&b, head);
+        for (int i = 0; i < nrows; i++) {
+            buf_adds(&b, i ? ", (" : "(");
+            for (int j = 0; j < ncols; j++)
+                buf_addf(&b, j ? ", $%d" : "$%d", i * ncols + j + 1);
+            buf_adds(&b, ")");
+        }
+        r = xcalloc(1, sizeof *r);
+        r->head = head;
+        r->ncols = ncols;
+        r->nrows = nrows;
+        r->sql = buf_steal(&b);
+        r->next = rows_sqls;
+        rows_sqls = r;
+    }
+    out = r->sql;
+    pthread_mutex_unlock(&rows_mu);
+    return out;
+}
+
 int db_ping(struct db *db)
 {
     int64_t one = 0;

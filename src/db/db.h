@@ -94,6 +94,12 @@ bool db_col_null(struct db_stmt *s, int col);
 int64_t db_changes(struct db_stmt *s);              /* rows changed, valid after DB_DONE */
 void db_done(struct db_stmt *s);
 
+/* The SQL text "head ($1, .., $k), ($k+1, .., $2k), .." of an n-row VALUES list
+** with k = ncols placeholders per row, for inserting several rows in one
+** statement. head ends with "VALUES " and must be a string literal; the same
+** (head, ncols, nrows) gives the same pointer, so the statement is cached. */
+const char *db_rows_sql(const char *head, int ncols, int nrows);
+
 /* Shorthands. types holds one letter per parameter $1..$n: 'i' int64_t, 'd' double,
 ** 't' const char * (NULL binds NULL), 'n' NULL (no argument).
 ** db_exec runs a statement to completion and returns the changed-row count or an error.

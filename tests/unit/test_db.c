@@ -114,6 +114,46 @@ static void test_db__text_and_null_round_trip(void **state)
     test_db_close(db);
 }
 
+/* Inserts rows k = 100..100+n-1 in one statement; a duplicate key fails them all. */
+static const char rows_head[] = "INSERT INTO t (k, v, s) VALUES ";
+
+static int insert_rows(struct db_conn *c, void *arg)
+{
+    const int64_t *a = arg; /* n, first key */
+    struct db_stmt *s = NULL;
+    int rc = db_prepare(c, &s, db_rows_sql(rows_head, 3, (int)a[0]));
+    if (rc)
+        return rc;
+    for (int i = 0; i < a[0]; i++) {
+        db_bind_i64(s, 3 * i + 1, a[1] + i);
+        db_bind_i64(s, 3 * i + 2, 10 * (a[1] + i));
+        db_bind_text(s, 3 * i + 3, i % 2 ? NULL : "even");
+    }
+    rc = db_step(s);
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+static void test_db__several_rows_in_one_insert(void **state)
+{
+    struct db *db = test_db_open();
+    int64_t three[2] = {3, 100}, overlap[2] = {2, 102}, n = 0, sum = 0;
+    (void)state;
+    assert_string_equal(db_rows_sql(rows_head, 3, 2), "INSERT INTO t (k, v, s) VALUES ($1, $2, $3), ($4, $5, $6)");
+    /* the same text is the same pointer: the statement cache keeps one statement */
+    assert_ptr_equal(db_rows_sql(rows_head, 3, 2), db_rows_sql(rows_head, 3, 2));
+    assert_ptr_not_equal(db_rows_sql(rows_head, 3, 2), db_rows_sql(rows_head, 3, 3));
+    assert_int_equal(db_txn(db, create_t, NULL), 0);
+    assert_int_equal(db_txn(db, insert_rows, three), 0);
+    /* 102 is there already: neither 102 nor 103 is written */
+    assert_int_equal(db_txn(db, insert_rows, overlap), O2O_EEXISTS);
+    assert_int_equal(db_scalar_i64(db_reader(db), &n, "SELECT COUNT(*) FROM t", NULL), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(db_scalar_i64(db_reader(db), &sum, "SELECT SUM(v) FROM t WHERE s IS NULL", NULL), 0);
+    assert_int_equal(sum, 1010);
+    test_db_close(db);
+}
+
 static int bump_version(struct db_conn *c, void *arg)
 {
     (void)arg;
@@ -241,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_db__failing_body_rolls_back_alone),
         cmocka_unit_test(test_db__conditional_update_never_goes_below_zero),
         cmocka_unit_test(test_db__text_and_null_round_trip),
+        cmocka_unit_test(test_db__several_rows_in_one_insert),
         cmocka_unit_test(test_db__newer_schema_is_refused),
         cmocka_unit_test(test_db__async_jobs_share_commits),
         cmocka_unit_test(test_db__deadlocked_transactions_are_retried),
