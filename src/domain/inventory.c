@@ -9,6 +9,7 @@
 #include "domain/inventory.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +91,43 @@ int inventory_move(struct db_conn *c, const struct stock_move *m, struct stock *
     if (!rc && after)
         rc = inventory_stock(c, m->sku_id, m->location_id, after);
     return rc;
+}
+
+int inventory_sell(struct db_conn *c, int64_t loc, int n, const int64_t *skus, const int64_t *qty, const char *ref,
+                   const char *actor, int *short_line)
+{
+    static const char head[] = "INSERT INTO stock_movements (sku_id, location_id, kind, qty, reason, ref, actor, "
+                               "created_at) VALUES ";
+    struct db_stmt *s = NULL;
+    int64_t now = now_ms();
+    int rc;
+    *short_line = -1;
+    for (int i = 0; i < n; i++) {
+        char field[32];
+        if (qty[i] <= 0 || qty[i] > 1000000000)
+            return err_set(O2O_EINVAL, NULL, "qty", "qty must be 1..1000000000");
+        snprintf(field, sizeof field, "lines[%d]", i);
+        if ((rc = take_available(c, skus[i], loc, qty[i], field))) {
+            *short_line = i;
+            return rc;
+        }
+    }
+    rc = db_prepare(c, &s, db_rows_sql(head, 8, n));
+    if (rc)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        db_bind_i64(s, i * 8 + 1, skus[i]);
+        db_bind_i64(s, i * 8 + 2, loc);
+        db_bind_text(s, i * 8 + 3, "sale");
+        db_bind_i64(s, i * 8 + 4, -qty[i]);
+        db_bind_text(s, i * 8 + 5, "");
+        db_bind_text(s, i * 8 + 6, ref ? ref : "");
+        db_bind_text(s, i * 8 + 7, actor ? actor : "");
+        db_bind_i64(s, i * 8 + 8, now);
+    }
+    rc = db_step(s);
+    db_done(s);
+    return rc < 0 ? rc : 0;
 }
 
 int inventory_transfer(struct db_conn *c, int64_t sku, int64_t from, int64_t to, int64_t qty, const char *ref,

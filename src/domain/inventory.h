@@ -59,6 +59,11 @@ struct reservation {
 
 /* Transaction bodies. A decrease beyond available is O2O_ESTOCK. */
 int inventory_move(struct db_conn *c, const struct stock_move *m, struct stock *after);
+/* Sell n lines at one location in one go: a conditional decrement of on hand per
+** line, then one journal insert for them all. O2O_ESTOCK (field "lines[i]") with
+** *short_line = i when line i is short. */
+int inventory_sell(struct db_conn *c, int64_t location_id, int n, const int64_t *sku_ids, const int64_t *qty,
+                   const char *ref, const char *actor, int *short_line);
 int inventory_transfer(struct db_conn *c, int64_t sku_id, int64_t from_id, int64_t to_id, int64_t qty,
                        const char *ref, const char *actor);
 int inventory_reserve(struct db_conn *c, int64_t sku_id, int64_t location_id, int64_t qty, int64_t ttl_ms,

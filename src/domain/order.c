@@ -480,6 +480,7 @@ static int route_lines(struct db_conn *c, const struct order *o, const struct li
 
 static int on_paid(struct db_conn *c, struct order *o, const char *actor);
 static int earn_for_order(struct db_conn *c, struct order *o, const char *actor);
+static int earn_points(struct db_conn *c, struct order *o, int64_t amount, int64_t *points);
 
 static int insert_payment(struct db_conn *c, int64_t oid, const struct tender *t, int64_t amount, int64_t points,
                           int64_t loc)
@@ -492,39 +493,33 @@ static int insert_payment(struct db_conn *c, int64_t oid, const struct tender *t
     return n < 0 ? (int)n : 0;
 }
 
-/* fresh: the order was placed in this transaction, so nothing can be pending on it. */
-static int apply_tenders(struct db_conn *c, struct order *o, const struct tender *t, int nt, int64_t loc,
-                         const char *actor, bool fresh)
+/* What each tender comes to (fen, points, change), checked against what is due
+** before anything is written. oid names the order in messages (0: a new one). */
+struct tender_use {
+    int64_t amount, points, change;
+};
+
+static int split_tenders(struct db_conn *c, int64_t oid, int64_t member_id, int64_t due, const struct tender *t,
+                         int nt, struct tender_use *u)
 {
-    int64_t pending = 0, due, value = 1;
-    int rc;
-    char field[40], a[32], b[32];
-    if (strcmp(o->status, "placed"))
-        return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "order %" PRId64 " is %s: nothing to pay", o->id,
-                       o->status);
-    rc = fresh ? 0
-               : db_scalar_i64(c, &pending,
-                               "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND status = 'pending'",
-                               "i", o->id);
-    if (!rc)
-        rc = settings_i64(c, "points_value_fen", 1, &value);
+    int64_t value = 1;
+    char field[40];
+    int rc = settings_i64(c, "points_value_fen", 1, &value);
     if (rc)
         return rc;
-    due = o->total - o->paid - pending;
     for (int i = 0; i < nt; i++) {
         int64_t amount = t[i].amount, points = 0, change = 0;
         snprintf(field, sizeof field, "tenders[%d]", i);
         if (!one_of(t[i].tender, tenders, sizeof tenders / sizeof tenders[0]))
             return err_set(O2O_EINVAL, NULL, field, "tender must be cash, bank_card, wechat_pay, alipay, scan or points");
         if (due <= 0)
-            return err_set(O2O_ECONFLICT, "nothing_due", field, "order %" PRId64 " has nothing left to pay", o->id);
+            return oid ? err_set(O2O_ECONFLICT, "nothing_due", field, "order %" PRId64 " has nothing left to pay", oid)
+                       : err_set(O2O_ECONFLICT, "nothing_due", field, "the earlier tenders pay the whole order");
         if (!strcmp(t[i].tender, "wechat_pay") || !strcmp(t[i].tender, "alipay") || !strcmp(t[i].tender, "scan"))
             return err_set(O2O_EINVAL, "gateway_tender", field,
                            "%s is paid through POST /v1/orders/{id}/payments/gateway", t[i].tender);
         if (!strcmp(t[i].tender, "points")) {
-            struct points_op op;
-            struct points_entry e;
-            if (!o->member_id)
+            if (!member_id)
                 return err_set(O2O_EINVAL, "no_member", field, "only a member can pay with points");
             if (t[i].points <= 0 || t[i].points > 100000000)
                 return err_set(O2O_EINVAL, NULL, field, "a points tender needs points 1..100000000");
@@ -533,18 +528,6 @@ static int apply_tenders(struct db_conn *c, struct order *o, const struct tender
             if (amount > due)
                 return err_set(O2O_EINVAL, "exceeds_due", field, "%" PRId64 " points pay %" PRId64
                                " fen, more than the %" PRId64 " fen due", points, amount, due);
-            memset(&op, 0, sizeof op);
-            op.member_id = o->member_id;
-            op.points = points;
-            str_copy(op.channel, sizeof op.channel, o->channel);
-            op.location_id = loc;
-            snprintf(op.ref, sizeof op.ref, "order:%" PRId64, o->id);
-            str_copy(op.reason, sizeof op.reason, "points tender");
-            rc = points_redeem(c, &op, &e);
-            if (rc == O2O_ECONFLICT)
-                return err_set(O2O_ECONFLICT, "insufficient_points", field, "%s", err_last()->msg);
-            if (rc)
-                return rc;
         } else {
             if (amount <= 0 || amount > 100000000000LL)
                 return err_set(O2O_EINVAL, NULL, field, "amount must be 1..100000000000 fen");
@@ -558,18 +541,75 @@ static int apply_tenders(struct db_conn *c, struct order *o, const struct tender
                 amount = due;
             }
         }
-        rc = insert_payment(c, o->id, &t[i], amount, points, loc);
-        if (rc)
-            return rc;
+        u[i].amount = amount;
+        u[i].points = points;
+        u[i].change = change;
         due -= amount;
-        o->paid += amount;
-        yuan(a, amount);
-        yuan(b, change);
-        rc = change ? event(c, o->id, "payment", 0, actor, "%s %s (change %s)", t[i].tender, a, b)
-                    : event(c, o->id, "payment", 0, actor, "%s %s", t[i].tender, a);
-        if (rc)
-            return rc;
     }
+    return 0;
+}
+
+/* Take the points of a points tender from the member's balance. */
+static int spend_points(struct db_conn *c, const struct order *o, int64_t points, int64_t loc, int i)
+{
+    struct points_op op;
+    struct points_entry e;
+    char field[40];
+    int rc;
+    memset(&op, 0, sizeof op);
+    op.member_id = o->member_id;
+    op.points = points;
+    str_copy(op.channel, sizeof op.channel, o->channel);
+    op.location_id = loc;
+    snprintf(op.ref, sizeof op.ref, "order:%" PRId64, o->id);
+    str_copy(op.reason, sizeof op.reason, "points tender");
+    rc = points_redeem(c, &op, &e);
+    snprintf(field, sizeof field, "tenders[%d]", i);
+    if (rc == O2O_ECONFLICT)
+        return err_set(O2O_ECONFLICT, "insufficient_points", field, "%s", err_last()->msg);
+    return rc;
+}
+
+/* The timeline text of a tender: "cash 45.07 (change 4.93)". */
+static void tender_detail(char *out, size_t cap, const char *tender, const struct tender_use *u)
+{
+    char a[32], b[32];
+    yuan(a, u->amount);
+    yuan(b, u->change);
+    if (u->change)
+        snprintf(out, cap, "%s %s (change %s)", tender, a, b);
+    else
+        snprintf(out, cap, "%s %s", tender, a);
+}
+
+static int apply_tenders(struct db_conn *c, struct order *o, const struct tender *t, int nt, int64_t loc,
+                         const char *actor)
+{
+    int64_t pending = 0;
+    struct tender_use u[ORDER_MAX_TENDERS];
+    char detail[120];
+    int rc;
+    if (strcmp(o->status, "placed"))
+        return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "order %" PRId64 " is %s: nothing to pay", o->id,
+                       o->status);
+    rc = db_scalar_i64(c, &pending,
+                       "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND status = 'pending'", "i",
+                       o->id);
+    if (!rc)
+        rc = split_tenders(c, o->id, o->member_id, o->total - o->paid - pending, t, nt, u);
+    for (int i = 0; i < nt && !rc; i++) {
+        if (u[i].points)
+            rc = spend_points(c, o, u[i].points, loc, i);
+        if (!rc)
+            rc = insert_payment(c, o->id, &t[i], u[i].amount, u[i].points, loc);
+        if (rc)
+            break;
+        o->paid += u[i].amount;
+        tender_detail(detail, sizeof detail, t[i].tender, &u[i]);
+        rc = event(c, o->id, "payment", 0, actor, "%s", detail);
+    }
+    if (rc)
+        return rc;
     {
         int64_t n = db_exec(c, "UPDATE orders SET paid = $2 WHERE id = $1", "ii", o->id, o->paid);
         if (n < 0)
@@ -674,23 +714,6 @@ static int on_paid(struct db_conn *c, struct order *o, const char *actor)
     if (rc)
         return rc;
     /* till sales leave with the customer now */
-    if (o->sold_fid) {
-        /* placed and paid in one go, the stock already taken: hand over, complete */
-        n = db_exec(c, "UPDATE fulfilments SET status = 'handed_over', updated_at = $2 WHERE id = $1 "
-                       "AND status = 'allocated'", "ii", o->sold_fid, now_ms());
-        rc = n < 0 ? (int)n : n ? 0 : err_set(O2O_EDB, NULL, NULL, "fulfilment %" PRId64 " moved", o->sold_fid);
-        if (!rc)
-            rc = event(c, o->id, "handed_over", o->sold_fid, actor, "at the till of %s", o->location_code);
-        if (!rc) {
-            n = db_exec(c, "UPDATE orders SET status = 'completed' WHERE id = $1 AND status = 'paid'", "i", o->id);
-            rc = n < 0 ? (int)n : 0;
-        }
-        if (!rc) {
-            str_copy(o->status, sizeof o->status, "completed");
-            rc = event(c, o->id, "completed", 0, actor, "every item is with the customer");
-        }
-        return rc;
-    }
     {
         struct db_stmt *st = NULL;
         int64_t fids[8];
@@ -723,7 +746,7 @@ int order_pay(struct db_conn *c, int64_t id, const struct tender *t, int n, int6
         return rc;
     if (n < 1 || n > ORDER_MAX_TENDERS)
         return err_set(O2O_EINVAL, NULL, "tenders", "give 1..%d tenders", ORDER_MAX_TENDERS);
-    return apply_tenders(c, &o, t, n, loc ? loc : o.location_id, actor, false);
+    return apply_tenders(c, &o, t, n, loc ? loc : o.location_id, actor);
 }
 
 /* ---- placement ---- */
@@ -769,12 +792,193 @@ static bool tenders_cover(struct db_conn *c, const struct order_input *in, int64
     return in->ntenders > 0 && sum >= total;
 }
 
+/* Insert the order row. */
+static int insert_order(struct db_conn *c, const struct order_input *in, const char *status, int64_t subtotal,
+                        int64_t discount, int64_t paid, int64_t pay_by, int64_t now, int64_t *oid)
+{
+    if (in->has_geo)
+        return db_scalar_i64(c, oid,
+                             "INSERT INTO orders (channel, member_id, location_id, mode, pickup_location_id, status, "
+                             "subtotal, discount, total, paid, coupon_code, address, lat, lon, contact_phone, note, "
+                             "pay_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+                             "$14, $15, $16, $17, $18) RETURNING id",
+                             "tIItItiiiittddttii", in->channel, in->member_id, in->location_id, in->mode,
+                             in->pickup_id, status, subtotal, discount, subtotal - discount, paid,
+                             in->coupon[0] ? in->coupon : NULL, in->address, in->lat, in->lon, in->contact_phone,
+                             in->note, pay_by, now);
+    return db_scalar_i64(c, oid,
+                         "INSERT INTO orders (channel, member_id, location_id, mode, pickup_location_id, status, "
+                         "subtotal, discount, total, paid, coupon_code, address, lat, lon, contact_phone, note, "
+                         "pay_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL, "
+                         "$13, $14, $15, $16) RETURNING id",
+                         "tIItItiiiittttii", in->channel, in->member_id, in->location_id, in->mode, in->pickup_id,
+                         status, subtotal, discount, subtotal - discount, paid, in->coupon[0] ? in->coupon : NULL,
+                         in->address, in->contact_phone, in->note, pay_by, now);
+}
+
+/* The lines of a new order in one statement, each with its share of the
+** discount (the last takes the rounding). */
+static int insert_lines(struct db_conn *c, int64_t oid, const struct order_input *in, const int64_t *skus,
+                        const int64_t *prices, int64_t subtotal, int64_t discount, int64_t fid)
+{
+    static const char head[] = "INSERT INTO order_lines (order_id, line_no, sku_id, qty, unit_price, discount, "
+                               "amount, fulfilment_id) VALUES ";
+    struct db_stmt *s = NULL;
+    int64_t given = 0;
+    int rc = db_prepare(c, &s, db_rows_sql(head, 8, in->nlines));
+    if (rc)
+        return rc;
+    for (int i = 0; i < in->nlines; i++) {
+        int64_t gross = prices[i] * in->qty[i];
+        int64_t share = i + 1 < in->nlines ? (subtotal ? discount * gross / subtotal : 0) : discount - given;
+        given += share;
+        db_bind_i64(s, i * 8 + 1, oid);
+        db_bind_i64(s, i * 8 + 2, i + 1);
+        db_bind_i64(s, i * 8 + 3, skus[i]);
+        db_bind_i64(s, i * 8 + 4, in->qty[i]);
+        db_bind_i64(s, i * 8 + 5, prices[i]);
+        db_bind_i64(s, i * 8 + 6, share);
+        db_bind_i64(s, i * 8 + 7, gross - share);
+        if (fid)
+            db_bind_i64(s, i * 8 + 8, fid);
+        else
+            db_bind_null(s, i * 8 + 8);
+    }
+    rc = db_step(s);
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+/* The timeline of an order being written in one go, inserted in one statement. */
+struct timeline {
+    int n;
+    struct {
+        const char *kind;
+        int64_t fid;
+        char detail[160];
+    } v[8 + ORDER_MAX_TENDERS];
+};
+
+static void timeline_add(struct timeline *t, const char *kind, int64_t fid, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void timeline_add(struct timeline *t, const char *kind, int64_t fid, const char *fmt, ...)
+{
+    va_list ap;
+    if (t->n == (int)(sizeof t->v / sizeof t->v[0]))
+        return;
+    t->v[t->n].kind = kind;
+    t->v[t->n].fid = fid;
+    va_start(ap, fmt);
+    vsnprintf(t->v[t->n].detail, sizeof t->v[t->n].detail, fmt, ap);
+    va_end(ap);
+    t->n++;
+}
+
+static int timeline_write(struct db_conn *c, int64_t oid, const char *actor, const struct timeline *t)
+{
+    static const char head[] = "INSERT INTO order_events (order_id, seq, kind, fulfilment_id, detail, actor, "
+                               "created_at) VALUES ";
+    struct db_stmt *s = NULL;
+    int64_t now = now_ms();
+    int rc = db_prepare(c, &s, db_rows_sql(head, 7, t->n));
+    if (rc)
+        return rc;
+    for (int i = 0; i < t->n; i++) {
+        db_bind_i64(s, i * 7 + 1, oid);
+        db_bind_i64(s, i * 7 + 2, i + 1);
+        db_bind_text(s, i * 7 + 3, t->v[i].kind);
+        if (t->v[i].fid)
+            db_bind_i64(s, i * 7 + 4, t->v[i].fid);
+        else
+            db_bind_null(s, i * 7 + 4);
+        db_bind_text(s, i * 7 + 5, t->v[i].detail);
+        db_bind_text(s, i * 7 + 6, actor ? actor : "");
+        db_bind_i64(s, i * 7 + 7, now);
+    }
+    rc = db_step(s);
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+/* A till sale paid in full at the till: placed, allocated, paid, handed over and
+** completed in one go. The same rows and timeline as those steps one by one,
+** each row written once in its final state. */
+static int till_sale(struct db_conn *c, const struct order_input *in, const int64_t *skus, const int64_t *prices,
+                     int64_t subtotal, int64_t discount, int64_t pay_by, int64_t now, int64_t *id)
+{
+    struct tender_use u[ORDER_MAX_TENDERS];
+    struct timeline *t;
+    struct order o;
+    struct location l;
+    int64_t total = subtotal - discount, oid = 0, fid = 0, by_points = 0;
+    char ref[32];
+    int bad = -1;
+    int rc = split_tenders(c, 0, in->member_id, total, in->tenders, in->ntenders, u);
+    if (rc)
+        return rc;
+    if ((rc = location_cached(c, in->location_id, &l)))
+        return rc;
+    if ((rc = insert_order(c, in, "completed", subtotal, discount, total, pay_by, now, &oid)))
+        return rc;
+    if (in->coupon[0] && (rc = coupon_use(c, in->coupon, oid)))
+        return rc;
+    rc = db_scalar_i64(c, &fid,
+                       "INSERT INTO fulfilments (order_id, kind, location_id, to_location_id, status, created_at, "
+                       "updated_at) VALUES ($1, 'carry_out', $2, NULL, 'handed_over', $3, $3) RETURNING id",
+                       "iii", oid, in->location_id, now);
+    if (!rc)
+        rc = insert_lines(c, oid, in, skus, prices, subtotal, discount, fid);
+    if (rc)
+        return rc;
+    snprintf(ref, sizeof ref, "order:%" PRId64, oid);
+    if ((rc = inventory_sell(c, in->location_id, in->nlines, skus, in->qty, ref, in->actor, &bad)))
+        return rc;
+    t = xcalloc(1, sizeof *t);
+    timeline_add(t, "placed", 0, "%s %s order, %d line(s), %" PRId64 " fen", in->channel, in->mode, in->nlines,
+                 total);
+    timeline_add(t, "allocated", fid, "carry out at the till");
+    memset(&o, 0, sizeof o);
+    o.id = oid;
+    o.member_id = in->member_id;
+    o.location_id = in->location_id;
+    o.total = total;
+    str_copy(o.channel, sizeof o.channel, in->channel);
+    for (int i = 0; i < in->ntenders && !rc; i++) {
+        char detail[120];
+        if (u[i].points)
+            rc = spend_points(c, &o, u[i].points, in->location_id, i);
+        if (!rc)
+            rc = insert_payment(c, oid, &in->tenders[i], u[i].amount, u[i].points, in->location_id);
+        by_points += u[i].points ? u[i].amount : 0;
+        tender_detail(detail, sizeof detail, in->tenders[i].tender, &u[i]);
+        timeline_add(t, "payment", 0, "%s", detail);
+    }
+    if (!rc)
+        timeline_add(t, "paid", 0, "%" PRId64 " fen", total);
+    if (!rc && in->member_id && total - by_points > 0) {
+        int64_t points = 0;
+        rc = earn_points(c, &o, total - by_points, &points);
+        if (!rc)
+            timeline_add(t, "points_earned", 0, "%" PRId64 " points", points);
+    }
+    if (!rc) {
+        timeline_add(t, "handed_over", fid, "at the till of %s", l.code);
+        timeline_add(t, "completed", 0, "every item is with the customer");
+        rc = timeline_write(c, oid, in->actor, t);
+    }
+    free(t);
+    if (!rc)
+        *id = oid;
+    return rc;
+}
+
 int order_place(struct db_conn *c, const struct order_input *in, int64_t *id)
 {
     struct line_set *ls = NULL;
     struct order o;
-    bool carry, direct = false;
-    int64_t subtotal = 0, discount = 0, minutes = 15, now = now_ms(), oid = 0, given = 0, fid = 0;
+    bool carry;
+    int64_t subtotal = 0, discount = 0, minutes = 15, now = now_ms(), oid = 0, fid = 0;
     int64_t prices[ORDER_MAX_LINES], skus[ORDER_MAX_LINES];
     int map[ORDER_MAX_LINES];
     int rc = check_input(c, in);
@@ -808,82 +1012,31 @@ int order_place(struct db_conn *c, const struct order_input *in, int64_t *id)
     rc = settings_i64(c, "order_payment_minutes", 15, &minutes);
     if (rc)
         return rc;
-    if (in->has_geo)
-        rc = db_scalar_i64(c, &oid,
-                           "INSERT INTO orders (channel, member_id, location_id, mode, pickup_location_id, status, "
-                           "subtotal, discount, total, coupon_code, address, lat, lon, contact_phone, note, pay_by, "
-                           "created_at) VALUES ($1, $2, $3, $4, $5, 'placed', $6, $7, $8, $9, $10, $11, "
-                           "$12, $13, $14, $15, $16) RETURNING id",
-                           "tIItIiiittddttii", in->channel, in->member_id, in->location_id, in->mode, in->pickup_id,
-                           subtotal, discount, subtotal - discount, in->coupon[0] ? in->coupon : NULL, in->address,
-                           in->lat, in->lon, in->contact_phone, in->note, now + minutes * 60000, now);
-    else
-        rc = db_scalar_i64(c, &oid,
-                           "INSERT INTO orders (channel, member_id, location_id, mode, pickup_location_id, status, "
-                           "subtotal, discount, total, coupon_code, address, lat, lon, contact_phone, note, pay_by, "
-                           "created_at) VALUES ($1, $2, $3, $4, $5, 'placed', $6, $7, $8, $9, $10, NULL, "
-                           "NULL, $11, $12, $13, $14) RETURNING id",
-                           "tIItIiiittttii", in->channel, in->member_id, in->location_id, in->mode, in->pickup_id,
-                           subtotal, discount, subtotal - discount, in->coupon[0] ? in->coupon : NULL, in->address,
-                           in->contact_phone, in->note, now + minutes * 60000, now);
+    carry = !strcmp(in->mode, "carry_out");
+    if (carry && subtotal - discount > 0 && tenders_cover(c, in, subtotal - discount))
+        return till_sale(c, in, skus, prices, subtotal, discount, now + minutes * 60000, now, id);
+    rc = insert_order(c, in, "placed", subtotal, discount, 0, now + minutes * 60000, now, &oid);
     if (rc)
         return rc;
     if (in->coupon[0] && (rc = coupon_use(c, in->coupon, oid)))
         return rc;
-    carry = !strcmp(in->mode, "carry_out");
     if (carry && (rc = new_fulfilment(c, oid, "carry_out", in->location_id, 0, &fid)))
         return rc;
-    /* lines, each with its share of the discount (the last takes the rounding) */
-    for (int i = 0; i < in->nlines && !rc; i++) {
-        int64_t gross = prices[i] * in->qty[i];
-        int64_t share = i + 1 < in->nlines ? (subtotal ? discount * gross / subtotal : 0) : discount - given;
-        int64_t n;
-        given += share;
-        n = db_exec(c,
-                    "INSERT INTO order_lines (order_id, line_no, sku_id, qty, unit_price, discount, amount, "
-                    "fulfilment_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    "iiiiiiiI", oid, (int64_t)i + 1, skus[i], in->qty[i], prices[i], share, gross - share, fid);
-        if (n < 0)
-            rc = (int)n;
-    }
+    rc = insert_lines(c, oid, in, skus, prices, subtotal, discount, fid);
     if (!rc)
         rc = event(c, oid, "placed", 0, in->actor, "%s %s order, %d line(s), %" PRId64 " fen", in->channel, in->mode,
                    in->nlines, subtotal - discount);
     if (rc)
         return rc;
-    if (carry && (direct = tenders_cover(c, in, subtotal - discount))) {
-        /* paid in full at the till: the goods leave now, no reservation in between */
-        char ref[32];
-        snprintf(ref, sizeof ref, "order:%" PRId64, oid);
-        for (int i = 0; i < in->nlines && !rc; i++) {
-            struct stock_move m;
-            memset(&m, 0, sizeof m);
-            m.sku_id = skus[i];
-            m.location_id = in->location_id;
-            str_copy(m.kind, sizeof m.kind, "sale");
-            m.qty = in->qty[i];
-            str_copy(m.ref, sizeof m.ref, ref);
-            str_copy(m.actor, sizeof m.actor, in->actor);
-            rc = inventory_move(c, &m, NULL);
-            if (rc == O2O_ESTOCK) {
-                char field[32], msg[sizeof err_last()->msg];
-                snprintf(field, sizeof field, "lines[%d]", i);
-                str_copy(msg, sizeof msg, err_last()->msg);
-                rc = err_set(O2O_ESTOCK, "out_of_stock", field, "%s", msg);
-            }
-        }
-        if (!rc)
-            rc = event(c, oid, "allocated", fid, in->actor, "carry out at the till");
-    } else if (carry) {
-        ls = xcalloc(1, sizeof *ls);
-        rc = order_lines(c, oid, add_line, ls);
+    ls = xcalloc(1, sizeof *ls);
+    rc = order_lines(c, oid, add_line, ls);
+    if (carry) {
+        /* paid in part or later: the goods stay reserved until then */
         for (int i = 0; i < ls->n && !rc; i++)
             rc = attach(c, oid, &ls->v[i], in->location_id, fid, i);
         if (!rc)
             rc = event(c, oid, "allocated", fid, in->actor, "carry out at the till");
     } else {
-        ls = xcalloc(1, sizeof *ls);
-        rc = order_lines(c, oid, add_line, ls);
         if (!rc)
             rc = order_get(c, oid, &o);
         for (int i = 0; i < ls->n; i++)
@@ -894,12 +1047,10 @@ int order_place(struct db_conn *c, const struct order_input *in, int64_t *id)
     free(ls);
     if (!rc)
         rc = order_get(c, oid, &o);
-    if (!rc && direct)
-        o.sold_fid = fid;
     if (!rc && o.total == 0)
         rc = on_paid(c, &o, in->actor);
     else if (!rc && in->ntenders)
-        rc = apply_tenders(c, &o, in->tenders, in->ntenders, in->location_id, in->actor, true);
+        rc = apply_tenders(c, &o, in->tenders, in->ntenders, in->location_id, in->actor);
     if (!rc)
         *id = oid;
     return rc;
@@ -914,18 +1065,17 @@ static int points_tendered(struct db_conn *c, int64_t oid, int64_t *fen)
                          "i", oid);
 }
 
-/* Points a paid order earns its member (once: keyed by the order). */
-static int earn_for_order(struct db_conn *c, struct order *o, const char *actor)
+/* Credit the points of amount fen paid on the order to its member (once: keyed
+** by the order) and record them on the order. */
+static int earn_points(struct db_conn *c, struct order *o, int64_t amount, int64_t *points)
 {
-    int64_t by_points = 0, n;
     struct points_op op;
     struct points_entry e;
-    int rc = points_tendered(c, o->id, &by_points);
-    if (rc || o->total - by_points - o->refunded <= 0)
-        return rc;
+    int64_t n;
+    int rc;
     memset(&op, 0, sizeof op);
     op.member_id = o->member_id;
-    op.amount = o->total - by_points - o->refunded;
+    op.amount = amount;
     str_copy(op.channel, sizeof op.channel, o->channel);
     op.location_id = o->location_id;
     snprintf(op.ref, sizeof op.ref, "order:%" PRId64, o->id);
@@ -934,9 +1084,20 @@ static int earn_for_order(struct db_conn *c, struct order *o, const char *actor)
     rc = points_earn(c, &op, &e);
     if (rc)
         return rc;
-    o->points_earned = e.points;
+    o->points_earned = *points = e.points;
     n = db_exec(c, "UPDATE orders SET points_earned = $2 WHERE id = $1", "ii", o->id, e.points);
-    return n < 0 ? (int)n : event(c, o->id, "points_earned", 0, actor, "%" PRId64 " points", e.points);
+    return n < 0 ? (int)n : 0;
+}
+
+/* Points a paid order earns its member: what was paid with money. */
+static int earn_for_order(struct db_conn *c, struct order *o, const char *actor)
+{
+    int64_t by_points = 0, points = 0;
+    int rc = points_tendered(c, o->id, &by_points);
+    if (rc || o->total - by_points - o->refunded <= 0)
+        return rc;
+    rc = earn_points(c, o, o->total - by_points - o->refunded, &points);
+    return rc ? rc : event(c, o->id, "points_earned", 0, actor, "%" PRId64 " points", points);
 }
 
 int order_link_member(struct db_conn *c, int64_t id, int64_t member_id, const char *actor, int64_t *points)

@@ -73,7 +73,6 @@ struct order {
     char contact_phone[24];
     char note[257];
     int64_t pay_by, seq, created_at, updated_at;
-    int64_t sold_fid;         /* in memory only: a till sale's fulfilment whose goods already left */
 };
 
 struct order_line {

@@ -1,7 +1,8 @@
 /*
 ** test_orders.c -- routing decisions (pickup store first, transfers in, nearest
 ** single location, the fewest shipments, excluded locations) and refunds that go
-** back to the original tenders in proportion, with the points earned reversed.
+** back to the original tenders in proportion, with the points earned reversed,
+** and a till sale short of one line that writes nothing.
 */
 #include "fixture.h"
 
@@ -229,11 +230,63 @@ static void test_orders__refunds_go_back_to_the_tenders_in_proportion(void **sta
     free(s);
 }
 
+static int count_body(struct db_conn *c, void *arg)
+{
+    int64_t *n = arg; /* orders, journal rows */
+    int rc = db_scalar_i64(c, &n[0], "SELECT COUNT(*) FROM orders", NULL);
+    return rc ? rc : db_scalar_i64(c, &n[1], "SELECT COUNT(*) FROM stock_movements", NULL);
+}
+
+static void test_orders__a_till_sale_short_of_one_line_leaves_nothing_behind(void **state)
+{
+    struct sale *s = calloc(1, sizeof *s);
+    struct stock m0, s0, m1, s1;
+    int64_t before[2], after[2];
+    (void)state;
+    receive(ids.tee_m, ids.sh01, 3);
+    assert_int_equal(inventory_stock(db_reader(db), ids.tee_m, ids.sh01, &m0), 0);
+    assert_int_equal(inventory_stock(db_reader(db), ids.tee_s, ids.sh01, &s0), 0);
+    assert_int_equal(db_txn(db, count_body, before), 0);
+    /* the first line is there and is taken first; the second is one short */
+    strcpy(s->in.channel, "pos");
+    strcpy(s->in.mode, "carry_out");
+    s->in.location_id = ids.sh01;
+    s->in.nlines = 2;
+    strcpy(s->in.sku[0], "TEE-M");
+    s->in.qty[0] = 1;
+    strcpy(s->in.sku[1], "TEE-S");
+    s->in.qty[1] = s0.available + 1;
+    s->in.ntenders = 1;
+    strcpy(s->in.tenders[0].tender, "cash");
+    s->in.tenders[0].amount = 100000000;
+    strcpy(s->in.actor, "test");
+    assert_int_equal(db_txn(db, place_body, s), O2O_ESTOCK);
+    assert_string_equal(err_last()->field, "lines[1]");
+    assert_string_equal(err_last()->code, "out_of_stock");
+    assert_int_equal(inventory_stock(db_reader(db), ids.tee_m, ids.sh01, &m1), 0);
+    assert_int_equal(inventory_stock(db_reader(db), ids.tee_s, ids.sh01, &s1), 0);
+    assert_int_equal(m1.on_hand, m0.on_hand);
+    assert_int_equal(s1.on_hand, s0.on_hand);
+    assert_int_equal(db_txn(db, count_body, after), 0);
+    assert_int_equal(after[0], before[0]);
+    assert_int_equal(after[1], before[1]);
+    /* with enough of both, the same sale goes through and takes both */
+    s->in.qty[1] = 1;
+    receive(ids.tee_s, ids.sh01, 1);
+    assert_int_equal(db_txn(db, place_body, s), 0);
+    assert_int_equal(inventory_stock(db_reader(db), ids.tee_m, ids.sh01, &m1), 0);
+    assert_int_equal(m1.on_hand, m0.on_hand - 1);
+    assert_int_equal(db_txn(db, count_body, after), 0);
+    assert_int_equal(after[1], before[1] + 1 + 2); /* the receipt, then one journal row per line */
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_orders__routing_rules),
         cmocka_unit_test(test_orders__refunds_go_back_to_the_tenders_in_proportion),
+        cmocka_unit_test(test_orders__a_till_sale_short_of_one_line_leaves_nothing_behind),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
