@@ -6,12 +6,15 @@
 
 CC      ?= cc
 VERSION := 0.1.0
-PKGS    := libh2o-evloop jansson sqlite3 libpq libsodium libcrypto libcurl libqrencode zlib liblzma
+PKGS    := libh2o-evloop jansson sqlite3 libsodium libcrypto libqrencode zlib liblzma
+# headers only: libpq and libcurl are loaded when first used (dlopen), which
+# keeps every command's start fast (they bring some thirty libraries)
+LAZY    := libpq libcurl
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wvla -Wimplicit-fallthrough -fno-common
 DEFS    := -std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -DO2O_VERSION='"$(VERSION)"'
-LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lh2o-evloop -ljansson -lsqlite3 -lpq -lsodium -lcrypto -lcurl -lqrencode -lz -llzma) \
-           -lpthread -lm
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lh2o-evloop -ljansson -lsqlite3 -lsodium -lcrypto -lqrencode -lz -llzma) \
+           -ldl -lpthread -lm
 
 ifeq ($(SAN),1)
 BUILD   := build-san
@@ -21,7 +24,7 @@ BUILD   := build
 OPT     := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 endif
 
-CFLAGS  += $(DEFS) $(OPT) $(WARN) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS  += $(DEFS) $(OPT) $(WARN) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) $(LAZY) 2>/dev/null)
 LDFLAGS += $(OPT)
 
 LIB_SRC := $(wildcard src/core/*.c src/db/*.c src/http/*.c src/domain/*.c src/pay/*.c src/ship/*.c src/api/*.c)

@@ -2,13 +2,18 @@
 ** db_pg.c -- PostgreSQL backend: a pool of writer threads, each with its own
 ** connection, running every transaction body in its own transaction (READ
 ** COMMITTED) and retrying it on serialization failure or deadlock; one read
-** connection per thread. Parameters travel as text. Tests: tests/unit/test_db.c
+** connection per thread. Parameters travel as text. libpq is loaded when the
+** first PostgreSQL database is opened (dlopen), so that commands on SQLite do
+** not pay for loading it and its twenty dependencies at every start.
+** Tests: tests/unit/test_db.c
 */
 #include "db/db_int.h"
 
 #include <assert.h>
+#include <dlfcn.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +26,61 @@
 #define MODULE_NAME "db/postgres"
 #define MAX_PARAMS 64
 #define MAX_RETRIES 20
+
+/* ---- libpq, loaded on first use ---- */
+
+#define PQ_FUNCS(X)                                                                                            \
+    X(PQclear) X(PQstatus) X(PQresultStatus) X(PQresultErrorMessage) X(PQreset) X(PQgetisnull) X(PQfinish)   \
+    X(PQerrorMessage) X(PQcmdTuples) X(PQsetNoticeProcessor) X(PQresultErrorField) X(PQprepare) X(PQntuples)  \
+    X(PQgetvalue) X(PQexecPrepared) X(PQexec) X(PQconnectdb)
+
+static struct {
+#define X(f) __typeof__(f) *f;
+    PQ_FUNCS(X)
+#undef X
+} pq;
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static const char *pq_missing; /* why libpq cannot be used, NULL when loaded */
+
+static void pq_load(void)
+{
+    void *h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        pq_missing = "libpq.so.5 is not installed (Debian package libpq5)";
+        return;
+    }
+#define X(f)                                                                                                   \
+    if (!(*(void **)&pq.f = dlsym(h, #f)))                                                                     \
+        pq_missing = "libpq.so.5 lacks " #f;
+    PQ_FUNCS(X)
+#undef X
+}
+
+/* 0 when libpq is there, else an error. */
+static int pq_ready(void)
+{
+    pthread_once(&pq_once, pq_load);
+    return pq_missing ? err_set(O2O_EDB, "storage_error", NULL, "cannot use PostgreSQL: %s", pq_missing) : 0;
+}
+
+/* from here on, PQfoo is the loaded function */
+#define PQclear pq.PQclear
+#define PQstatus pq.PQstatus
+#define PQresultStatus pq.PQresultStatus
+#define PQresultErrorMessage pq.PQresultErrorMessage
+#define PQreset pq.PQreset
+#define PQgetisnull pq.PQgetisnull
+#define PQfinish pq.PQfinish
+#define PQerrorMessage pq.PQerrorMessage
+#define PQcmdTuples pq.PQcmdTuples
+#define PQsetNoticeProcessor pq.PQsetNoticeProcessor
+#define PQresultErrorField pq.PQresultErrorField
+#define PQprepare pq.PQprepare
+#define PQntuples pq.PQntuples
+#define PQgetvalue pq.PQgetvalue
+#define PQexecPrepared pq.PQexecPrepared
+#define PQexec pq.PQexec
+#define PQconnectdb pq.PQconnectdb
 
 struct pg_stmt {
     struct db_stmt base;
@@ -207,10 +267,13 @@ static void pg_submit(struct db *db, struct db_job *job)
 
 static int pg_open(struct db *db, const char *url, int writers)
 {
-    struct pg_db *q = xcalloc(1, sizeof *q);
+    struct pg_db *q;
     struct pg_conn **conns;
-    int rc = 0;
+    int rc = pq_ready();
 
+    if (rc)
+        return rc;
+    q = xcalloc(1, sizeof *q);
     q->url = xstrdup(url);
     q->nwriters = writers > 0 ? writers : 16;
     pthread_mutex_init(&q->mu, NULL);
