@@ -27,7 +27,7 @@ endif
 CFLAGS  += $(DEFS) $(OPT) $(WARN) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) $(LAZY) 2>/dev/null)
 LDFLAGS += $(OPT)
 
-LIB_SRC := $(wildcard src/core/*.c src/db/*.c src/http/*.c src/domain/*.c src/pay/*.c src/ship/*.c src/api/*.c)
+LIB_SRC := $(wildcard src/core/*.c src/analytics/*.c src/db/*.c src/http/*.c src/domain/*.c src/pay/*.c src/ship/*.c src/api/*.c src/cli/*.c)
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migrations.o
 MIGS    := $(sort $(wildcard src/db/migrations/*.sql))
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))

@@ -18,8 +18,11 @@ $out"
 out=$(grep -nE '#include *"(api|domain|db)/' src/http/*.[ch] || true)
 [ -n "$out" ] && report "http/ includes api/, domain/ or db/:
 $out"
-out=$(grep -nE '#include *"(api|domain|http)/' src/db/*.[ch] src/core/*.[ch] || true)
+out=$(grep -nE '#include *"(api|domain|http|analytics)/' src/db/*.[ch] src/core/*.[ch] || true)
 [ -n "$out" ] && report "db/ or core/ include upper layers:
+$out"
+out=$(grep -nE '#include *[<"](jansson|h2o|sqlite3|libpq-fe)\.h|#include *"(api|domain|http|db)/' src/analytics/*.[ch] || true)
+[ -n "$out" ] && report "analytics/ (computation in memory) includes storage, HTTP or JSON:
 $out"
 out=$(grep -nE '^\s*//|[;{}]\s*//' -r src --include='*.c' --include='*.h' || true)
 [ -n "$out" ] && report "// comments:

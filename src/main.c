@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "cli/cli.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -59,6 +60,9 @@ static const char *usage =
     "  import    import a CSV file: o2o import KIND FILE [--db URL]; KIND sales takes\n"
     "            historical till sales (FILE may be .xz) [--store CODE] [--timezone TZ]\n"
     "            KIND: locations | products | members | stock\n"
+    "  mine      association rules of a basket file: o2o mine rules --input FILE\n"
+    "            [--supp S] [--conf C] [--minlen N] [--maxlen N] [--sort lift|confidence|support|none]\n"
+    "            [--limit N] [--format table|csv|json] (arules' semantics, see docs/insight.md)\n"
     "  version   print the version\n"
     "  help      this text\n"
     "\n"
@@ -490,6 +494,8 @@ int main(int argc, char **argv)
         printf("o2o %s\n", O2O_VERSION);
         return 0;
     }
+    if (!strcmp(cmd, "mine"))
+        return cli_mine(argc, argv);
     if (parse_opts(argc, argv, &o))
         return 2;
     if (!strcmp(cmd, "serve"))

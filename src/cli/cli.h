@@ -1,0 +1,11 @@
+/*
+** cli.h -- commands of the o2o binary that live outside main.c (which wires
+** the server). Each takes the whole argv and returns the exit status.
+*/
+#ifndef O2O_CLI_CLI_H
+#define O2O_CLI_CLI_H
+
+/* o2o mine rules --input FILE ... */
+int cli_mine(int argc, char **argv);
+
+#endif
