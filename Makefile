@@ -79,6 +79,7 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh
 	@sh bench/orders.sh
+	@sh bench/mine.sh
 
 check:
 	@sh scripts/checksrc.sh
