@@ -1,6 +1,6 @@
 /*
-** mine.c -- the command `o2o mine rules`: association rules of a basket file,
-** printed as a table, CSV or JSON.
+** mine.c -- the command `o2o mine rules`: association rules of a basket file
+** or of the orders in the database, printed as a table, CSV or JSON.
 */
 #include "cli/cli.h"
 
@@ -13,11 +13,16 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/util.h"
+#include "db/db.h"
+#include "domain/order.h"
 
 static const char *mine_usage =
-    "usage: o2o mine rules --input FILE [--supp S] [--conf C] [--minlen N] [--maxlen N]\n"
-    "                      [--sort lift|confidence|support|none] [--limit N] [--format table|csv|json]\n"
-    "  FILE: one basket per line, items separated by commas (R arules' basket format)\n"
+    "usage: o2o mine rules [--input FILE | --db URL [--since YYYY-MM-DD]] [--supp S] [--conf C]\n"
+    "                      [--minlen N] [--maxlen N] [--sort lift|confidence|support|none] [--limit N]\n"
+    "                      [--format table|csv|json]\n"
+    "  FILE: one basket per line, items separated by commas (R arules' basket format);\n"
+    "  without it, the paid orders in the database (default $O2O_DB or sqlite:data/o2o.db),\n"
+    "  one basket per order, its products the items\n"
     "  defaults as in arules: --supp 0.1 --conf 0.8 --minlen 1 --maxlen 10; --sort lift\n";
 
 static int parse_double(const char *s, double *out)
@@ -217,13 +222,43 @@ static void print_rules(const struct baskets *b, const struct assoc_result *r, s
     free(rank);
 }
 
+struct from_db {
+    struct baskets *b;
+    int64_t last;
+};
+
+static int basket_row(int64_t order_id, const char *product, void *arg)
+{
+    struct from_db *f = arg;
+    if (order_id != f->last) {
+        baskets_begin(f->b);
+        f->last = order_id;
+    }
+    baskets_add(f->b, baskets_item(f->b, product));
+    return 0;
+}
+
+static int baskets_from_db(const char *url, int64_t since, struct baskets *b)
+{
+    struct db *db = NULL;
+    struct from_db f = {b, -1};
+    int rc = db_open(&db, url, 1);
+    if (rc)
+        return rc;
+    rc = db_check_schema(db);
+    if (!rc)
+        rc = order_basket_items(db_reader(db), since, basket_row, &f);
+    db_close(db);
+    return rc;
+}
+
 int cli_mine(int argc, char **argv)
 {
     struct assoc_params p = {0.1, 0.8, 1, 10};
     struct baskets b;
     struct assoc_result r;
-    const char *input = NULL, *sort = "lift", *format = "table";
-    int64_t limit = 0, n;
+    const char *input = NULL, *sort = "lift", *format = "table", *url = getenv("O2O_DB");
+    int64_t limit = 0, n, since = 0;
     int64_t t0 = mono_us();
     int rc;
     if (argc < 3 || strcmp(argv[2], "rules")) {
@@ -235,6 +270,10 @@ int cli_mine(int argc, char **argv)
         int bad = !v;
         if (!bad && !strcmp(a, "--input"))
             input = v;
+        else if (!bad && !strcmp(a, "--db"))
+            url = v;
+        else if (!bad && !strcmp(a, "--since"))
+            bad = parse_iso8601(v, &since) != 0;
         else if (!bad && !strcmp(a, "--supp"))
             bad = parse_double(v, &p.supp);
         else if (!bad && !strcmp(a, "--conf"))
@@ -258,12 +297,8 @@ int cli_mine(int argc, char **argv)
         }
         i++;
     }
-    if (!input) {
-        fprintf(stderr, "o2o mine: --input FILE is required\n%s", mine_usage);
-        return 2;
-    }
     baskets_init(&b);
-    rc = baskets_read_file(&b, input);
+    rc = input ? baskets_read_file(&b, input) : baskets_from_db(url ? url : "sqlite:data/o2o.db", since, &b);
     if (!rc)
         rc = assoc_mine(&b, &p, &r);
     if (rc) {

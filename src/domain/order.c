@@ -2204,3 +2204,23 @@ int order_tracking(struct db_conn *c, const char *carrier, const char *tracking_
     }
     return rc;
 }
+
+int order_basket_items(struct db_conn *c, int64_t since,
+                       int (*cb)(int64_t order_id, const char *product, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s,
+                      "SELECT ol.order_id, p.code FROM orders o JOIN order_lines ol ON ol.order_id = o.id "
+                      "JOIN skus k ON k.id = ol.sku_id JOIN products p ON p.id = k.product_id "
+                      "WHERE o.created_at >= $1 AND (o.status = 'paid' OR o.status = 'completed') "
+                      "ORDER BY ol.order_id, ol.line_no",
+                      "i", since);
+    while (rc == DB_ROW) {
+        rc = cb(db_col_i64(s, 0), db_col_text(s, 1), arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}

@@ -263,4 +263,11 @@ int order_seq(struct db_conn *c, int64_t id, int64_t *seq);
 ** keys without a location: orders of their channel. */
 int scope_check_order(struct db_conn *c, const struct principal *who, int64_t order_id);
 
+/* The baskets of the rules miner: every paid or completed order created at or
+** after `since` (epoch ms; 0: all), as (order, product code) rows grouped by
+** order. Returned and cancelled orders are left out; a product bought in two
+** sizes is one item. */
+int order_basket_items(struct db_conn *c, int64_t since,
+                       int (*cb)(int64_t order_id, const char *product, void *arg), void *arg);
+
 #endif

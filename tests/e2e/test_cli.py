@@ -139,6 +139,45 @@ class CliTest(unittest.TestCase):
         self.assertIn("3000 rows", text)
         self.assertIn("imported 3000 of 3000 rows", stdout)
 
+    def test_mine_rules_of_the_orders_in_the_database(self):
+        import itertools
+        import json
+        run("migrate", "--db", self.db, check=True)
+        invoices = {"536001": "A B C", "536002": "A B", "536003": "A B D", "536004": "C D",
+                    "536005": "A C", "536006": "B C D", "536007": "A B C D"}
+        rows = ["InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"]
+        for i, (inv, items) in enumerate(sorted(invoices.items())):
+            for code in items.split():
+                rows.append("%s,%s,Item %s,1,2011-03-0%d 10:00:00,2.5,1234%d.0,United Kingdom" % (inv, code, code, i + 1, i))
+        run("import", "sales", self.write("sales.csv", "\n".join(rows) + "\n"), "--db", self.db, check=True)
+        p = run("mine", "rules", "--db", self.db, "--supp", "0.28", "--conf", "0.6", "--minlen", "2",
+                "--format", "json", check=True)
+        got = {(tuple(sorted(r["lhs"])), r["rhs"]): (r["count"], round(r["confidence"], 6)) for r in json.loads(p.stdout)}
+        # the same rules computed here from the invoices
+        baskets = [set(v.split()) for v in invoices.values()]
+        count = lambda s: sum(1 for b in baskets if set(s) <= b)
+        want = {}
+        for k in (2, 3, 4):
+            for s in itertools.combinations("ABCD", k):
+                if count(s) / len(baskets) < 0.28:
+                    continue
+                for rhs in s:
+                    lhs = tuple(x for x in s if x != rhs)
+                    if count(s) / count(lhs) >= 0.6:
+                        want[(lhs, rhs)] = (count(s), round(count(s) / count(lhs), 6))
+        self.assertTrue(want)
+        self.assertEqual(got, want)
+        self.assertIn("7 baskets", p.stderr)
+        # --since leaves the earlier orders out; a file that is not there is a clear error
+        p = run("mine", "rules", "--db", self.db, "--since", "2011-03-05", "--supp", "0.5", "--conf", "0.5",
+                "--format", "csv", check=True)
+        self.assertIn("3 baskets", p.stderr)
+        p = run("mine", "rules", "--input", os.path.join(self.dir, "nothing.csv"))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("cannot read", p.stderr)
+        p = run("mine", "rules", "--input", os.path.join(self.dir, "nothing.csv"), "--supp", "2")
+        self.assertEqual(p.returncode, 2)
+
     def test_serve_refuses_a_database_newer_than_itself(self):
         run("migrate", "--db", self.db, check=True)
         if PG_URL:
