@@ -393,8 +393,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
         rq->pub.body = h2o_strdup(&h->pool, h->entity.base, h->entity.len).base;
         rq->pub.body_len = h->entity.len;
     }
+    /* writes take a JSON object (a DELETE may send one or nothing) */
     if (!(rq->pub.route->flags & HTTP_RAW) &&
-        (!strcmp(rq->pub.method, "POST") || !strcmp(rq->pub.method, "PUT") || !strcmp(rq->pub.method, "PATCH"))) {
+        (!strcmp(rq->pub.method, "POST") || !strcmp(rq->pub.method, "PUT") || !strcmp(rq->pub.method, "PATCH") ||
+         !strcmp(rq->pub.method, "DELETE"))) {
         json_error_t jerr;
         size_t i = 0;
         while (i < rq->pub.body_len && strchr(" \t\r\n", rq->pub.body[i]))

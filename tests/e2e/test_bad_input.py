@@ -88,11 +88,13 @@ class BadInputTest(ServerTest):
                 return path.replace("{code}", "NOWHERE" if unknown else "SH01")
             if path.startswith("/v1/products"):
                 return path.replace("{code}", "NOPRODUCT" if unknown else "TEE")
-            if path.startswith("/v1/routing"):
+            if path.startswith(("/v1/routing", "/v1/stores")):
                 return path.replace("{code}", "NOWHERE" if unknown else "SH01")
             if path.startswith("/v1/tiers"):
                 return path.replace("{code}", "gold")
             return path.replace("{code}", "NOSKU" if unknown else "TEE-RED-S")
+        if "{name}" in path:
+            return path.replace("{name}", "no_such_rule" if unknown else "a_rule")
         return path
 
     def unchanged(self, before, case):
@@ -135,8 +137,8 @@ class BadInputTest(ServerTest):
     def test_every_route_with_an_id_rejects_unknown_ids(self):
         before = self.server.snapshot()
         for method, path in self.routes:
-            if "{" not in path or path.startswith("/v1/tiers"):
-                continue
+            if "{" not in path or path.startswith("/v1/tiers") or (method, path) == ("PUT", "/v1/life-rules/{name}"):
+                continue  # PUT creates what it names
             body = WRITES.get((method, path), ({}, {}))[0] if method != "GET" else None
             if path == "/v1/members/{id}/merge":
                 body = {"merge_id": self.member_id}
@@ -154,8 +156,10 @@ class BadInputTest(ServerTest):
     def test_wrong_methods_and_unknown_routes(self):
         before = self.server.snapshot()
         for method, path in self.routes:
+            taken = {m for m, p in self.routes if p == path}
+            wrong = next(m for m in ("DELETE", "PATCH", "PUT", "POST") if m not in taken)
             with self.subTest(route=(method, path)):
-                r = self.owner.request("DELETE", self.concrete(path))
+                r = self.owner.request(wrong, self.concrete(path), body={} if wrong != "DELETE" else None)
                 self.assertError(r, 405, "method_not_allowed")
                 self.assertIn(method, r.headers["allow"])
         self.assertError(self.owner.get("/v1/no-such-thing"), 404, "no_route")
