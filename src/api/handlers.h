@@ -92,6 +92,12 @@ int api_settings_get(struct http_req *rq);
 int api_settings_update(struct http_req *rq);
 int api_tiers_list(struct http_req *rq);
 int api_tiers_update(struct http_req *rq);
+int api_member_tags(struct http_req *rq);
+int api_member_profile(struct http_req *rq);
+int api_life_rules_list(struct http_req *rq);
+int api_life_rules_put(struct http_req *rq);
+int api_life_rules_delete(struct http_req *rq);
+int api_store_core_customers(struct http_req *rq);
 
 struct location;
 struct member;

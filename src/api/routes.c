@@ -150,6 +150,17 @@ static const struct http_route routes[] = {
      "Claim a till receipt: the sale becomes hers and its points are credited (once)"},
     {"POST", "/v1/coupons", api_coupons_create, OWNER, IDEM, "Issue a coupon to a member or to anyone"},
     {"GET", "/v1/members/{id}/coupons", api_member_coupons, ANY, 0, "A member's coupons"},
+    /* customer insight */
+    {"GET", "/v1/members/{id}/tags", api_member_tags, STAFF | MEMB, 0,
+     "A member's brand, category, price and life-stage tags, strongest first (weights fade with time)"},
+    {"GET", "/v1/members/{id}/profile", api_member_profile, STAFF | MEMB, 0,
+     "A member's orders, spend, channels, favourite store, RFM scores and segment"},
+    {"GET", "/v1/life-rules", api_life_rules_list, STAFF, 0, "The life-stage rules"},
+    {"PUT", "/v1/life-rules/{name}", api_life_rules_put, OWNER, 0,
+     "Create or replace a life-stage rule; the history is evaluated again in the background"},
+    {"DELETE", "/v1/life-rules/{name}", api_life_rules_delete, OWNER, 0, "Delete a life-stage rule and its tags"},
+    {"GET", "/v1/stores/{code}/core-customers", api_store_core_customers, STAFF, 0,
+     "A store's core customers: most spend there among those who bought there lately"},
 };
 
 const struct http_route *api_routes(size_t *n)

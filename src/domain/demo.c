@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "domain/tags.h"
 
 struct city {
     const char *code, *name, *region;
@@ -196,7 +197,17 @@ static int structure(struct db_conn *c, void *arg)
             return rc;
         x->st->categories++;
     }
-    return 0;
+    {
+        /* the seeds' example: formula or diapers twice within 60 days */
+        struct life_rule r;
+        memset(&r, 0, sizeof r);
+        str_copy(r.name, sizeof r.name, "new_parent");
+        str_copy(r.categories, sizeof r.categories, "infant_formula,diapers");
+        r.min_purchases = 2;
+        r.window_days = 60;
+        rc = life_rule_put(c, &r);
+    }
+    return rc;
 }
 
 /* Products [from, to) with 5 SKUs each, and their stock everywhere. */

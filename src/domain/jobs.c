@@ -1,6 +1,7 @@
 /*
 ** jobs.c -- leased background jobs: release expired reservations (every run) and
-** expire due points lots. Owns table job_leases. No HTTP or JSON here.
+** expire due points lots, cancel unpaid orders, expire pickups, fold paid
+** orders into customer insight. Owns table job_leases. No HTTP or JSON here.
 ** Tests: tests/e2e (reservations expire by themselves), tests/unit/test_inventory.c.
 */
 #include "domain/jobs.h"
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "domain/insight.h"
 #include "domain/inventory.h"
 #include "domain/order.h"
 #include "domain/points.h"
@@ -64,6 +66,7 @@ int jobs_run_due(struct db *db, const char *holder)
         {"expire_points", holder, points_expire_due},
         {"cancel_unpaid_orders", holder, order_expire_unpaid},
         {"expire_pickups", holder, order_expire_pickups},
+        {"insight_refresh", holder, insight_refresh},
     };
     int first = 0;
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {

@@ -19,6 +19,7 @@
 #include "core/util.h"
 #include "domain/catalog.h"
 #include "domain/coupon.h"
+#include "domain/insight.h"
 #include "domain/inventory.h"
 #include "domain/location.h"
 #include "domain/member.h"
@@ -711,6 +712,8 @@ static int on_paid(struct db_conn *c, struct order *o, const char *actor)
     /* points on what was paid with money; the points tender earns nothing */
     if (!rc && o->member_id)
         rc = earn_for_order(c, o, actor);
+    if (!rc && o->member_id)
+        rc = insight_enqueue(c, o->id);
     if (rc)
         return rc;
     /* till sales leave with the customer now */
@@ -962,6 +965,8 @@ static int till_sale(struct db_conn *c, const struct order_input *in, const int6
         if (!rc)
             timeline_add(t, "points_earned", 0, "%" PRId64 " points", points);
     }
+    if (!rc && in->member_id)
+        rc = insight_enqueue(c, oid);
     if (!rc) {
         timeline_add(t, "handed_over", fid, "at the till of %s", l.code);
         timeline_add(t, "completed", 0, "every item is with the customer");
@@ -1120,6 +1125,8 @@ int order_link_member(struct db_conn *c, int64_t id, int64_t member_id, const ch
     rc = event(c, id, "member_linked", 0, actor, "receipt claimed by member %" PRId64, member_id);
     if (!rc && (!strcmp(o.status, "paid") || !strcmp(o.status, "completed")))
         rc = earn_for_order(c, &o, actor);
+    if (!rc && (!strcmp(o.status, "paid") || !strcmp(o.status, "completed")))
+        rc = insight_enqueue(c, id);
     *points = o.points_earned;
     return rc;
 }
@@ -2137,6 +2144,8 @@ int order_import(struct db_conn *c, const struct sale_import *s, int64_t *id, bo
                     "itti", *id, s->is_return ? "returned" : "completed", s->external_ref, s->at);
         rc = n < 0 ? (int)n : 0;
     }
+    if (!rc && !s->is_return && s->member_id)
+        rc = insight_enqueue(c, *id);
     if (!rc && s->is_return) {
         n = db_exec(c,
                     "INSERT INTO returns (order_id, location_id, amount, reason, actor, created_at) "
@@ -2217,6 +2226,50 @@ int order_basket_items(struct db_conn *c, int64_t since,
                       "i", since);
     while (rc == DB_ROW) {
         rc = cb(db_col_i64(s, 0), db_col_text(s, 1), arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+#define PURCHASE_COLS                                                                                          \
+    "SELECT o.id, COALESCE(o.member_id, 0), o.created_at, p.id, COALESCE(p.category_id, 0), COALESCE(b.code, ''), " \
+    "COALESCE(cat.code, ''), COALESCE(par.code, ''), COALESCE(cat.path, ''), ol.unit_price, ol.qty "            \
+    "FROM orders o JOIN order_lines ol ON ol.order_id = o.id JOIN skus k ON k.id = ol.sku_id "                  \
+    "JOIN products p ON p.id = k.product_id LEFT JOIN brands b ON b.id = p.brand_id "                         \
+    "LEFT JOIN categories cat ON cat.id = p.category_id LEFT JOIN categories par ON par.id = cat.parent_id "
+
+int order_purchase_lines(struct db_conn *c, int64_t order_id, int64_t member_id,
+                         int (*cb)(const struct purchase_line *l, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    struct purchase_line l;
+    int rc;
+    if (order_id)
+        rc = db_query(c, &s, PURCHASE_COLS "WHERE o.id = $1 AND (o.status = 'paid' OR o.status = 'completed') "
+                      "ORDER BY ol.line_no", "i", order_id);
+    else if (member_id)
+        rc = db_query(c, &s, PURCHASE_COLS "WHERE o.member_id = $1 AND (o.status = 'paid' OR o.status = 'completed') "
+                      "ORDER BY o.created_at, o.id, ol.line_no", "i", member_id);
+    else
+        rc = db_query(c, &s, PURCHASE_COLS "WHERE o.member_id IS NOT NULL AND (o.status = 'paid' OR "
+                      "o.status = 'completed') ORDER BY o.member_id, o.created_at, o.id, ol.line_no", NULL);
+    while (rc == DB_ROW) {
+        memset(&l, 0, sizeof l);
+        l.order_id = db_col_i64(s, 0);
+        l.member_id = db_col_i64(s, 1);
+        l.at = db_col_i64(s, 2);
+        l.product_id = db_col_i64(s, 3);
+        l.category_id = db_col_i64(s, 4);
+        str_copy(l.brand, sizeof l.brand, db_col_text(s, 5));
+        str_copy(l.category, sizeof l.category, db_col_text(s, 6));
+        str_copy(l.parent_category, sizeof l.parent_category, db_col_text(s, 7));
+        str_copy(l.category_path, sizeof l.category_path, db_col_text(s, 8));
+        l.unit_price = db_col_i64(s, 9);
+        l.qty = db_col_i64(s, 10);
+        rc = cb(&l, arg);
         if (rc)
             break;
         rc = db_step(s);

@@ -270,4 +270,18 @@ int scope_check_order(struct db_conn *c, const struct principal *who, int64_t or
 int order_basket_items(struct db_conn *c, int64_t since,
                        int (*cb)(int64_t order_id, const char *product, void *arg), void *arg);
 
+/* A line of a paid or completed order with what insight needs of its product. */
+struct purchase_line {
+    int64_t order_id, member_id, at;          /* at: when the order was placed */
+    int64_t product_id, category_id;
+    char brand[65];                           /* codes, "" when none */
+    char category[65], parent_category[65];
+    char category_path[256];                  /* "/1/9/": the category and its ancestors */
+    int64_t unit_price, qty;
+};
+/* The lines of order_id (if not 0), else of every paid or completed order of
+** member_id (if not 0), else of every member's; in (member, time, order) order. */
+int order_purchase_lines(struct db_conn *c, int64_t order_id, int64_t member_id,
+                         int (*cb)(const struct purchase_line *l, void *arg), void *arg);
+
 #endif

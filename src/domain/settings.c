@@ -119,6 +119,9 @@ static const struct {
     {"routing_max_distance_km", 0, 20000, NULL},
     {"routing_daily_capacity", 0, 1000000, NULL},
     {"routing_pickup_shortfall", 0, 0, "transfer|ship"},
+    {"tag_half_life_days", 1, 3650, NULL},
+    {"price_band_mid_fen", 1, 100000000000LL, NULL},
+    {"price_band_premium_fen", 1, 100000000000LL, NULL},
 };
 
 

@@ -93,6 +93,9 @@ class Client:
     def put(self, path, body=None, **kw):
         return self.request("PUT", path, body if body is not None else {}, **kw)
 
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
     def close(self):
         self.conn.close()
 
@@ -165,9 +168,18 @@ class Server:
         return rc, log
 
     # ---- direct database reads, for "nothing changed" checks ----
+    def settle_insight(self, timeout=30):
+        """Wait until the insight job has folded every queued order (it changes tags and
+        profiles in the background)."""
+        deadline = time.time() + timeout
+        while int(self.scalar("SELECT COUNT(*) FROM insight_queue") or 0) and time.time() < deadline:
+            time.sleep(0.05)
+
     def snapshot(self, skip=("sessions", "login_attempts", "job_leases")):
-        """A fingerprint of every table's contents (but for sessions, throttles and job leases)."""
+        """A fingerprint of every table's contents (but for sessions, throttles and job leases),
+        once the background insight job has caught up."""
         out = {}
+        self.settle_insight()
         if PG_URL:
             tables = psql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").split()
             for t in tables:

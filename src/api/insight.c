@@ -1,0 +1,213 @@
+/*
+** insight.c -- HTTP handlers for customer insight: a member's tags and
+** profile, life-stage rules, a store's core customers.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/handlers.h"
+#include "core/mem.h"
+#include "core/util.h"
+#include "domain/location.h"
+#include "domain/member.h"
+#include "domain/profile.h"
+#include "domain/tags.h"
+
+static int tag_cb(const struct member_tag *t, void *arg)
+{
+    const char *colon = strchr(t->tag, ':');
+    char kind[32] = "";
+    if (colon && (size_t)(colon - t->tag) < sizeof kind) {
+        memcpy(kind, t->tag, (size_t)(colon - t->tag));
+        kind[colon - t->tag] = 0;
+    }
+    json_array_append_new(arg, json_pack("{s:s, s:s, s:f, s:o}", "tag", t->tag, "kind", kind, "weight",
+                                         (double)(int64_t)(t->weight * 1000 + 0.5) / 1000, "updated_at",
+                                         jtime(t->updated_at)));
+    return 0;
+}
+
+int api_member_tags(struct http_req *rq)
+{
+    int64_t id, limit;
+    json_t *tags;
+    struct member m;
+    int rc = api_param_id(rq, 0, "member", &id);
+    if (!rc)
+        rc = scope_check_member(&rq->who, id);
+    if (!rc && member_get(api_reader(), id, &m))
+        rc = err_set(O2O_ENOTFOUND, "unknown_member", NULL, "no member %lld", (long long)id);
+    if (!rc)
+        rc = api_query_int(rq, "limit", 1, 1000, 100, &limit);
+    if (rc)
+        return rc;
+    tags = json_array();
+    rc = tags_list(api_reader(), id, now_ms(), (int)limit, tag_cb, tags);
+    if (rc) {
+        json_decref(tags);
+        return rc;
+    }
+    return http_reply_json(rq, 200, json_pack("{s:I, s:o}", "member_id", (json_int_t)id, "tags", tags));
+}
+
+int api_member_profile(struct http_req *rq)
+{
+    struct profile p;
+    int64_t id;
+    json_t *ch;
+    int rc = api_param_id(rq, 0, "member", &id);
+    if (!rc)
+        rc = scope_check_member(&rq->who, id);
+    if (!rc)
+        rc = profile_get(api_reader(), id, now_ms(), &p);
+    if (rc)
+        return rc;
+    ch = json_object();
+    for (int i = 0; i < PROFILE_CHANNELS; i++)
+        json_object_set_new(ch, profile_channel_names[i], json_integer(p.channel[i]));
+    return http_reply_json(
+        rq, 200,
+        json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:{s:i, s:i, s:i, s:s}, s:I, s:I}", "member_id",
+                  (json_int_t)id, "orders", (json_int_t)p.orders, "spend", (json_int_t)p.spend, "first_purchase_at",
+                  jtime(p.first_at), "last_purchase_at", jtime(p.last_at), "favourite_store",
+                  jstr_or_null(p.favourite_store), "channels", ch, "rfm", "recency", p.r, "frequency", p.f,
+                  "monetary", p.m, "segment", p.segment, "lifetime_value", (json_int_t)p.spend, "annual_value",
+                  (json_int_t)p.annual_value));
+}
+
+/* ---- life-stage rules ---- */
+
+static json_t *render_rule(const struct life_rule *r)
+{
+    json_t *cats = json_array();
+    char buf[512], *save = NULL;
+    str_copy(buf, sizeof buf, r->categories);
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        json_array_append_new(cats, json_string(tok));
+    return json_pack("{s:s, s:s, s:o, s:I, s:I, s:b, s:o}", "name", r->name, "tag", "", "categories", cats,
+                     "min_purchases", (json_int_t)r->min_purchases, "window_days", (json_int_t)r->window_days,
+                     "history_evaluated", r->evaluated_at != 0, "updated_at", jtime(r->updated_at));
+}
+
+static json_t *render_rule_full(const struct life_rule *r)
+{
+    char tag[96];
+    json_t *o = render_rule(r);
+    snprintf(tag, sizeof tag, "life:%s", r->name);
+    json_object_set_new(o, "tag", json_string(tag));
+    return o;
+}
+
+static int rule_cb(const struct life_rule *r, void *arg)
+{
+    json_array_append_new(arg, render_rule_full(r));
+    return 0;
+}
+
+int api_life_rules_list(struct http_req *rq)
+{
+    json_t *a = json_array();
+    int rc = life_rules_list(api_reader(), rule_cb, a);
+    if (rc) {
+        json_decref(a);
+        return rc;
+    }
+    return http_reply_json(rq, 200, json_pack("{s:o}", "rules", a));
+}
+
+static int rule_put_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct life_rule *r = arg;
+    int rc = life_rule_put(c, r);
+    (void)who;
+    if (!rc)
+        *out = render_rule_full(r);
+    return rc;
+}
+
+int api_life_rules_put(struct http_req *rq)
+{
+    struct life_rule *r = xcalloc(1, sizeof *r);
+    json_t *cats = json_object_get(rq->json, "categories");
+    size_t o = 0, i;
+    json_t *v;
+    int rc = 0;
+    str_copy(r->name, sizeof r->name, rq->params[0]);
+    if (!json_is_array(cats) || !json_array_size(cats))
+        rc = err_set(O2O_EINVAL, "missing_field", "categories", "categories must be a list of category codes");
+    json_array_foreach(cats, i, v) {
+        if (rc)
+            break;
+        if (!json_is_string(v) || !is_code(json_string_value(v)) ||
+            o + json_string_length(v) + 2 >= sizeof r->categories)
+            rc = err_set(O2O_EINVAL, "wrong_type", "categories", "categories must be category codes");
+        else
+            o += (size_t)snprintf(r->categories + o, sizeof r->categories - o, "%s%s", o ? "," : "",
+                                  json_string_value(v));
+    }
+    if (!rc)
+        rc = jin_i64(rq->json, "min_purchases", true, 1, 1000, &r->min_purchases, NULL);
+    if (!rc)
+        rc = jin_i64(rq->json, "window_days", true, 1, 3650, &r->window_days, NULL);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    return api_write(rq, rule_put_body, r, 200);
+}
+
+struct rule_name {
+    char name[65];
+};
+
+static int rule_delete_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct rule_name *a = arg;
+    int rc = life_rule_delete(c, a->name);
+    (void)who;
+    if (!rc)
+        *out = json_pack("{s:s, s:b}", "name", a->name, "deleted", 1);
+    return rc;
+}
+
+int api_life_rules_delete(struct http_req *rq)
+{
+    struct rule_name *a = xcalloc(1, sizeof *a);
+    str_copy(a->name, sizeof a->name, rq->params[0]);
+    return api_write(rq, rule_delete_body, a, 200);
+}
+
+/* ---- core customers ---- */
+
+static int core_cb(const struct core_customer *x, void *arg)
+{
+    json_array_append_new(arg, json_pack("{s:I, s:s, s:I, s:I, s:o}", "member_id", (json_int_t)x->member_id, "name",
+                                         x->name, "orders", (json_int_t)x->orders, "spend", (json_int_t)x->spend,
+                                         "last_purchase_at", jtime(x->last_at)));
+    return 0;
+}
+
+int api_store_core_customers(struct http_req *rq)
+{
+    struct location l;
+    int64_t limit, days;
+    json_t *a;
+    int rc = location_get_by_code(api_reader(), rq->params[0], &l);
+    if (!rc)
+        rc = scope_check_location(api_reader(), &rq->who, l.id);
+    if (!rc)
+        rc = api_query_int(rq, "limit", 1, 1000, 50, &limit);
+    if (!rc)
+        rc = api_query_int(rq, "days", 1, 3650, 365, &days);
+    if (rc)
+        return rc;
+    a = json_array();
+    rc = profile_core_customers(api_reader(), l.id, now_ms(), days, (int)limit, core_cb, a);
+    if (rc) {
+        json_decref(a);
+        return rc;
+    }
+    return http_reply_json(rq, 200, json_pack("{s:s, s:I, s:o}", "store", l.code, "days", (json_int_t)days,
+                                              "customers", a));
+}

@@ -1,0 +1,73 @@
+/*
+** insight.c -- the insight queue and the job that empties it. Owns table
+** insight_queue. No HTTP or JSON here. Tests: tests/e2e/test_insight.py
+*/
+#include "domain/insight.h"
+
+#include <stdlib.h>
+
+#include "core/mem.h"
+#include "core/util.h"
+#include "domain/order.h"
+#include "domain/profile.h"
+#include "domain/tags.h"
+
+#define BATCH 2000
+
+int insight_enqueue(struct db_conn *c, int64_t order_id)
+{
+    int64_t n = db_exec(c, "INSERT INTO insight_queue (order_id, queued_at) VALUES ($1, $2) "
+                           "ON CONFLICT (order_id) DO NOTHING", "ii", order_id, now_ms());
+    return n < 0 ? (int)n : 0;
+}
+
+int insight_backlog(struct db_conn *c, int64_t *queued)
+{
+    return db_scalar_i64(c, queued, "SELECT COUNT(*) FROM insight_queue", NULL);
+}
+
+int insight_refresh(struct db_conn *c, int64_t now, int64_t *count)
+{
+    struct db_stmt *s = NULL;
+    int64_t *ids = xmalloc(BATCH * sizeof *ids), *members = xmalloc(BATCH * sizeof *members), tagged = 0;
+    int n = 0, nm = 0;
+    int rc = life_rules_evaluate_pending(c, &tagged);
+    (void)now;
+    *count = 0;
+    if (!rc)
+        rc = db_query(c, &s, "SELECT order_id FROM insight_queue ORDER BY order_id LIMIT $1", "i", (int64_t)BATCH);
+    while (rc == DB_ROW && n < BATCH) {
+        ids[n++] = db_col_i64(s, 0);
+        rc = db_step(s);
+    }
+    db_done(s);
+    rc = rc < 0 ? rc : 0;
+    for (int i = 0; i < n && !rc; i++) {
+        struct order o;
+        int64_t del;
+        rc = order_get(c, ids[i], &o);
+        if (!rc)
+            rc = tags_add_order(c, ids[i]);
+        if (!rc)
+            rc = profile_add_order(c, ids[i]);
+        if (rc)
+            break;
+        if (o.member_id) {
+            int seen = 0;
+            for (int k = 0; k < nm && !seen; k++)
+                seen = members[k] == o.member_id;
+            if (!seen)
+                members[nm++] = o.member_id;
+        }
+        del = db_exec(c, "DELETE FROM insight_queue WHERE order_id = $1", "i", ids[i]);
+        rc = del < 0 ? (int)del : 0;
+    }
+    /* life stages of the members who just bought */
+    for (int k = 0; k < nm && !rc; k++)
+        rc = life_rules_for_member(c, members[k]);
+    if (!rc)
+        *count = n;
+    free(ids);
+    free(members);
+    return rc;
+}

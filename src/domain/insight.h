@@ -1,0 +1,21 @@
+/*
+** insight.h -- keeping customer insight up to date: paid orders of members
+** are queued in the transaction that pays them and folded into tags, life
+** stages and profiles by a background job, off the till's path.
+*/
+#ifndef O2O_DOMAIN_INSIGHT_H
+#define O2O_DOMAIN_INSIGHT_H
+
+#include <stdint.h>
+
+#include "db/db.h"
+
+/* Queue a paid order for the insight job (once). */
+int insight_enqueue(struct db_conn *c, int64_t order_id);
+/* The job: evaluate life-stage rules not yet run over the history, then fold
+** up to a batch of queued orders into tags and profiles. *count: orders folded. */
+int insight_refresh(struct db_conn *c, int64_t now, int64_t *count);
+/* Orders waiting. */
+int insight_backlog(struct db_conn *c, int64_t *queued);
+
+#endif
