@@ -12,7 +12,7 @@
 #include "domain/profile.h"
 #include "domain/tags.h"
 
-#define BATCH 2000
+#define BATCH INSIGHT_BATCH
 
 int insight_enqueue(struct db_conn *c, int64_t order_id)
 {

@@ -10,6 +10,9 @@
 
 #include "db/db.h"
 
+/* Orders folded per run at most (the job runner runs more while a backlog lasts). */
+#define INSIGHT_BATCH 2000
+
 /* Queue a paid order for the insight job (once). */
 int insight_enqueue(struct db_conn *c, int64_t order_id);
 /* The job: evaluate life-stage rules not yet run over the history, then fold
