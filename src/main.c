@@ -64,6 +64,8 @@ static const char *usage =
     "            o2o mine rules [--input FILE | --db URL [--since YYYY-MM-DD]]\n"
     "            [--supp S] [--conf C] [--minlen N] [--maxlen N] [--sort lift|confidence|support|none]\n"
     "            [--limit N] [--format table|csv|json] (arules' semantics, see docs/insight.md)\n"
+    "  eval      offline quality of the recommender: o2o eval recommendations\n"
+    "            --input FILE[.xz] --split YYYY-MM-DD [--k N] (Online Retail layout)\n"
     "  version   print the version\n"
     "  help      this text\n"
     "\n"
@@ -497,6 +499,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "mine"))
         return cli_mine(argc, argv);
+    if (!strcmp(cmd, "eval"))
+        return cli_eval(argc, argv);
     if (parse_opts(argc, argv, &o))
         return 2;
     if (!strcmp(cmd, "serve"))

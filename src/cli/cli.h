@@ -8,4 +8,7 @@
 /* o2o mine rules --input FILE ... */
 int cli_mine(int argc, char **argv);
 
+/* o2o eval recommendations --input FILE --split DATE [--k N] */
+int cli_eval(int argc, char **argv);
+
 #endif
