@@ -52,6 +52,7 @@ static const char *usage =
     "              --gateways FILE   WeChat Pay / Alipay settings (JSON, see docs/payments.md)\n"
     "              --jobs-every MS   run background jobs (reservation and points expiry) this often\n"
     "                                (default 5000)\n"
+    "              --reco-every S    rebuild the recommendation model every S seconds (default 600)\n"
     "              --commit-batch N  SQLite: at most N writes per commit (default 1024; 1 disables\n"
     "                                group commit, for comparison)\n"
     "  migrate   apply pending schema migrations (--db URL)\n"
@@ -78,6 +79,7 @@ struct opts {
     int threads;
     int commit_batch;
     int64_t jobs_every_ms;
+    int64_t reco_every_s;
     const char *gateways;
     const char *carriers;
     const char *public_url;
@@ -97,6 +99,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     o->listen = "127.0.0.1:8080";
     o->members = 100000;
     o->jobs_every_ms = 5000;
+    o->reco_every_s = 600;
     o->products = 2000;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -138,6 +141,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->carriers = v;
         } else if (!strcmp(a, "--gateways")) {
             o->gateways = v;
+        } else if (!strcmp(a, "--reco-every")) {
+            if (parse_i64(v, 1, 86400, &o->reco_every_s)) {
+                fprintf(stderr, "o2o: --reco-every must be 1..86400 (seconds)\n");
+                return -1;
+            }
         } else if (!strcmp(a, "--jobs-every")) {
             if (parse_i64(v, 100, 3600000, &o->jobs_every_ms)) {
                 fprintf(stderr, "o2o: --jobs-every must be 100..3600000 (ms)\n");
@@ -386,11 +394,13 @@ static int cmd_serve(const struct opts *o)
     pthread_create(&jobs, NULL, jobs_main, &jobs_every);
     api_watch_start();
     api_payments_start(o->jobs_every_ms < 1000 ? o->jobs_every_ms : 1000);
+    api_recommend_start(o->reco_every_s * 1000);
     rc = http_serve(&cfg);
     if (rc)
         fprintf(stderr, "o2o: %s\n", err_last()->msg);
     jobs_stop = 1;
     pthread_join(jobs, NULL);
+    api_recommend_stop();
     api_payments_stop();
     api_watch_stop();
     workq_stop(app.io);

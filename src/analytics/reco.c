@@ -410,6 +410,24 @@ int reco_recommend(const struct reco_model *cm, const struct reco_query *q, stru
         candidate(sc, h[i].item);
         sc->again[h[i].item] = log1pf(h[i].weight);
     }
+    /* what she bought since the model was built counts at full weight */
+    for (int i = 0; i < q->nrecent; i++) {
+        uint32_t r = q->recent[i];
+        if (r >= m->nitems)
+            continue;
+        for (uint32_t x = m->nb_start[r]; x < m->nb_start[r + 1]; x++) {
+            uint32_t it = m->nb[x].item;
+            float add = log1pf(1.0f) * m->nb[x].score;
+            candidate(sc, it);
+            if (add > sc->popular[it]) {
+                sc->popular[it] = add;
+                sc->by[it] = r;
+            }
+            sc->together[it] += add;
+        }
+        candidate(sc, r);
+        sc->again[r] += log1pf(1.0f);
+    }
     for (uint32_t c = 0; c < sc->ncand; c++) {
         uint32_t it = sc->cand[c];
         sc->popular[it] = 0;

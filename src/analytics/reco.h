@@ -54,6 +54,9 @@ struct reco_query {
     int limit;
     int64_t now;
     bool again;               /* may recommend what she bought before */
+    /* purchases the model has not seen yet (since it was built): weight 1 each */
+    const uint32_t *recent;
+    int nrecent;
     /* optional extra score per item and its reason code (e.g. tags, friends) */
     const float *boost;
     const uint32_t *boost_reason;

@@ -108,6 +108,9 @@ void api_tracking_subscribe(int64_t order_id, const char *carrier, const char *t
 ** payments whose notification is older than stale_ms. Returns what it handled. */
 void api_payments_start(int64_t every_ms);
 void api_payments_stop(void);
+/* The thread that builds the recommendation model at start and every every_ms. */
+void api_recommend_start(int64_t every_ms);
+void api_recommend_stop(void);
 int api_payments_sweep(int64_t stale_ms);
 
 #endif

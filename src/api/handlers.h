@@ -98,6 +98,8 @@ int api_life_rules_list(struct http_req *rq);
 int api_life_rules_put(struct http_req *rq);
 int api_life_rules_delete(struct http_req *rq);
 int api_store_core_customers(struct http_req *rq);
+int api_member_recommendations(struct http_req *rq);
+int api_recommend_rebuild(struct http_req *rq);
 
 struct location;
 struct member;

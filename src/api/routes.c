@@ -159,6 +159,10 @@ static const struct http_route routes[] = {
     {"PUT", "/v1/life-rules/{name}", api_life_rules_put, OWNER, 0,
      "Create or replace a life-stage rule; the history is evaluated again in the background"},
     {"DELETE", "/v1/life-rules/{name}", api_life_rules_delete, OWNER, 0, "Delete a life-stage rule and its tags"},
+    {"GET", "/v1/members/{id}/recommendations", api_member_recommendations, STAFF | CHAN | MEMB, 0,
+     "Recommendations for a member (context=login|checkout|store, store=CODE, limit), each with its reason"},
+    {"POST", "/v1/recommendations/rebuild", api_recommend_rebuild, OWNER, 0,
+     "Rebuild the recommendation model now (it is rebuilt every --reco-every seconds anyway)"},
     {"GET", "/v1/stores/{code}/core-customers", api_store_core_customers, STAFF, 0,
      "A store's core customers: most spend there among those who bought there lately"},
 };

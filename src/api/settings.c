@@ -33,7 +33,7 @@ int api_settings_get(struct http_req *rq)
 struct settings_arg {
     int n;
     char key[8][48];
-    char value[8][48];
+    char value[8][256];
 };
 
 static int settings_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)

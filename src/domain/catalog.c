@@ -348,3 +348,17 @@ int catalog_import_sku(struct db_conn *c, const char *code_in, const char *name,
         *sku_id = k.id;
     return rc;
 }
+
+int catalog_min_prices(struct db_conn *c, int (*cb)(int64_t product_id, int64_t price, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s, "SELECT product_id, MIN(price) FROM skus GROUP BY product_id", NULL);
+    while (rc == DB_ROW) {
+        rc = cb(db_col_i64(s, 0), db_col_i64(s, 1), arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}

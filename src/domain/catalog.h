@@ -76,6 +76,8 @@ int product_list(struct db_conn *c, const char *brand_code, const char *category
 int product_skus(struct db_conn *c, int64_t product_id, int (*cb)(const struct sku *s, void *arg), void *arg);
 int sku_get_by_code(struct db_conn *c, const char *code, int64_t visible_at, struct sku *out);
 int sku_get_by_barcode(struct db_conn *c, const char *barcode, int64_t visible_at, struct sku *out);
-int64_t catalog_count(struct db_conn *c, const char *what); /* "brands" | "products" | "skus" */
+int64_t catalog_count(struct db_conn *c, const char *what);
+/* Every product's lowest SKU price, in one pass. */
+int catalog_min_prices(struct db_conn *c, int (*cb)(int64_t product_id, int64_t price, void *arg), void *arg); /* "brands" | "products" | "skus" */
 
 #endif

@@ -428,3 +428,11 @@ int inventory_journal_sum(struct db_conn *c, int64_t sku, int64_t loc, int64_t *
     return db_scalar_i64(c, out, "SELECT COALESCE(SUM(qty), 0) FROM stock_movements WHERE sku_id = $1 AND location_id = $2",
                          "ii", sku, loc);
 }
+
+int inventory_product_available(struct db_conn *c, int64_t product_id, int64_t location_id, int64_t *out)
+{
+    return db_scalar_i64(c, out,
+                         "SELECT COALESCE(SUM(s.on_hand - s.reserved), 0) FROM skus k JOIN stock s ON s.sku_id = k.id "
+                         "AND s.location_id = $2 WHERE k.product_id = $1",
+                         "ii", product_id, location_id);
+}

@@ -79,6 +79,8 @@ int inventory_expire_reservations(struct db_conn *c, int64_t now, int64_t *count
 
 /* Reads. */
 int inventory_stock(struct db_conn *c, int64_t sku_id, int64_t location_id, struct stock *out);
+/* Units of any SKU of a product available (on hand, not reserved) at a location. */
+int inventory_product_available(struct db_conn *c, int64_t product_id, int64_t location_id, int64_t *out);
 /* Every location's stock of a SKU with available > 0 (all rows if include_empty),
 ** nearest first from (lat, lon) when has_origin, else by location id. */
 int inventory_availability(struct db_conn *c, int64_t sku_id, bool has_origin, double lat, double lon,

@@ -2277,3 +2277,46 @@ int order_purchase_lines(struct db_conn *c, int64_t order_id, int64_t member_id,
     db_done(s);
     return rc < 0 ? rc : 0;
 }
+
+int order_reco_rows(struct db_conn *c, int64_t since,
+                    int (*cb)(int64_t order_id, int64_t member_id, int64_t store_id, int64_t at, int64_t product_id,
+                              void *arg),
+                    void *arg)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s,
+                      "SELECT o.id, COALESCE(o.member_id, 0), CASE WHEN o.mode = 'pickup' THEN "
+                      "COALESCE(o.pickup_location_id, 0) WHEN o.mode = 'carry_out' THEN COALESCE(o.location_id, 0) "
+                      "ELSE 0 END, o.created_at, k.product_id FROM orders o JOIN order_lines ol ON ol.order_id = o.id "
+                      "JOIN skus k ON k.id = ol.sku_id WHERE o.created_at >= $1 AND (o.status = 'paid' OR "
+                      "o.status = 'completed') ORDER BY o.id, ol.line_no",
+                      "i", since);
+    while (rc == DB_ROW) {
+        rc = cb(db_col_i64(s, 0), db_col_i64(s, 1), db_col_i64(s, 2), db_col_i64(s, 3), db_col_i64(s, 4), arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+int order_member_products(struct db_conn *c, int64_t member_id, int64_t since,
+                          int (*cb)(int64_t product_id, int64_t category_id, int64_t at, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s,
+                      "SELECT k.product_id, COALESCE(p.category_id, 0), o.created_at FROM orders o "
+                      "JOIN order_lines ol ON ol.order_id = o.id JOIN skus k ON k.id = ol.sku_id "
+                      "JOIN products p ON p.id = k.product_id WHERE o.member_id = $1 AND o.created_at >= $2 "
+                      "AND (o.status = 'paid' OR o.status = 'completed') ORDER BY o.created_at DESC",
+                      "ii", member_id, since);
+    while (rc == DB_ROW) {
+        rc = cb(db_col_i64(s, 0), db_col_i64(s, 1), db_col_i64(s, 2), arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}

@@ -284,4 +284,16 @@ struct purchase_line {
 int order_purchase_lines(struct db_conn *c, int64_t order_id, int64_t member_id,
                          int (*cb)(const struct purchase_line *l, void *arg), void *arg);
 
+/* For the recommender: one row per line of every paid or completed order placed
+** at or after `since`, in order id order: the order, its member (0: none), its
+** store (the selling store of a till sale, the pickup store; 0 for deliveries),
+** its time and the line's product. */
+int order_reco_rows(struct db_conn *c, int64_t since,
+                    int (*cb)(int64_t order_id, int64_t member_id, int64_t store_id, int64_t at, int64_t product_id,
+                              void *arg),
+                    void *arg);
+/* The products a member bought at or after `since` (paid or completed orders), newest first. */
+int order_member_products(struct db_conn *c, int64_t member_id, int64_t since,
+                          int (*cb)(int64_t product_id, int64_t category_id, int64_t at, void *arg), void *arg);
+
 #endif

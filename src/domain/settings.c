@@ -101,7 +101,8 @@ int settings_str(struct db_conn *c, const char *key, const char *dflt, char *out
     return rc;
 }
 
-/* Every setting there is: an integer range, or a choice among words. */
+/* Every setting there is: an integer range, a choice among words, or a list of codes. */
+#define CODES "(codes)"
 static const struct {
     const char *key;
     int64_t min, max;
@@ -122,6 +123,8 @@ static const struct {
     {"tag_half_life_days", 1, 3650, NULL},
     {"price_band_mid_fen", 1, 100000000000LL, NULL},
     {"price_band_premium_fen", 1, 100000000000LL, NULL},
+    {"durable_days", 0, 3650, NULL},
+    {"durable_categories", 0, 0, CODES},
 };
 
 
@@ -131,7 +134,15 @@ int settings_set(struct db_conn *c, const char *key, const char *value)
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         if (strcmp(key, known[i].key))
             continue;
-        if (known[i].choices && !word_in_list(known[i].choices, value))
+        if (known[i].choices && !strcmp(known[i].choices, CODES)) {
+            char buf[256], *save = NULL;
+            if (strlen(value) >= sizeof buf)
+                return err_set(O2O_EINVAL, "out_of_range", key, "%s is too long", key);
+            str_copy(buf, sizeof buf, value);
+            for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+                if (!is_code(tok))
+                    return err_set(O2O_EINVAL, "out_of_range", key, "%s is a comma-separated list of codes", key);
+        } else if (known[i].choices && !word_in_list(known[i].choices, value))
             return err_set(O2O_EINVAL, "out_of_range", key, "%s must be one of %s", key, known[i].choices);
         if (!known[i].choices && (parse_i64(value, known[i].min, known[i].max, &v) || !isdigit((unsigned char)value[0])))
             return err_set(O2O_EINVAL, "out_of_range", key, "%s must be an integer within %lld..%lld", key,

@@ -61,3 +61,6 @@ CREATE INDEX member_store_spend_store ON member_store_spend (location_id, spend)
 INSERT INTO settings (key, value) VALUES ('tag_half_life_days', '90');
 INSERT INTO settings (key, value) VALUES ('price_band_mid_fen', '20000');
 INSERT INTO settings (key, value) VALUES ('price_band_premium_fen', '100000');
+-- recommendations leave out more of a durable item bought lately (the same category)
+INSERT INTO settings (key, value) VALUES ('durable_days', '180');
+INSERT INTO settings (key, value) VALUES ('durable_categories', '');

@@ -1,0 +1,167 @@
+"""Recommendations over HTTP: items bought together with hers (and why), her
+purchases since the model was built counting at once, life stages bringing
+items nobody bought yet, nothing unlaunched, nothing out of stock where she
+stands, no second durable item, popular items for newcomers, clear errors."""
+import time
+
+from harness import ServerTest, make_chain, unique
+
+
+class RecommendTest(ServerTest):
+    server_args = ("--jobs-every", "200", "--reco-every", "3600")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        o = cls.owner = cls.server.owner()
+        make_chain(o)
+        cls.pos = cls.server.client(o.post("/v1/api-keys", {"channel": "pos", "location": "SH01"}).json["key"])
+        for code, name, parent in (("baby", "Baby", None), ("infant_formula", "Formula", "baby"),
+                                   ("diapers", "Diapers", "baby"), ("bags", "Bags", None),
+                                   ("accessories", "Accessories", None)):
+            body = {"code": code, "name": name}
+            if parent:
+                body["parent"] = parent
+            assert o.post("/v1/categories", body).status == 201
+        future = "2099-01-01T00:00:00Z"
+        for product, cat, price, launch in (("FORMULA", "infant_formula", 19900, None), ("DIAPER", "diapers", 8900, None),
+                                            ("WIPES", "baby", 1900, None), ("BOTTLE", "infant_formula", 5900, None),
+                                            ("STROLLER2", "baby", 99900, future), ("BAG", "bags", 500000, None),
+                                            ("BAG2", "bags", 300000, None), ("SCARF", "accessories", 29900, None)):
+            body = {"code": product, "name": product.title(), "category": cat}
+            if launch:
+                body["launch_at"] = launch
+            assert o.post("/v1/products", body).status == 201, product
+            assert o.post("/v1/skus", {"code": product + "-1", "product": product, "price": price}).status == 201
+            for loc in ("SH01", "SH02"):
+                qty = 0 if (product == "BOTTLE" and loc == "SH02") else 100
+                if qty:
+                    assert o.post("/v1/stock/movements", {"sku": product + "-1", "location": loc, "kind": "receive",
+                                                          "qty": qty}).status == 201
+        # history: parents buy formula, diapers and wipes together; fashion buyers bags and scarves
+        for _ in range(3):
+            cls.sale(cls, cls.new_member(cls), "FORMULA", "DIAPER", "WIPES")
+        for _ in range(2):
+            cls.sale(cls, cls.new_member(cls), "BAG", "SCARF")
+        cls.sale(cls, cls.new_member(cls), "FORMULA", "DIAPER")
+        cls.formula_only = cls.new_member(cls)
+        cls.sale(cls, cls.formula_only, "FORMULA")
+        cls.rebuild(cls)
+
+    def new_member(self):
+        r = self.owner.post("/v1/members", {"phone": "136" + unique("")[-8:].rjust(8, "3")})
+        assert r.status == 201, r
+        return r.json["id"]
+
+    def sale(self, member, *products):
+        r = self.pos.post("/v1/orders", {"member_id": member, "lines": [{"sku": p + "-1", "qty": 1} for p in products],
+                                         "tenders": [{"tender": "cash", "amount": 100000000}]},
+                          headers={"Idempotency-Key": unique("s")})
+        assert r.status == 201, r
+
+    def rebuild(self):
+        """Rebuild the model and wait until a newer one answers."""
+        before = None
+        r = self.owner.get("/v1/members/%d/recommendations" % self.formula_only)
+        if r.status == 200:
+            before = r.json["model_built_at"]
+        time.sleep(0.01)
+        assert self.owner.post("/v1/recommendations/rebuild", {}).status == 202
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            r = self.owner.get("/v1/members/%d/recommendations" % self.formula_only)
+            if r.status == 200 and r.json["model_built_at"] != before:
+                return
+            time.sleep(0.05)
+        raise AssertionError("the model was not rebuilt")
+
+    def recs(self, member, query="", status=200):
+        r = self.owner.get("/v1/members/%d/recommendations?limit=20%s" % (member, query))
+        self.assertEqual(r.status, status, r)
+        return r.json
+
+    def find(self, recs, product):
+        for x in recs["items"]:
+            if x["product"] == product:
+                return x
+        return None
+
+    def test_bought_together_with_her_own_items(self):
+        r = self.recs(self.formula_only, "&context=checkout")
+        d = self.find(r, "DIAPER")
+        self.assertIsNotNone(d, r)
+        self.assertEqual(d["reason"]["code"], "bought_together")
+        self.assertEqual(d["reason"]["because"], "FORMULA")
+        self.assertEqual(d["reason"]["text"], "bought together with FORMULA")
+        self.assertEqual((d["name"], d["price"]), ("Diaper", 8900))
+        # at checkout, not what she already has; at login, she may buy it again
+        self.assertIsNone(self.find(r, "FORMULA"))
+        self.assertIsNotNone(self.find(self.recs(self.formula_only, "&context=login"), "FORMULA"))
+        # diapers outrank the bag: nothing ties her to bags
+        items = [x["product"] for x in r["items"]]
+        self.assertLess(items.index("DIAPER"), items.index("BAG") if "BAG" in items else 99)
+        scores = [x["score"] for x in r["items"]]
+        self.assertEqual(scores, sorted(scores, reverse=True))
+
+    def test_a_purchase_counts_before_the_next_rebuild(self):
+        m = self.new_member()
+        before = self.recs(m, "&context=checkout")
+        self.assertTrue(all(x["reason"]["code"] == "popular" for x in before["items"]), before)
+        self.sale(m, "BAG")
+        after = self.recs(m, "&context=checkout")
+        self.assertEqual(after["model_built_at"], before["model_built_at"])
+        s = self.find(after, "SCARF")
+        self.assertIsNotNone(s, after)
+        self.assertEqual((s["reason"]["code"], s["reason"]["because"]), ("bought_together", "BAG"))
+
+    def test_life_stage_brings_what_nobody_bought_and_launch_and_stock_rules_apply(self):
+        self.assertEqual(self.owner.put("/v1/life-rules/new_parent", {
+            "categories": ["infant_formula", "diapers"], "min_purchases": 2, "window_days": 60}).status, 200)
+        m = self.new_member()
+        self.sale(m, "FORMULA")
+        self.sale(m, "DIAPER")
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            tags = [t["tag"] for t in self.owner.get("/v1/members/%d/tags" % m).json["tags"]]
+            if "life:new_parent" in tags:
+                break
+            time.sleep(0.05)
+        r = self.recs(m, "&context=checkout")
+        b = self.find(r, "BOTTLE")
+        self.assertIsNotNone(b, r)  # nobody ever bought a bottle
+        self.assertEqual(b["reason"]["code"], "life_stage")
+        self.assertEqual(b["reason"]["text"], "for new_parent")
+        self.assertEqual(b["reason"]["because"], "life:new_parent")
+        # not launched yet: never offered, however well it fits
+        self.assertIsNone(self.find(r, "STROLLER2"))
+        # in a store: only what that store has
+        self.assertIsNotNone(self.find(self.recs(m, "&context=store&store=SH01"), "BOTTLE"))
+        at_sh02 = self.recs(m, "&context=store&store=SH02")
+        self.assertIsNone(self.find(at_sh02, "BOTTLE"))
+        self.assertEqual(at_sh02["store"], "SH02")
+        self.assertEqual(self.owner.delete("/v1/life-rules/new_parent").status, 200)
+
+    def test_no_second_durable_item(self):
+        m = self.new_member()
+        self.sale(m, "SCARF")
+        self.assertIsNotNone(self.find(self.recs(m, "&context=checkout"), "BAG"))
+        self.assertEqual(self.owner.patch("/v1/settings", {"durable_categories": "bags"}).status, 200)
+        try:
+            self.sale(m, "BAG")
+            r = self.recs(m, "&context=login")
+            self.assertIsNone(self.find(r, "BAG2"), r)
+            self.assertIsNone(self.find(r, "BAG"), r)
+            self.assertIsNotNone(self.find(r, "SCARF"), r)  # not durable: again is fine
+        finally:
+            self.owner.patch("/v1/settings", {"durable_categories": ""})
+
+    def test_errors(self):
+        m = self.formula_only
+        self.assertError(self.owner.get("/v1/members/%d/recommendations?context=lunch" % m), 400, "out_of_range",
+                         "context")
+        self.assertError(self.owner.get("/v1/members/%d/recommendations?context=store" % m), 400, "missing_field",
+                         "store")
+        self.assertError(self.owner.get("/v1/members/%d/recommendations?store=NOPE" % m), 404, "unknown_location")
+        self.assertError(self.owner.get("/v1/members/987654/recommendations"), 404)
+        self.assertError(self.owner.get("/v1/members/%d/recommendations?limit=0" % m), 400)
+        self.assertError(self.pos.post("/v1/recommendations/rebuild", {}), 403)
