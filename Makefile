@@ -80,6 +80,7 @@ bench:
 	@sh bench/run.sh
 	@sh bench/orders.sh
 	@sh bench/mine.sh
+	@sh bench/recommend.sh
 
 check:
 	@sh scripts/checksrc.sh

@@ -24,7 +24,6 @@
 
 #define DAY_MS 86400000LL
 #define MAX_DEPTH 6          /* category ancestors kept per product */
-#define HISTORY_DAYS 730     /* orders learnt from */
 
 struct reco_state {
     struct reco_model *model;
@@ -220,7 +219,7 @@ int recommend_build(struct db_conn *c, int64_t now, struct reco_state **out)
     if (!rc)
         rc = catalog_min_prices(c, on_price, s);
     if (!rc)
-        rc = order_reco_rows(c, now - HISTORY_DAYS * DAY_MS, on_row, &b);
+        rc = order_reco_rows(c, 0, on_row, &b); /* every paid order: old ones weigh little */
     if (!rc) {
         struct reco_input in;
         struct reco_params p = {50, 2, now, 90};
