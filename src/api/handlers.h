@@ -100,6 +100,10 @@ int api_life_rules_delete(struct http_req *rq);
 int api_store_core_customers(struct http_req *rq);
 int api_member_recommendations(struct http_req *rq);
 int api_recommend_rebuild(struct http_req *rq);
+int api_relations_add(struct http_req *rq);
+int api_relations_list(struct http_req *rq);
+int api_relations_remove(struct http_req *rq);
+int api_attribution(struct http_req *rq);
 
 struct location;
 struct member;

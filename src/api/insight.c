@@ -1,6 +1,7 @@
 /*
 ** insight.c -- HTTP handlers for customer insight: a member's tags and
-** profile, life-stage rules, a store's core customers.
+** profile, life-stage rules, a store's core customers, relations between
+** members, and what recommendations lead to.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include "api/handlers.h"
 #include "core/mem.h"
 #include "core/util.h"
+#include "domain/attribution.h"
+#include "domain/friends.h"
 #include "domain/location.h"
 #include "domain/member.h"
 #include "domain/profile.h"
@@ -210,4 +213,136 @@ int api_store_core_customers(struct http_req *rq)
     }
     return http_reply_json(rq, 200, json_pack("{s:s, s:I, s:o}", "store", l.code, "days", (json_int_t)days,
                                               "customers", a));
+}
+
+/* ---- relations between members ---- */
+
+struct rel_arg {
+    int64_t member, other;
+    char kind[12];
+};
+
+static json_t *render_relation(const struct relation *r)
+{
+    return json_pack("{s:I, s:s, s:o}", "member_id", (json_int_t)r->other_id, "kind", r->kind, "since",
+                     jtime(r->created_at));
+}
+
+static int rel_cb(const struct relation *r, void *arg)
+{
+    json_array_append_new(arg, render_relation(r));
+    return 0;
+}
+
+static int rel_add_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct rel_arg *a = arg;
+    int rc = friends_add(c, a->member, a->other, a->kind);
+    (void)who;
+    if (!rc)
+        *out = json_pack("{s:I, s:I, s:s}", "member_id", (json_int_t)a->member, "related_id", (json_int_t)a->other,
+                         "kind", a->kind);
+    return rc;
+}
+
+int api_relations_add(struct http_req *rq)
+{
+    struct rel_arg *a = xcalloc(1, sizeof *a);
+    struct member m;
+    int rc = api_param_id(rq, 0, "member", &a->member);
+    str_copy(a->kind, sizeof a->kind, "friend");
+    if (!rc)
+        rc = scope_check_member(&rq->who, a->member);
+    if (!rc && member_get(api_reader(), a->member, &m))
+        rc = err_set(O2O_ENOTFOUND, "unknown_member", NULL, "no member %lld", (long long)a->member);
+    if (!rc)
+        rc = jin_i64(rq->json, "member_id", true, 1, INT64_MAX, &a->other, NULL);
+    if (!rc)
+        rc = jin_str(rq->json, "kind", false, a->kind, sizeof a->kind);
+    if (rc) {
+        free(a);
+        return rc;
+    }
+    return api_write(rq, rel_add_body, a, 201);
+}
+
+int api_relations_list(struct http_req *rq)
+{
+    struct member m;
+    int64_t id;
+    json_t *a;
+    int rc = api_param_id(rq, 0, "member", &id);
+    if (!rc)
+        rc = scope_check_member(&rq->who, id);
+    if (!rc && member_get(api_reader(), id, &m))
+        rc = err_set(O2O_ENOTFOUND, "unknown_member", NULL, "no member %lld", (long long)id);
+    if (rc)
+        return rc;
+    a = json_array();
+    rc = friends_list(api_reader(), id, rel_cb, a);
+    if (rc) {
+        json_decref(a);
+        return rc;
+    }
+    return http_reply_json(rq, 200, json_pack("{s:I, s:o}", "member_id", (json_int_t)id, "related", a));
+}
+
+static int rel_remove_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct rel_arg *a = arg;
+    int rc = friends_remove(c, a->member, a->other);
+    (void)who;
+    if (!rc)
+        *out = json_pack("{s:I, s:I, s:b}", "member_id", (json_int_t)a->member, "related_id", (json_int_t)a->other,
+                         "removed", 1);
+    return rc;
+}
+
+int api_relations_remove(struct http_req *rq)
+{
+    struct rel_arg *a = xcalloc(1, sizeof *a);
+    int rc = api_param_id(rq, 0, "member", &a->member);
+    if (!rc)
+        rc = api_param_id(rq, 1, "member", &a->other);
+    if (!rc)
+        rc = scope_check_member(&rq->who, a->member);
+    if (rc) {
+        free(a);
+        return rc;
+    }
+    return api_write(rq, rel_remove_body, a, 200);
+}
+
+/* ---- what recommendations lead to ---- */
+
+static int query_time(struct http_req *rq, const char *name, int64_t dflt, int64_t *out)
+{
+    const char *v = http_query(rq, name);
+    if (!v || !*v) {
+        *out = dflt;
+        return 0;
+    }
+    if (parse_iso8601(v, out))
+        return err_set(O2O_EINVAL, "wrong_type", name, "%s is a date (YYYY-MM-DD) or an ISO-8601 time", name);
+    return 0;
+}
+
+int api_attribution(struct http_req *rq)
+{
+    struct attribution_report r;
+    int64_t now = now_ms(), from, to;
+    int rc = query_time(rq, "from", now - 30 * 86400000LL, &from);
+    if (!rc)
+        rc = query_time(rq, "to", now + 1, &to);
+    if (!rc && to <= from)
+        rc = err_set(O2O_EINVAL, "out_of_range", "to", "to must be after from");
+    if (!rc)
+        rc = attribution_report(api_reader(), from, to, &r);
+    if (rc)
+        return rc;
+    return http_reply_json(rq, 200,
+                           json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I}", "from", jtime(from), "to", jtime(to),
+                                     "members_shown", (json_int_t)r.shown_members, "items_shown",
+                                     (json_int_t)r.shown_items, "bought", (json_int_t)r.bought, "coupons_issued",
+                                     (json_int_t)r.coupons_issued, "coupons_redeemed", (json_int_t)r.coupons_redeemed));
 }

@@ -2,7 +2,9 @@
 ** recommend.c -- recommendations over HTTP, and the thread that keeps the
 ** model: built at start, rebuilt every --reco-every seconds (or on demand) from
 ** its own reader, then swapped in; queries never wait for a build. What a
-** member bought since the last build counts at once (read per request).
+** member bought since the last build counts at once (read per request). What
+** each member is shown is gathered here and written once a second by the same
+** thread (attribution.c), off the request path.
 */
 #include <pthread.h>
 #include <stdlib.h>
@@ -13,11 +15,13 @@
 #include "api/handlers.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "domain/attribution.h"
 #include "domain/location.h"
 #include "domain/member.h"
 #include "domain/recommend.h"
 
 #define MODULE_NAME "api/recommend"
+#define MAX_PENDING 65536 /* impressions waiting to be written (more are dropped) */
 
 static struct {
     pthread_rwlock_t lock;    /* guards cur */
@@ -27,8 +31,36 @@ static struct {
     bool running, stop, force;
     int64_t every_ms, builds;
     pthread_t thread;
+    struct impression *pending; /* shown items, written once a second by the model's thread */
+    int npending;
 } rm = {PTHREAD_RWLOCK_INITIALIZER, NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-        false, false, false, 0, 0, 0};
+        false, false, false, 0, 0, 0, NULL, 0};
+
+struct flush {
+    struct impression *v;
+    int n;
+};
+
+static int flush_body(struct db_conn *c, void *arg)
+{
+    struct flush *f = arg;
+    return attribution_shown(c, f->v, f->n);
+}
+
+/* Write the impressions gathered so far (called with rm.mu held; unlocks around the write). */
+static void flush_impressions(void)
+{
+    struct flush f = {rm.pending, rm.npending};
+    if (!f.n)
+        return;
+    rm.pending = NULL;
+    rm.npending = 0;
+    pthread_mutex_unlock(&rm.mu);
+    if (db_txn(api_app()->db, flush_body, &f))
+        log_warn("recommendation impressions not recorded: %s", err_last()->msg);
+    free(f.v);
+    pthread_mutex_lock(&rm.mu);
+}
 
 static void *reco_main(void *arg)
 {
@@ -51,21 +83,19 @@ static void *reco_main(void *arg)
         }
         pthread_mutex_lock(&rm.mu);
         rm.builds++;
-        pthread_cond_broadcast(&rm.cv);
         {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += (time_t)(rm.every_ms / 1000);
-            ts.tv_nsec += (long)(rm.every_ms % 1000) * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
+            int64_t due = now_ms() + rm.every_ms;
+            while (!rm.stop && !rm.force && now_ms() < due) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += 1;
+                pthread_cond_timedwait(&rm.cv, &rm.mu, &ts);
+                flush_impressions();
             }
-            while (!rm.stop && !rm.force && pthread_cond_timedwait(&rm.cv, &rm.mu, &ts) == 0)
-                ;
         }
         rm.force = false;
         if (rm.stop) {
+            flush_impressions();
             pthread_mutex_unlock(&rm.mu);
             break;
         }
@@ -93,6 +123,9 @@ void api_recommend_stop(void)
     rm.running = false;
     recommend_free(rm.cur);
     rm.cur = NULL;
+    free(rm.pending);
+    rm.pending = NULL;
+    rm.npending = 0;
 }
 
 static int parse_context(const char *v, enum recommend_context *out)
@@ -120,6 +153,8 @@ static const char *reason_text(const struct recommendation *x, char *buf, size_t
         snprintf(buf, cap, "popular now");
     else if (!strcmp(x->reason, "life_stage"))
         snprintf(buf, cap, "for %s", strchr(x->because, ':') ? strchr(x->because, ':') + 1 : x->because);
+    else if (!strcmp(x->reason, "friends_bought"))
+        snprintf(buf, cap, "your friends bought it (%s)", x->because);
     else if (!strcmp(x->reason, "brand_you_like"))
         snprintf(buf, cap, "a brand you like (%s)", x->because + 6);
     else
@@ -171,6 +206,21 @@ int api_member_recommendations(struct http_req *rq)
     if (rc) {
         free(v);
         return rc;
+    }
+    if (n && id) {
+        /* remember what she was shown (for rewards and the attribution report) */
+        int64_t now = now_ms();
+        pthread_mutex_lock(&rm.mu);
+        if (!rm.pending)
+            rm.pending = malloc(MAX_PENDING * sizeof *rm.pending);
+        for (int i = 0; i < n && rm.pending && rm.npending < MAX_PENDING; i++) {
+            struct impression *x = &rm.pending[rm.npending++];
+            x->member_id = id;
+            x->product_id = v[i].product_id;
+            str_copy(x->reason, sizeof x->reason, v[i].reason);
+            x->at = now;
+        }
+        pthread_mutex_unlock(&rm.mu);
     }
     items = json_array();
     for (int i = 0; i < n; i++) {

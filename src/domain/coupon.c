@@ -124,3 +124,14 @@ int coupon_list(struct db_conn *c, int64_t member_id, int (*cb)(const struct cou
     db_done(s);
     return rc < 0 ? rc : 0;
 }
+
+int coupon_count(struct db_conn *c, const char *reason_prefix, const char *status, int64_t from, int64_t to,
+                 int64_t *out)
+{
+    char like[160];
+    snprintf(like, sizeof like, "%s%%", reason_prefix);
+    return db_scalar_i64(c, out,
+                         "SELECT COUNT(*) FROM coupons WHERE created_at >= $1 AND created_at < $2 AND reason LIKE $3 "
+                         "AND ($4 = '' OR status = $4)",
+                         "iitt", from, to, like, status);
+}

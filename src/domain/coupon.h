@@ -34,4 +34,9 @@ int coupon_restore(struct db_conn *c, const char *code, int64_t order_id);
 /* A member's coupons, newest first. */
 int coupon_list(struct db_conn *c, int64_t member_id, int (*cb)(const struct coupon *cp, void *arg), void *arg);
 
+/* Coupons created in [from, to) whose reason starts with prefix and whose status is
+** status ("" for any). */
+int coupon_count(struct db_conn *c, const char *reason_prefix, const char *status, int64_t from, int64_t to,
+                 int64_t *out);
+
 #endif

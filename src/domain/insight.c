@@ -1,6 +1,7 @@
 /*
 ** insight.c -- the insight queue and the job that empties it. Owns table
-** insight_queue. No HTTP or JSON here. Tests: tests/e2e/test_insight.py
+** insight_queue; each folded order also goes past attribution.c (rewards for
+** bought recommendations). No HTTP or JSON here. Tests: tests/e2e/test_insight.py
 */
 #include "domain/insight.h"
 
@@ -8,6 +9,7 @@
 
 #include "core/mem.h"
 #include "core/util.h"
+#include "domain/attribution.h"
 #include "domain/order.h"
 #include "domain/profile.h"
 #include "domain/tags.h"
@@ -50,6 +52,10 @@ int insight_refresh(struct db_conn *c, int64_t now, int64_t *count)
             rc = tags_add_order(c, ids[i]);
         if (!rc)
             rc = profile_add_order(c, ids[i]);
+        if (!rc) {
+            bool rewarded = false;
+            rc = attribution_on_order(c, ids[i], &rewarded);
+        }
         if (rc)
             break;
         if (o.member_id) {

@@ -16,6 +16,7 @@
 #include "core/strmap.h"
 #include "core/util.h"
 #include "domain/catalog.h"
+#include "domain/friends.h"
 #include "domain/inventory.h"
 #include "domain/location.h"
 #include "domain/order.h"
@@ -291,7 +292,11 @@ int64_t recommend_orders(const struct reco_state *s)
 #define MAX_RECENT 200
 #define MAX_DURABLE 64
 
-enum { WHY_BRAND = 1, WHY_CATEGORY, WHY_LIFE };
+enum { WHY_BRAND = 1, WHY_CATEGORY, WHY_LIFE, WHY_FRIENDS };
+
+#define MAX_FRIENDS 20
+#define FRIENDS_DAYS 90
+#define MAX_FRIEND_ITEMS 256
 
 struct ask {
     const struct reco_state *s;
@@ -313,6 +318,12 @@ struct ask {
     char durable_list[256];
     struct life_rule rules[16];
     int nrules;
+    /* what her friends bought lately: product index, how many friends */
+    uint32_t fitem[MAX_FRIEND_ITEMS];
+    int fcount[MAX_FRIEND_ITEMS], nfitems;
+    int64_t friend_now;
+    uint32_t fseen[MAX_FRIEND_ITEMS];      /* this friend's items, counted once */
+    int nfseen;
 };
 
 static int on_tag(const struct member_tag *t, void *arg)
@@ -392,6 +403,43 @@ static int on_recent(int64_t product_id, int64_t category_id, int64_t at, void *
     return 0;
 }
 
+static int on_friend_product(int64_t product_id, int64_t category_id, int64_t at, void *arg)
+{
+    struct ask *a = arg;
+    const struct reco_state *s = a->s;
+    uint32_t it;
+    int i;
+    (void)category_id;
+    (void)at;
+    if (product_id > s->max_prod || !s->prod_idx[product_id])
+        return 0;
+    it = s->prod_idx[product_id] - 1;
+    for (i = 0; i < a->nfseen; i++)
+        if (a->fseen[i] == it)
+            return 0;
+    if (a->nfseen < MAX_FRIEND_ITEMS)
+        a->fseen[a->nfseen++] = it;
+    for (i = 0; i < a->nfitems; i++)
+        if (a->fitem[i] == it)
+            break;
+    if (i == a->nfitems) {
+        if (a->nfitems == MAX_FRIEND_ITEMS)
+            return 0;
+        a->fitem[a->nfitems] = it;
+        a->fcount[a->nfitems++] = 0;
+    }
+    a->fcount[i]++;
+    return 0;
+}
+
+static int friends_count(const struct ask *a, uint32_t it)
+{
+    for (int i = 0; i < a->nfitems; i++)
+        if (a->fitem[i] == it)
+            return a->fcount[i];
+    return 0;
+}
+
 static bool allowed(uint32_t it, void *arg)
 {
     struct ask *a = arg;
@@ -446,12 +494,22 @@ int recommend_for(struct db_conn *c, const struct reco_state *s, int64_t member_
             rc = life_rules_list(c, on_rule, a);
         if (!rc)
             rc = tags_list(c, member_id, now, MAX_TAGS, on_tag, a);
+        if (!rc) {
+            /* friends bought: what the people related to her bought lately */
+            int64_t ids[MAX_FRIENDS];
+            int nf = 0;
+            rc = friends_ids(c, member_id, MAX_FRIENDS, ids, &nf);
+            for (int i = 0; i < nf && !rc; i++) {
+                a->nfseen = 0;
+                rc = order_member_products(c, ids[i], now - FRIENDS_DAYS * DAY_MS, on_friend_product, a);
+            }
+        }
     }
     if (rc) {
         free(a);
         return rc;
     }
-    if (a->ntags && s->nprod) {
+    if ((a->ntags || a->nfitems) && s->nprod) {
         double top = 0;
         boost = xcalloc(s->nprod, sizeof *boost);
         why = xcalloc(s->nprod, sizeof *why);
@@ -474,6 +532,19 @@ int recommend_for(struct db_conn *c, const struct reco_state *s, int64_t member_
                     why[it] = (uint32_t)k;
                 }
             }
+        if (a->nfitems) {
+            int most = 1;
+            for (int i = 0; i < a->nfitems; i++)
+                if (a->fcount[i] > most)
+                    most = a->fcount[i];
+            for (int i = 0; i < a->nfitems; i++) {
+                float w = 0.4f * (float)a->fcount[i] / (float)most + 0.2f;
+                if (w > boost[a->fitem[i]]) {
+                    boost[a->fitem[i]] = w;
+                    why[a->fitem[i]] = MAX_TAGS; /* friends */
+                }
+            }
+        }
     }
     q.limit = ctx == RECOMMEND_STORE ? limit * 4 : limit;
     q.now = now;
@@ -521,6 +592,12 @@ int recommend_for(struct db_conn *c, const struct reco_state *s, int64_t member_
             break;
         case RECO_BOOST: {
             int k = (int)r[i].because;
+            if (k == MAX_TAGS) {
+                int f = friends_count(a, it);
+                str_copy(x->reason, sizeof x->reason, "friends_bought");
+                snprintf(x->because, sizeof x->because, "%d friend%s", f, f == 1 ? "" : "s");
+                break;
+            }
             str_copy(x->reason, sizeof x->reason,
                      a->kind[k] == WHY_LIFE ? "life_stage" : a->kind[k] == WHY_BRAND ? "brand_you_like"
                                                                                      : "category_you_like");

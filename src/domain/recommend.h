@@ -30,7 +30,7 @@ struct recommendation {
     int64_t price;            /* the lowest price of its SKUs, fen */
     double score;
     char reason[24];          /* bought_together | buy_again | popular_at_store | popular | brand_you_like |
-                                 category_you_like | life_stage */
+                                 category_you_like | life_stage | friends_bought */
     char because[96];         /* a product code, a store code or a tag */
 };
 

@@ -125,6 +125,9 @@ static const struct {
     {"price_band_premium_fen", 1, 100000000000LL, NULL},
     {"durable_days", 0, 3650, NULL},
     {"durable_categories", 0, 0, CODES},
+    {"reco_reward_pct", 0, 100, NULL},
+    {"reco_reward_valid_days", 1, 3650, NULL},
+    {"reco_reward_window_days", 1, 365, NULL},
 };
 
 

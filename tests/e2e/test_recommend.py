@@ -1,7 +1,9 @@
 """Recommendations over HTTP: items bought together with hers (and why), her
 purchases since the model was built counting at once, life stages bringing
 items nobody bought yet, nothing unlaunched, nothing out of stock where she
-stands, no second durable item, popular items for newcomers, clear errors."""
+stands, no second durable item, popular items for newcomers, what her friends
+bought; buying a recommended item earns a coupon (once, announced), counted by
+the attribution report up to its redemption; clear errors."""
 import time
 
 from harness import ServerTest, make_chain, unique
@@ -53,11 +55,22 @@ class RecommendTest(ServerTest):
         assert r.status == 201, r
         return r.json["id"]
 
-    def sale(self, member, *products):
-        r = self.pos.post("/v1/orders", {"member_id": member, "lines": [{"sku": p + "-1", "qty": 1} for p in products],
-                                         "tenders": [{"tender": "cash", "amount": 100000000}]},
-                          headers={"Idempotency-Key": unique("s")})
+    def sale(self, member, *products, coupon=None):
+        body = {"member_id": member, "lines": [{"sku": p + "-1", "qty": 1} for p in products],
+                "tenders": [{"tender": "cash", "amount": 100000000}]}
+        if coupon:
+            body["coupon"] = coupon
+        r = self.pos.post("/v1/orders", body, headers={"Idempotency-Key": unique("s")})
         assert r.status == 201, r
+        return r.json
+
+    def settle(self):
+        deadline = time.time() + 20
+        while int(self.server.scalar("SELECT COUNT(*) FROM insight_queue")) and time.time() < deadline:
+            time.sleep(0.05)
+
+    def coupons(self, member):
+        return self.owner.get("/v1/members/%d/coupons" % member).json["items"]
 
     def rebuild(self):
         """Rebuild the model and wait until a newer one answers."""
@@ -75,8 +88,8 @@ class RecommendTest(ServerTest):
             time.sleep(0.05)
         raise AssertionError("the model was not rebuilt")
 
-    def recs(self, member, query="", status=200):
-        r = self.owner.get("/v1/members/%d/recommendations?limit=20%s" % (member, query))
+    def recs(self, member, query="", status=200, limit=20):
+        r = self.owner.get("/v1/members/%d/recommendations?limit=%d%s" % (member, limit, query))
         self.assertEqual(r.status, status, r)
         return r.json
 
@@ -154,6 +167,65 @@ class RecommendTest(ServerTest):
             self.assertIsNotNone(self.find(r, "SCARF"), r)  # not durable: again is fine
         finally:
             self.owner.patch("/v1/settings", {"durable_categories": ""})
+
+    def test_friends_bought(self):
+        friend, her = self.new_member(), self.new_member()
+        self.sale(friend, "SCARF")
+        r = self.owner.post("/v1/members/%d/relations" % her, {"member_id": friend, "kind": "household"},
+                            headers={"Idempotency-Key": unique("rel")})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual([x["member_id"] for x in self.owner.get("/v1/members/%d/relations" % friend).json["related"]],
+                         [her])  # both ways
+        s = self.find(self.recs(her, "&context=checkout"), "SCARF")
+        self.assertIsNotNone(s)
+        self.assertEqual((s["reason"]["code"], s["reason"]["because"]), ("friends_bought", "1 friend"))
+        self.assertEqual(s["reason"]["text"], "your friends bought it (1 friend)")
+        self.assertError(self.owner.post("/v1/members/%d/relations" % her, {"member_id": her}), 400, None, "member_id")
+        self.assertError(self.owner.post("/v1/members/%d/relations" % her, {"member_id": 987654}), 404)
+        self.assertError(self.owner.post("/v1/members/%d/relations" % her, {"member_id": friend, "kind": "enemy"}),
+                         400, None, "kind")
+        self.assertEqual(self.owner.delete("/v1/members/%d/relations/%d" % (friend, her)).status, 200)
+        self.assertEqual(self.owner.get("/v1/members/%d/relations" % her).json["related"], [])
+        self.assertError(self.owner.delete("/v1/members/%d/relations/%d" % (friend, her)), 404, "not_related")
+        s = self.find(self.recs(her, "&context=checkout"), "SCARF")
+        self.assertTrue(s is None or s["reason"]["code"] != "friends_bought")
+
+    def test_buying_a_recommended_item_earns_a_coupon_once(self):
+        before = self.owner.get("/v1/insight/attribution").json
+        m = self.new_member()
+        self.sale(m, "FORMULA")
+        r = self.recs(m, "&context=checkout", limit=1)
+        self.assertEqual([x["product"] for x in r["items"]], ["DIAPER"])
+        # impressions are written once a second, off the request path
+        deadline = time.time() + 20
+        while time.time() < deadline and not int(self.server.scalar(
+                "SELECT COUNT(*) FROM reco_impressions WHERE member_id = %d" % m)):
+            time.sleep(0.1)
+        self.sale(m, "DIAPER")
+        self.settle()
+        mine = [c for c in self.coupons(m) if c["reason"].startswith("bought a recommended item")]
+        self.assertEqual(len(mine), 1, self.coupons(m))
+        self.assertEqual((mine[0]["kind"], mine[0]["value"]), ("percent", 20))
+        sms = [x for x in self.owner.get("/v1/outbox?limit=100").json["items"] if mine[0]["code"] in x["payload"]]
+        self.assertEqual(len(sms), 1)
+        self.assertIn("20% off your next purchase", sms[0]["payload"])
+        # an item never shown to her earns nothing; buying the shown one again neither (one reward a showing)
+        self.sale(m, "BAG")
+        self.sale(m, "DIAPER")
+        self.settle()
+        self.assertEqual(len([c for c in self.coupons(m) if c["reason"].startswith("bought a recommended")]), 1)
+        # redeemed on the next purchase, anywhere
+        o = self.sale(m, "WIPES", coupon=mine[0]["code"])
+        self.assertEqual(o["discount"], 1900 * 20 // 100)
+        after = self.owner.get("/v1/insight/attribution").json
+        self.assertGreaterEqual(after["items_shown"] - before["items_shown"], 1)
+        self.assertGreaterEqual(after["members_shown"] - before["members_shown"], 1)
+        self.assertEqual(after["bought"] - before["bought"], 1)
+        self.assertEqual(after["coupons_issued"] - before["coupons_issued"], 1)
+        self.assertEqual(after["coupons_redeemed"] - before["coupons_redeemed"], 1)
+        self.assertError(self.owner.get("/v1/insight/attribution?from=2026-02-01&to=2026-01-01"), 400, None, "to")
+        self.assertError(self.owner.get("/v1/insight/attribution?from=soon"), 400, None, "from")
+        self.assertError(self.pos.get("/v1/insight/attribution"), 403)
 
     def test_errors(self):
         m = self.formula_only

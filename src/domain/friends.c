@@ -1,0 +1,91 @@
+/*
+** friends.c -- member relations. Owns table member_relations (a row each way).
+** No HTTP or JSON here. Tests: tests/e2e/test_recommend.py
+*/
+#include "domain/friends.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "domain/member.h"
+
+static int active(struct db_conn *c, int64_t id, const char *field)
+{
+    struct member m;
+    if (member_get(c, id, &m))
+        return err_set(O2O_ENOTFOUND, "unknown_member", field, "no member %" PRId64, id);
+    if (strcmp(m.status, "active"))
+        return err_set(O2O_ECONFLICT, "member_merged", field, "member %" PRId64 " was merged", id);
+    return 0;
+}
+
+int friends_add(struct db_conn *c, int64_t member_id, int64_t other_id, const char *kind)
+{
+    int64_t now = now_ms(), n;
+    int rc;
+    if (strcmp(kind, "friend") && strcmp(kind, "referral") && strcmp(kind, "household"))
+        return err_set(O2O_EINVAL, "out_of_range", "kind", "kind must be friend, referral or household");
+    if (member_id == other_id)
+        return err_set(O2O_EINVAL, "out_of_range", "member_id", "a member is not her own friend");
+    if ((rc = active(c, member_id, NULL)) || (rc = active(c, other_id, "member_id")))
+        return rc;
+    for (int i = 0; i < 2; i++) {
+        n = db_exec(c,
+                    "INSERT INTO member_relations (member_id, other_id, kind, created_at) VALUES ($1, $2, $3, $4) "
+                    "ON CONFLICT (member_id, other_id) DO NOTHING",
+                    "iiti", i ? other_id : member_id, i ? member_id : other_id, kind, now);
+        if (n < 0)
+            return (int)n;
+    }
+    return 0;
+}
+
+int friends_remove(struct db_conn *c, int64_t member_id, int64_t other_id)
+{
+    int64_t n = db_exec(c,
+                        "DELETE FROM member_relations WHERE (member_id = $1 AND other_id = $2) "
+                        "OR (member_id = $2 AND other_id = $1)",
+                        "ii", member_id, other_id);
+    if (n < 0)
+        return (int)n;
+    return n ? 0 : err_set(O2O_ENOTFOUND, "not_related", NULL, "members %" PRId64 " and %" PRId64 " are not related",
+                           member_id, other_id);
+}
+
+int friends_list(struct db_conn *c, int64_t member_id, int (*cb)(const struct relation *r, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    struct relation r;
+    int rc = db_query(c, &s,
+                      "SELECT member_id, other_id, kind, created_at FROM member_relations WHERE member_id = $1 "
+                      "ORDER BY other_id",
+                      "i", member_id);
+    while (rc == DB_ROW) {
+        memset(&r, 0, sizeof r);
+        r.member_id = db_col_i64(s, 0);
+        r.other_id = db_col_i64(s, 1);
+        str_copy(r.kind, sizeof r.kind, db_col_text(s, 2));
+        r.created_at = db_col_i64(s, 3);
+        rc = cb(&r, arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+int friends_ids(struct db_conn *c, int64_t member_id, int max, int64_t *ids, int *n)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s, "SELECT other_id FROM member_relations WHERE member_id = $1 ORDER BY other_id LIMIT $2",
+                      "ii", member_id, (int64_t)max);
+    *n = 0;
+    while (rc == DB_ROW && *n < max) {
+        ids[(*n)++] = db_col_i64(s, 0);
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
