@@ -144,11 +144,11 @@ static int parse_context(const char *v, enum recommend_context *out)
 static const char *reason_text(const struct recommendation *x, char *buf, size_t cap)
 {
     if (!strcmp(x->reason, "bought_together"))
-        snprintf(buf, cap, "bought together with %s", x->because);
+        snprintf(buf, cap, "bought together with %.150s", x->because_name[0] ? x->because_name : x->because);
     else if (!strcmp(x->reason, "buy_again"))
         snprintf(buf, cap, "you buy it again and again");
     else if (!strcmp(x->reason, "popular_at_store"))
-        snprintf(buf, cap, "popular at %s", x->because);
+        snprintf(buf, cap, "popular at %.150s", x->because_name[0] ? x->because_name : x->because);
     else if (!strcmp(x->reason, "popular"))
         snprintf(buf, cap, "popular now");
     else if (!strcmp(x->reason, "life_stage"))
@@ -224,7 +224,7 @@ int api_member_recommendations(struct http_req *rq)
     }
     items = json_array();
     for (int i = 0; i < n; i++) {
-        char text[200];
+        char text[240];
         json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:f, s:{s:s, s:s, s:o}}", "product", v[i].product,
                                                "name", v[i].name, "price", (json_int_t)v[i].price, "score",
                                                (double)(int64_t)(v[i].score * 10000 + 0.5) / 10000, "reason",

@@ -575,7 +575,10 @@ int recommend_for(struct db_conn *c, const struct reco_state *s, int64_t member_
         switch (r[i].reason) {
         case RECO_BOUGHT_TOGETHER:
             str_copy(x->reason, sizeof x->reason, "bought_together");
-            str_copy(x->because, sizeof x->because, r[i].because < s->nprod ? s->code[r[i].because] : "");
+            if (r[i].because < s->nprod) {
+                str_copy(x->because, sizeof x->because, s->code[r[i].because]);
+                str_copy(x->because_name, sizeof x->because_name, s->name[r[i].because]);
+            }
             break;
         case RECO_BUY_AGAIN:
             str_copy(x->reason, sizeof x->reason, "buy_again");
@@ -583,8 +586,10 @@ int recommend_for(struct db_conn *c, const struct reco_state *s, int64_t member_
         case RECO_POPULAR_AT_STORE: {
             struct location l;
             str_copy(x->reason, sizeof x->reason, "popular_at_store");
-            if (r[i].because < s->nstores && !location_cached(c, s->store_id[r[i].because], &l))
+            if (r[i].because < s->nstores && !location_cached(c, s->store_id[r[i].because], &l)) {
                 str_copy(x->because, sizeof x->because, l.code);
+                str_copy(x->because_name, sizeof x->because_name, l.name);
+            }
             break;
         }
         case RECO_POPULAR:

@@ -32,6 +32,7 @@ struct recommendation {
     char reason[24];          /* bought_together | buy_again | popular_at_store | popular | brand_you_like |
                                  category_you_like | life_stage | friends_bought */
     char because[96];         /* a product code, a store code or a tag */
+    char because_name[257];   /* that product's or store's name, "" otherwise */
 };
 
 #define RECOMMEND_MAX 100

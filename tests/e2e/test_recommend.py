@@ -105,7 +105,7 @@ class RecommendTest(ServerTest):
         self.assertIsNotNone(d, r)
         self.assertEqual(d["reason"]["code"], "bought_together")
         self.assertEqual(d["reason"]["because"], "FORMULA")
-        self.assertEqual(d["reason"]["text"], "bought together with FORMULA")
+        self.assertEqual(d["reason"]["text"], "bought together with Formula")
         self.assertEqual((d["name"], d["price"]), ("Diaper", 8900))
         # at checkout, not what she already has; at login, she may buy it again
         self.assertIsNone(self.find(r, "FORMULA"))
