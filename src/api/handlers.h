@@ -104,6 +104,7 @@ int api_relations_add(struct http_req *rq);
 int api_relations_list(struct http_req *rq);
 int api_relations_remove(struct http_req *rq);
 int api_attribution(struct http_req *rq);
+int api_insight_rules(struct http_req *rq);
 
 struct location;
 struct member;

@@ -9,9 +9,11 @@
 #include "api/api.h"
 #include "api/handlers.h"
 #include "core/mem.h"
+#include "core/workq.h"
 #include "core/util.h"
 #include "domain/attribution.h"
 #include "domain/friends.h"
+#include "domain/insight.h"
 #include "domain/location.h"
 #include "domain/member.h"
 #include "domain/profile.h"
@@ -345,4 +347,107 @@ int api_attribution(struct http_req *rq)
                                      "members_shown", (json_int_t)r.shown_members, "items_shown",
                                      (json_int_t)r.shown_items, "bought", (json_int_t)r.bought, "coupons_issued",
                                      (json_int_t)r.coupons_issued, "coupons_redeemed", (json_int_t)r.coupons_redeemed));
+}
+
+/* ---- association rules of the orders ---- */
+
+struct rules_job {
+    struct http_pending *pending;
+    char rid[40];
+    struct assoc_params p;
+    int64_t since, limit;
+    enum assoc_order order;
+};
+
+static void rules_work(void *arg)
+{
+    struct rules_job *j = arg;
+    struct baskets b;
+    struct assoc_result r;
+    size_t len;
+    char *body;
+    int rc;
+    baskets_init(&b);
+    err_clear();
+    rc = insight_mine_rules(db_reader(api_app()->db), j->since, &j->p, &b, &r);
+    if (rc) {
+        body = http_error_body(rc, j->rid, &len);
+        http_complete(j->pending, http_status_of(rc), body, len, false);
+    } else {
+        json_t *rules = json_array(), *o;
+        assoc_sort(&r, j->order);
+        for (size_t i = 0; i < r.nrules && (int64_t)i < j->limit; i++) {
+            const struct assoc_rule *x = &r.rules[i];
+            json_t *lhs = json_array();
+            for (int k = 0; k < x->nlhs; k++)
+                json_array_append_new(lhs, json_string(b.labels[x->lhs[k]]));
+            json_array_append_new(rules, json_pack("{s:o, s:s, s:f, s:f, s:f, s:f, s:I}", "lhs", lhs, "rhs",
+                                                   b.labels[x->rhs], "support", x->support, "confidence",
+                                                   x->confidence, "coverage", x->coverage, "lift", x->lift, "count",
+                                                   (json_int_t)x->count));
+        }
+        o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "baskets", (json_int_t)r.baskets, "items",
+                      (json_int_t)b.nitems, "min_count", (json_int_t)r.min_count, "itemsets", (json_int_t)r.itemsets,
+                      "rules_found", (json_int_t)r.nrules, "rules", rules);
+        body = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        http_complete(j->pending, 200, body, strlen(body), false);
+        assoc_result_free(&r);
+    }
+    baskets_free(&b);
+    free(j);
+}
+
+static int query_fraction(struct http_req *rq, const char *name, double dflt, double *out)
+{
+    const char *v = http_query(rq, name);
+    char *end;
+    if (!v || !*v) {
+        *out = dflt;
+        return 0;
+    }
+    *out = strtod(v, &end);
+    if (*end || !(*out >= 0 && *out <= 1))
+        return err_set(O2O_EINVAL, "out_of_range", name, "%s must be a number within 0..1", name);
+    return 0;
+}
+
+int api_insight_rules(struct http_req *rq)
+{
+    struct rules_job *j = xcalloc(1, sizeof *j);
+    const char *sort = http_query(rq, "sort");
+    int64_t minlen = 2, maxlen = 10;
+    int rc = query_fraction(rq, "supp", 0.01, &j->p.supp);
+    if (!rc)
+        rc = query_fraction(rq, "conf", 0.5, &j->p.conf);
+    if (!rc)
+        rc = api_query_int(rq, "minlen", 1, 60, 2, &minlen);
+    if (!rc)
+        rc = api_query_int(rq, "maxlen", 1, 60, 10, &maxlen);
+    if (!rc && maxlen < minlen)
+        rc = err_set(O2O_EINVAL, "out_of_range", "maxlen", "maxlen must be at least minlen");
+    if (!rc)
+        rc = api_query_int(rq, "limit", 1, 10000, 100, &j->limit);
+    if (!rc)
+        rc = query_time(rq, "since", 0, &j->since);
+    j->order = ASSOC_BY_LIFT;
+    if (!rc && sort && *sort) {
+        if (!strcmp(sort, "confidence"))
+            j->order = ASSOC_BY_CONFIDENCE;
+        else if (!strcmp(sort, "support"))
+            j->order = ASSOC_BY_SUPPORT;
+        else if (strcmp(sort, "lift"))
+            rc = err_set(O2O_EINVAL, "out_of_range", "sort", "sort must be lift, confidence or support");
+    }
+    if (rc) {
+        free(j);
+        return rc;
+    }
+    j->p.minlen = (int)minlen;
+    j->p.maxlen = (int)maxlen;
+    str_copy(j->rid, sizeof j->rid, rq->rid);
+    /* mining reads every paid order: on a worker, never on the event loop */
+    j->pending = http_defer(rq);
+    workq_submit(api_app()->work, rules_work, j);
+    return 0;
 }

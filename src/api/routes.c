@@ -165,6 +165,8 @@ static const struct http_route routes[] = {
      "Relate two members (friend, referral, household): friends bought is a reason to recommend"},
     {"GET", "/v1/members/{id}/relations", api_relations_list, STAFF | MEMB, 0, "The members related to her"},
     {"DELETE", "/v1/members/{id}/relations/{other}", api_relations_remove, STAFF | MEMB, 0, "Unrelate two members"},
+    {"GET", "/v1/insight/rules", api_insight_rules, MGR, 0,
+     "Frequently bought together: association rules of the paid orders (supp, conf, minlen, maxlen, since, sort, limit)"},
     {"GET", "/v1/insight/attribution", api_attribution, MGR, 0,
      "Recommendations shown, bought, rewarded with a coupon, coupons redeemed (from, to)"},
     {"POST", "/v1/recommendations/rebuild", api_recommend_rebuild, OWNER, 0,

@@ -14,7 +14,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "domain/order.h"
+#include "domain/insight.h"
 
 static const char *mine_usage =
     "usage: o2o mine rules [--input FILE | --db URL [--since YYYY-MM-DD]] [--supp S] [--conf C]\n"
@@ -222,32 +222,17 @@ static void print_rules(const struct baskets *b, const struct assoc_result *r, s
     free(rank);
 }
 
-struct from_db {
-    struct baskets *b;
-    int64_t last;
-};
-
-static int basket_row(int64_t order_id, const char *product, void *arg)
-{
-    struct from_db *f = arg;
-    if (order_id != f->last) {
-        baskets_begin(f->b);
-        f->last = order_id;
-    }
-    baskets_add(f->b, baskets_item(f->b, product));
-    return 0;
-}
-
-static int baskets_from_db(const char *url, int64_t since, struct baskets *b)
+/* Rules of the orders in a database (the baskets are filled here, the rules mined). */
+static int rules_from_db(const char *url, int64_t since, const struct assoc_params *p, struct baskets *b,
+                         struct assoc_result *r)
 {
     struct db *db = NULL;
-    struct from_db f = {b, -1};
     int rc = db_open(&db, url, 1);
     if (rc)
         return rc;
     rc = db_check_schema(db);
     if (!rc)
-        rc = order_basket_items(db_reader(db), since, basket_row, &f);
+        rc = insight_mine_rules(db_reader(db), since, p, b, r);
     db_close(db);
     return rc;
 }
@@ -298,9 +283,13 @@ int cli_mine(int argc, char **argv)
         i++;
     }
     baskets_init(&b);
-    rc = input ? baskets_read_file(&b, input) : baskets_from_db(url ? url : "sqlite:data/o2o.db", since, &b);
-    if (!rc)
-        rc = assoc_mine(&b, &p, &r);
+    if (input) {
+        rc = baskets_read_file(&b, input);
+        if (!rc)
+            rc = assoc_mine(&b, &p, &r);
+    } else {
+        rc = rules_from_db(url ? url : "sqlite:data/o2o.db", since, &p, &b, &r);
+    }
     if (rc) {
         fprintf(stderr, "o2o mine: %s\n", err_last()->msg);
         baskets_free(&b);

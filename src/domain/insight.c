@@ -77,3 +77,27 @@ int insight_refresh(struct db_conn *c, int64_t now, int64_t *count)
     free(members);
     return rc;
 }
+
+struct rule_baskets {
+    struct baskets *b;
+    int64_t last;
+};
+
+static int rule_row(int64_t order_id, const char *product, void *arg)
+{
+    struct rule_baskets *f = arg;
+    if (order_id != f->last) {
+        baskets_begin(f->b);
+        f->last = order_id;
+    }
+    baskets_add(f->b, baskets_item(f->b, product));
+    return 0;
+}
+
+int insight_mine_rules(struct db_conn *c, int64_t since, const struct assoc_params *p, struct baskets *b,
+                       struct assoc_result *r)
+{
+    struct rule_baskets f = {b, -1};
+    int rc = order_basket_items(c, since, rule_row, &f);
+    return rc ? rc : assoc_mine(b, p, r);
+}

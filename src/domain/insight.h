@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "analytics/assoc.h"
 #include "db/db.h"
 
 /* Orders folded per run at most (the job runner runs more while a backlog lasts). */
@@ -20,5 +21,11 @@ int insight_enqueue(struct db_conn *c, int64_t order_id);
 int insight_refresh(struct db_conn *c, int64_t now, int64_t *count);
 /* Orders waiting. */
 int insight_backlog(struct db_conn *c, int64_t *queued);
+
+/* Association rules of the paid orders placed since `since` (one basket per order,
+** its products the items). b must be initialised (baskets_init); the caller
+** frees b and r (assoc_result_free) after a success. */
+int insight_mine_rules(struct db_conn *c, int64_t since, const struct assoc_params *p, struct baskets *b,
+                       struct assoc_result *r);
 
 #endif

@@ -237,3 +237,53 @@ class RecommendTest(ServerTest):
         self.assertError(self.owner.get("/v1/members/987654/recommendations"), 404)
         self.assertError(self.owner.get("/v1/members/%d/recommendations?limit=0" % m), 400)
         self.assertError(self.pos.post("/v1/recommendations/rebuild", {}), 403)
+
+
+class RulesApiTest(ServerTest):
+    """GET /v1/insight/rules mines the paid orders (on a worker) with the CLI's semantics."""
+
+    def test_rules_of_the_orders(self):
+        import itertools
+        o = self.server.owner()
+        make_chain(o)
+        pos = self.server.client(o.post("/v1/api-keys", {"channel": "pos", "location": "SH01"}).json["key"])
+        for p in ("A", "B", "C", "D"):
+            assert o.post("/v1/products", {"code": p, "name": p}).status == 201
+            assert o.post("/v1/skus", {"code": p + "-1", "product": p, "price": 1000}).status == 201
+            assert o.post("/v1/stock/movements", {"sku": p + "-1", "location": "SH01", "kind": "receive",
+                                                  "qty": 100}).status == 201
+        baskets = ["AB", "ABC", "ABD", "CD", "AC", "BCD", "ABCD", "A"]
+        for b in baskets:
+            r = pos.post("/v1/orders", {"lines": [{"sku": x + "-1", "qty": 1} for x in b],
+                                        "tenders": [{"tender": "cash", "amount": 100000}]})
+            assert r.status == 201, r
+        # an unpaid online order is no basket
+        m = o.post("/v1/members", {"phone": "13500000099"}).json["id"]
+        web = self.server.client(o.post("/v1/api-keys", {"channel": "web"}).json["key"])
+        assert web.post("/v1/orders", {"member_id": m, "fulfilment": "pickup", "pickup_store": "SH01",
+                                       "lines": [{"sku": "A-1", "qty": 1}, {"sku": "D-1", "qty": 1}]}).status == 201
+        r = o.get("/v1/insight/rules?supp=0.25&conf=0.6&minlen=2&limit=1000")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["baskets"], 8)
+        self.assertEqual(r.json["min_count"], 2)
+        got = {(tuple(sorted(x["lhs"])), x["rhs"]): x["count"] for x in r.json["rules"]}
+        sets = [set(b) for b in baskets]
+        count = lambda s: sum(1 for b in sets if set(s) <= b)
+        want = {}
+        for k in (2, 3, 4):
+            for s in itertools.combinations("ABCD", k):
+                if count(s) < 2:
+                    continue
+                for rhs in s:
+                    lhs = tuple(x for x in s if x != rhs)
+                    if count(s) / count(lhs) >= 0.6:
+                        want[(lhs, rhs)] = count(s)
+        self.assertEqual(got, want)
+        self.assertEqual(r.json["rules_found"], len(want))
+        lifts = [x["lift"] for x in r.json["rules"]]
+        self.assertEqual(lifts, sorted(lifts, reverse=True))
+        self.assertEqual(len(o.get("/v1/insight/rules?supp=0.25&conf=0.6&limit=2").json["rules"]), 2)
+        self.assertError(o.get("/v1/insight/rules?supp=2"), 400, None, "supp")
+        self.assertError(o.get("/v1/insight/rules?minlen=3&maxlen=2"), 400, None, "maxlen")
+        self.assertError(o.get("/v1/insight/rules?sort=price"), 400, None, "sort")
+        self.assertEqual(o.get("/v1/insight/rules?since=2099-01-01").json["baskets"], 0)
