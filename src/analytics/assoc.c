@@ -408,6 +408,8 @@ static int cmp_rules(const void *pa, const void *pb, void *arg)
 
 void assoc_sort(struct assoc_result *r, enum assoc_order by)
 {
+    if (r->nrules < 2)
+        return;
     qsort_r(r->rules, r->nrules, sizeof *r->rules, cmp_rules, &by);
 }
 
