@@ -81,6 +81,7 @@ bench:
 	@sh bench/orders.sh
 	@sh bench/mine.sh
 	@sh bench/recommend.sh
+	@sh bench/funnel.sh
 
 check:
 	@sh scripts/checksrc.sh
