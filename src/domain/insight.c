@@ -69,8 +69,8 @@ int insight_refresh(struct db_conn *c, int64_t now, int64_t *count)
         rc = del < 0 ? (int)del : 0;
     }
     /* life stages of the members who just bought */
-    for (int k = 0; k < nm && !rc; k++)
-        rc = life_rules_for_member(c, members[k]);
+    if (!rc)
+        rc = life_rules_for_members(c, members, nm);
     if (!rc)
         *count = n;
     free(ids);

@@ -176,16 +176,19 @@ static void read_rule(struct db_stmt *s, struct life_rule *r)
 
 #define RULE_COLS "id, name, categories, min_purchases, window_days, evaluated_at, created_at, updated_at"
 
+/* Codes looked up in one pass over the categories. */
 struct cat_find {
-    const char *code;
-    int64_t id;
+    char *code[MAX_RULE_CATS];
+    int64_t id[MAX_RULE_CATS];
+    int n;
 };
 
-static int find_cat(const struct category *x, void *arg)
+static int find_cats(const struct category *x, void *arg)
 {
     struct cat_find *f = arg;
-    if (!strcmp(x->code, f->code))
-        f->id = x->id;
+    for (int i = 0; i < f->n; i++)
+        if (!strcmp(x->code, f->code[i]))
+            f->id[i] = x->id;
     return 0;
 }
 
@@ -193,20 +196,26 @@ static int find_cat(const struct category *x, void *arg)
 static int rule_cat_ids(struct db_conn *c, const char *list, int64_t *ids, int *n)
 {
     char buf[512], *save = NULL;
+    struct cat_find f;
+    int rc;
+    memset(&f, 0, sizeof f);
     *n = 0;
     str_copy(buf, sizeof buf, list);
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        struct cat_find f = {tok, 0};
-        int rc = category_list(c, find_cat, &f);
-        if (rc)
-            return rc;
-        if (!f.id)
-            return err_set(O2O_EINVAL, "unknown_category", "categories", "no category %s", tok);
-        if (*n == MAX_RULE_CATS)
+        if (f.n == MAX_RULE_CATS)
             return err_set(O2O_EINVAL, NULL, "categories", "at most %d categories", MAX_RULE_CATS);
-        ids[(*n)++] = f.id;
+        f.code[f.n++] = tok;
     }
-    return *n ? 0 : err_set(O2O_EINVAL, "missing_field", "categories", "name at least one category");
+    if (!f.n)
+        return err_set(O2O_EINVAL, "missing_field", "categories", "name at least one category");
+    if ((rc = category_list(c, find_cats, &f)))
+        return rc;
+    for (int i = 0; i < f.n; i++) {
+        if (!f.id[i])
+            return err_set(O2O_EINVAL, "unknown_category", "categories", "no category %s", f.code[i]);
+        ids[(*n)++] = f.id[i];
+    }
+    return 0;
 }
 
 int life_rule_put(struct db_conn *c, struct life_rule *r)
@@ -367,7 +376,8 @@ static int life_line(const struct purchase_line *l, void *arg)
     return rc;
 }
 
-static int evaluate(struct db_conn *c, int64_t member_id, int pending_only, int64_t *tagged)
+/* Rules applied to the purchases of members (nmembers of them; none: every member). */
+static int evaluate(struct db_conn *c, const int64_t *members, int nmembers, int pending_only, int64_t *tagged)
 {
     struct life_eval *e = xcalloc(1, sizeof *e);
     int rc;
@@ -384,8 +394,10 @@ static int evaluate(struct db_conn *c, int64_t member_id, int pending_only, int6
                 rc = n < 0 ? (int)n : 0;
             }
         }
-        if (!rc)
-            rc = order_purchase_lines(c, 0, member_id, life_line, e);
+        if (!rc && !nmembers)
+            rc = order_purchase_lines(c, 0, 0, life_line, e);
+        for (int i = 0; i < nmembers && !rc; i++)
+            rc = members[i] ? order_purchase_lines(c, 0, members[i], life_line, e) : 0;
         if (!rc && e->member)
             rc = close_member(e);
         for (int r = 0; r < e->nrules && !rc && pending_only; r++) {
@@ -402,12 +414,12 @@ static int evaluate(struct db_conn *c, int64_t member_id, int pending_only, int6
     return rc;
 }
 
-int life_rules_for_member(struct db_conn *c, int64_t member_id)
+int life_rules_for_members(struct db_conn *c, const int64_t *member_ids, int n)
 {
-    return member_id ? evaluate(c, member_id, 0, NULL) : 0;
+    return n > 0 ? evaluate(c, member_ids, n, 0, NULL) : 0;
 }
 
 int life_rules_evaluate_pending(struct db_conn *c, int64_t *tagged)
 {
-    return evaluate(c, 0, 1, tagged);
+    return evaluate(c, NULL, 0, 1, tagged);
 }

@@ -39,8 +39,9 @@ int tags_count_members(struct db_conn *c, const char *tag, int64_t *out);
 int life_rule_put(struct db_conn *c, struct life_rule *r);
 int life_rule_delete(struct db_conn *c, const char *name);
 int life_rules_list(struct db_conn *c, int (*cb)(const struct life_rule *r, void *arg), void *arg);
-/* Apply every rule to one member's purchases (after a new order). */
-int life_rules_for_member(struct db_conn *c, int64_t member_id);
+/* Apply every rule to these members' purchases (after new orders); the rules are
+** read once for all of them. */
+int life_rules_for_members(struct db_conn *c, const int64_t *member_ids, int n);
 /* Evaluate rules whose history has not been: every member's purchases. */
 int life_rules_evaluate_pending(struct db_conn *c, int64_t *tagged);
 
