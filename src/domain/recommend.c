@@ -43,6 +43,10 @@ struct reco_state {
     int64_t max_store;
     uint32_t nmembers, nstores;
     struct strmap brand_ids, cat_ids; /* code -> id */
+    /* products by brand id and by category id (a product under its category and
+    ** each ancestor): key k holds by_x[x_start[k] .. x_start[k + 1]) */
+    uint32_t *brand_start, *by_brand, *cat_start, *by_cat;
+    int64_t max_brand, max_cat;
 };
 
 /* ---- building ---- */
@@ -184,6 +188,46 @@ static int on_row(int64_t order_id, int64_t member_id, int64_t store_id, int64_t
     return 0;
 }
 
+/* Counting sort of (key, product) pairs into start/items; keys 1..max. */
+static void csr(uint32_t **start, uint32_t **items, int64_t max, const struct reco_state *s, int by_brand)
+{
+    uint32_t *st = xcalloc((size_t)max + 2, sizeof *st), *fill, *it;
+    size_t total = 0;
+    for (uint32_t i = 0; i < s->nprod; i++)
+        for (int k = 0; k < (by_brand ? 1 : s->ncats[i]); k++) {
+            int64_t key = by_brand ? s->brand[i] : s->cats[i][k];
+            if (key > 0 && key <= max)
+                st[key + 1]++, total++;
+        }
+    for (int64_t k = 0; k <= max; k++)
+        st[k + 1] += st[k];
+    fill = xmalloc(((size_t)max + 1) * sizeof *fill);
+    memcpy(fill, st, ((size_t)max + 1) * sizeof *fill);
+    it = xmalloc((total + 1) * sizeof *it);
+    for (uint32_t i = 0; i < s->nprod; i++)
+        for (int k = 0; k < (by_brand ? 1 : s->ncats[i]); k++) {
+            int64_t key = by_brand ? s->brand[i] : s->cats[i][k];
+            if (key > 0 && key <= max)
+                it[fill[key]++] = i;
+        }
+    free(fill);
+    *start = st;
+    *items = it;
+}
+
+static void index_products(struct reco_state *s)
+{
+    for (uint32_t i = 0; i < s->nprod; i++) {
+        if (s->brand[i] > s->max_brand)
+            s->max_brand = s->brand[i];
+        for (int k = 0; k < s->ncats[i]; k++)
+            if (s->cats[i][k] > s->max_cat)
+                s->max_cat = s->cats[i][k];
+    }
+    csr(&s->brand_start, &s->by_brand, s->max_brand, s, 1);
+    csr(&s->cat_start, &s->by_cat, s->max_cat, s, 0);
+}
+
 int recommend_build(struct db_conn *c, int64_t now, struct reco_state **out)
 {
     struct reco_state *s = xcalloc(1, sizeof *s);
@@ -217,6 +261,8 @@ int recommend_build(struct db_conn *c, int64_t now, struct reco_state **out)
         }
     }
     free(par.parent);
+    if (!rc)
+        index_products(s);
     if (!rc)
         rc = catalog_min_prices(c, on_price, s);
     if (!rc)
@@ -267,6 +313,10 @@ void recommend_free(struct reco_state *s)
     free(s->brand);
     free(s->cats);
     free(s->ncats);
+    free(s->brand_start);
+    free(s->by_brand);
+    free(s->cat_start);
+    free(s->by_cat);
     free(s->prod_idx);
     free(s->member_idx);
     free(s->store_idx);
@@ -516,22 +566,25 @@ int recommend_for(struct db_conn *c, const struct reco_state *s, int64_t member_
         for (int k = 0; k < a->ntags; k++)
             if (a->kind[k] != WHY_LIFE && a->weight[k] > top)
                 top = a->weight[k];
-        for (uint32_t it = 0; it < s->nprod; it++)
-            for (int k = 0; k < a->ntags; k++) {
-                double w = 0;
-                for (int j = 0; j < a->ntag_ids[k]; j++) {
-                    int64_t id = a->tag_id[k][j];
-                    if (a->kind[k] == WHY_BRAND ? s->brand[it] == id : in_cats(s, it, id)) {
-                        /* life stages weigh like a strong tag; brands and categories by affinity */
-                        w = a->kind[k] == WHY_LIFE ? 0.6 : (a->kind[k] == WHY_BRAND ? 0.3 : 0.2) * a->weight[k] / top;
-                        break;
+        if (top <= 0)
+            top = 1;
+        /* the products of each liked brand or category, through the model's indexes */
+        for (int k = 0; k < a->ntags; k++) {
+            /* life stages weigh like a strong tag; brands and categories by affinity */
+            float w = (float)(a->kind[k] == WHY_LIFE ? 0.6 : (a->kind[k] == WHY_BRAND ? 0.3 : 0.2) * a->weight[k] / top);
+            for (int j = 0; j < a->ntag_ids[k]; j++) {
+                int64_t id = a->tag_id[k][j];
+                const uint32_t *st = a->kind[k] == WHY_BRAND ? s->brand_start : s->cat_start;
+                const uint32_t *items = a->kind[k] == WHY_BRAND ? s->by_brand : s->by_cat;
+                if (id <= 0 || id > (a->kind[k] == WHY_BRAND ? s->max_brand : s->max_cat))
+                    continue;
+                for (uint32_t x = st[id]; x < st[id + 1]; x++)
+                    if (w > boost[items[x]]) {
+                        boost[items[x]] = w;
+                        why[items[x]] = (uint32_t)k;
                     }
-                }
-                if (w > boost[it]) {
-                    boost[it] = (float)w;
-                    why[it] = (uint32_t)k;
-                }
             }
+        }
         if (a->nfitems) {
             int most = 1;
             for (int i = 0; i < a->nfitems; i++)
