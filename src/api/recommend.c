@@ -32,9 +32,9 @@ static struct {
     int64_t every_ms, builds;
     pthread_t thread;
     struct impression *pending; /* shown items, written once a second by the model's thread */
-    int npending;
+    int npending, cap_pending;
 } rm = {PTHREAD_RWLOCK_INITIALIZER, NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-        false, false, false, 0, 0, 0, NULL, 0};
+        false, false, false, 0, 0, 0, NULL, 0, 0};
 
 struct flush {
     struct impression *v;
@@ -54,7 +54,7 @@ static void flush_impressions(void)
     if (!f.n)
         return;
     rm.pending = NULL;
-    rm.npending = 0;
+    rm.npending = rm.cap_pending = 0;
     pthread_mutex_unlock(&rm.mu);
     if (db_txn(api_app()->db, flush_body, &f))
         log_warn("recommendation impressions not recorded: %s", err_last()->msg);
@@ -125,7 +125,7 @@ void api_recommend_stop(void)
     rm.cur = NULL;
     free(rm.pending);
     rm.pending = NULL;
-    rm.npending = 0;
+    rm.npending = rm.cap_pending = 0;
 }
 
 static int parse_context(const char *v, enum recommend_context *out)
@@ -211,9 +211,15 @@ int api_member_recommendations(struct http_req *rq)
         /* remember what she was shown (for rewards and the attribution report) */
         int64_t now = now_ms();
         pthread_mutex_lock(&rm.mu);
-        if (!rm.pending)
-            rm.pending = malloc(MAX_PENDING * sizeof *rm.pending);
-        for (int i = 0; i < n && rm.pending && rm.npending < MAX_PENDING; i++) {
+        if (rm.npending + n > rm.cap_pending && rm.cap_pending < MAX_PENDING) {
+            int cap = rm.cap_pending ? 2 * rm.cap_pending : 1024;
+            struct impression *p = realloc(rm.pending, (size_t)(cap < MAX_PENDING ? cap : MAX_PENDING) * sizeof *p);
+            if (p) {
+                rm.pending = p;
+                rm.cap_pending = cap < MAX_PENDING ? cap : MAX_PENDING;
+            }
+        }
+        for (int i = 0; i < n && rm.npending < rm.cap_pending; i++) {
             struct impression *x = &rm.pending[rm.npending++];
             x->member_id = id;
             x->product_id = v[i].product_id;

@@ -190,7 +190,7 @@ int cli_eval(int argc, char **argv)
         /* baskets before the split (the history), items after it per customer (the truth) */
         int64_t *start = xcalloc(d.ninv + 2, sizeof *start), nb = 0, nocc = 0;
         uint32_t *items = xmalloc((d.nrows + 1) * sizeof *items), *member = xmalloc((d.ninv + 1) * sizeof *member);
-        uint32_t *store = xmalloc((d.ninv + 1) * sizeof *store), *bidx = xmalloc((d.ninv + 1) * sizeof *bidx);
+        uint32_t *store = xmalloc((d.ninv + 1) * sizeof *store);
         int64_t *at = xmalloc((d.ninv + 1) * sizeof *at), *cnt = xcalloc(d.ninv + 1, sizeof *cnt);
         uint8_t *before = xcalloc(d.ncustomers + 1, 1);
         uint32_t *pop = xcalloc(d.nitems + 1, sizeof *pop), *top = xmalloc((size_t)k * sizeof *top);
@@ -216,7 +216,6 @@ int cli_eval(int argc, char **argv)
             if (d.inv[i].at >= split)
                 continue;
             before[d.inv[i].customer] = 1;
-            bidx[nb] = (uint32_t)i;
             member[nb] = d.inv[i].customer;
             store[nb] = RECO_NONE;
             at[nb] = d.inv[i].at;
@@ -318,7 +317,6 @@ int cli_eval(int argc, char **argv)
         free(items);
         free(member);
         free(store);
-        free(bidx);
         free(at);
         free(cnt);
         free(before);
