@@ -279,7 +279,7 @@ int db_scalar_i64(struct db_conn *c, int64_t *out, const char *sql, const char *
 /* Interned texts of db_rows_sql: a few heads times a few row counts, kept for
 ** the life of the process (statement caches hold their addresses). */
 static struct rows_sql {
-    const char *head;
+    const char *head, *tail;
     int ncols, nrows;
     char *sql;
     struct rows_sql *next;
@@ -288,12 +288,17 @@ static pthread_mutex_t rows_mu = PTHREAD_MUTEX_INITIALIZER;
 
 const char *db_rows_sql(const char *head, int ncols, int nrows)
 {
+    return db_rows_sql_tail(head, ncols, nrows, NULL);
+}
+
+const char *db_rows_sql_tail(const char *head, int ncols, int nrows, const char *tail)
+{
     struct rows_sql *r;
     struct buf b = BUF_INIT(1 << 20);
     const char *out;
     pthread_mutex_lock(&rows_mu);
     for (r = rows_sqls; r; r = r->next)
-        if (r->head == head && r->ncols == ncols && r->nrows == nrows)
+        if (r->head == head && r->tail == tail && r->ncols == ncols && r->nrows == nrows)
             break;
     if (!r) {
         buf_adds(&b, head);
@@ -303,8 +308,11 @@ const char *db_rows_sql(const char *head, int ncols, int nrows)
                 buf_addf(&b, j ? ", $%d" : "$%d", i * ncols + j + 1);
             buf_adds(&b, ")");
         }
+        if (tail)
+            buf_adds(&b, tail);
         r = xcalloc(1, sizeof *r);
         r->head = head;
+        r->tail = tail;
         r->ncols = ncols;
         r->nrows = nrows;
         r->sql = buf_steal(&b);

@@ -99,6 +99,8 @@ void db_done(struct db_stmt *s);
 ** statement. head ends with "VALUES " and must be a string literal; the same
 ** (head, ncols, nrows) gives the same pointer, so the statement is cached. */
 const char *db_rows_sql(const char *head, int ncols, int nrows);
+/* The same followed by tail (a string literal, e.g. " ON CONFLICT DO NOTHING"). */
+const char *db_rows_sql_tail(const char *head, int ncols, int nrows, const char *tail);
 
 /* Shorthands. types holds one letter per parameter $1..$n: 'i' int64_t, 'd' double,
 ** 't' const char * (NULL binds NULL), 'n' NULL (no argument).

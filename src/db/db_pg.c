@@ -24,7 +24,7 @@
 #include "core/util.h"
 
 #define MODULE_NAME "db/postgres"
-#define MAX_PARAMS 64
+#define MAX_PARAMS 65535      /* the protocol's limit */
 #define MAX_RETRIES 20
 
 /* ---- libpq, loaded on first use ---- */
@@ -86,10 +86,10 @@ struct pg_stmt {
     struct db_stmt base;
     char name[16];            /* server-side prepared statement name */
     int nparams;
-    char *vals[MAX_PARAMS];   /* owned parameter texts (NULL = SQL NULL) */
     PGresult *res;            /* result of the execution, NULL before it */
     int row, nrows;           /* cursor in res */
     int64_t changes;
+    char *vals[];             /* nparams owned parameter texts (NULL = SQL NULL) */
 };
 
 struct pg_conn {
@@ -144,7 +144,7 @@ static void conn_close(struct pg_conn *c)
         struct pg_stmt *s = (struct pg_stmt *)c->cache.tab[i];
         if (!s)
             continue;
-        for (int k = 0; k < MAX_PARAMS; k++)
+        for (int k = 0; k < s->nparams; k++)
             free(s->vals[k]);
         PQclear(s->res);
         free(s);
@@ -354,14 +354,16 @@ static int pg_prepare(struct db_conn *bc, struct db_stmt **out, const char *sql)
     struct pg_conn *c = (struct pg_conn *)bc;
     struct pg_stmt *s;
     PGresult *r;
+    int n;
     *out = stmt_cache_find(&c->cache, sql);
     if (*out)
         return 0;
-    s = xcalloc(1, sizeof *s);
+    n = db_count_params(sql);
+    assert(n <= MAX_PARAMS);
+    s = xcalloc(1, sizeof *s + (size_t)n * sizeof s->vals[0]);
     s->base.conn = bc;
     s->base.sql = sql;
-    s->nparams = db_count_params(sql);
-    assert(s->nparams <= MAX_PARAMS);
+    s->nparams = n;
     snprintf(s->name, sizeof s->name, "s%d", ++c->seq);
     r = PQprepare(c->h, s->name, sql, s->nparams, NULL);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
