@@ -15,7 +15,7 @@
 
 struct part {
     const struct event_columns *ev;
-    const struct funnel_step *steps;
+    const struct funnel_spec *spec;
     int nsteps, threads, index;
     int64_t window;
     int64_t reached[FUNNEL_MAX_STEPS];
@@ -37,9 +37,10 @@ struct part {
                 *level = (uint8_t)(k + 1);                                                                      \
         }                                                                                                       \
     }                                                                                                           \
-    static void NAME(struct part *p, const int16_t *match, int multi)                                          \
+    static void NAME(struct part *p, const int8_t *match, const int8_t *match2, int multi)                     \
     {                                                                                                           \
         const struct event_columns *ev = p->ev;                                                                 \
+        const uint16_t *masks = p->spec->masks, *grp = p->spec->group, g = p->spec->start_group;               \
         int ns = p->nsteps, th = p->threads, me = p->index;                                                     \
         uint32_t mine = (ev->nusers + (uint32_t)th - 1 - (uint32_t)me) / (uint32_t)th;                         \
         T *start = xmalloc(((size_t)mine + 1) * (size_t)ns * sizeof *start);                                   \
@@ -67,6 +68,8 @@ struct part {
                 for (size_t x = i; x < j; x++) {                                                                \
                     uint32_t u = ev->user[x];                                                                   \
                     int k = match[ev->name[x]];                                                                 \
+                    if (k == 0 && grp && grp[x] != g)                                                           \
+                        k = match2[ev->name[x]];                                                                \
                     if (k >= 0 && (int)(u % (uint32_t)th) == me)                                                \
                         NAME##_step(start + (size_t)(u / (uint32_t)th) * (size_t)ns, &level[u / (uint32_t)th], \
                                     k, (T)OFF(t), window);                                                      \
@@ -76,7 +79,9 @@ struct part {
                 for (int k = 0; k < ns; k++)                                                                    \
                     for (size_t x = i; x < j; x++) {                                                            \
                         uint32_t u = ev->user[x];                                                               \
-                        if (ev->name[x] != p->steps[k].name || (int)(u % (uint32_t)th) != me)                   \
+                        if (!(masks[ev->name[x]] >> k & 1) || (int)(u % (uint32_t)th) != me)                    \
+                            continue;                                                                           \
+                        if (k == 0 && grp && grp[x] != g)                                                       \
                             continue;                                                                           \
                         NAME##_step(start + (size_t)(u / (uint32_t)th) * (size_t)ns, &level[u / (uint32_t)th], \
                                     k, (T)OFF(t), window);                                                      \
@@ -101,29 +106,53 @@ static void *run_part(void *arg)
 {
     struct part *p = arg;
     const struct event_columns *ev = p->ev;
-    int16_t match[1 << 16];   /* name -> first step it matches, -1 none */
-    int multi = 0;            /* does a name match several steps? */
-    memset(match, 0xff, sizeof match);
-    for (int k = p->nsteps - 1; k >= 0; k--) {
-        if (match[p->steps[k].name] >= 0)
-            multi = 1;
-        match[p->steps[k].name] = (int16_t)k;
+    const uint16_t *masks = p->spec->masks;
+    int8_t match[1 << 16];    /* class -> first step it matches, -1 none */
+    int8_t match2[1 << 16];   /* class -> second step it matches, -1 none */
+    int multi = 0;            /* does a class match several steps? */
+    for (size_t c = 0; c < 1 << 16; c++) {
+        unsigned m = masks[c] & ((1u << p->nsteps) - 1);
+        match[c] = match2[c] = -1;
+        if (m) {
+            match[c] = (int8_t)__builtin_ctz(m);
+            m &= m - 1;
+            if (m) {
+                multi = 1;
+                match2[c] = (int8_t)__builtin_ctz(m);
+            }
+        }
     }
     /* 32 bits when every time and time + window fits below the "none" mark */
     if (p->window >= 0 && ev->ts[ev->n - 1] - ev->ts[0] < (int64_t)UINT32_MAX / 2 &&
         p->window < (int64_t)UINT32_MAX / 2)
-        run32(p, match, multi);
+        run32(p, match, match2, multi);
     else
-        run64(p, match, multi);
+        run64(p, match, match2, multi);
     return NULL;
 }
 
 void funnel_run(const struct event_columns *ev, const struct funnel_step *steps, int nsteps, int64_t window,
                 int threads, int64_t reached[FUNNEL_MAX_STEPS])
 {
+    struct funnel_spec sp;
+    uint16_t *masks = xcalloc(1 << 16, sizeof *masks);
+    memset(&sp, 0, sizeof sp);
+    for (int k = 0; k < nsteps && k < FUNNEL_MAX_STEPS; k++)
+        masks[steps[k].name] |= (uint16_t)(1u << k);
+    sp.masks = masks;
+    sp.nsteps = nsteps;
+    sp.window = window;
+    funnel_count(ev, &sp, threads, reached);
+    free(masks);
+}
+
+void funnel_count(const struct event_columns *ev, const struct funnel_spec *spec, int threads,
+                  int64_t reached[FUNNEL_MAX_STEPS])
+{
     struct part parts[16];
     pthread_t tid[16];
-    int started[16] = {0};
+    int started[16] = {0}, nsteps = spec->nsteps;
+    int64_t window = spec->window;
     memset(reached, 0, FUNNEL_MAX_STEPS * sizeof *reached);
     if (nsteps < 1 || nsteps > FUNNEL_MAX_STEPS || !ev->n)
         return;
@@ -133,7 +162,7 @@ void funnel_run(const struct event_columns *ev, const struct funnel_step *steps,
         threads = 16;
     for (int i = 0; i < threads; i++) {
         parts[i].ev = ev;
-        parts[i].steps = steps;
+        parts[i].spec = spec;
         parts[i].nsteps = nsteps;
         parts[i].threads = threads;
         parts[i].index = i;

@@ -24,7 +24,7 @@ struct event_columns {
     size_t n;
     const uint32_t *user;     /* 0 .. nusers - 1 */
     const int64_t *ts;        /* any unit; the window is in the same unit */
-    const uint16_t *name;     /* event name number */
+    const uint16_t *name;     /* event class: its name's number, or what a query made of it */
     uint32_t nusers;
 };
 
@@ -32,9 +32,22 @@ struct funnel_step {
     uint16_t name;            /* an event of this name matches the step */
 };
 
+/* The general form: which steps each event class matches, and optionally a group
+** per event of which only one starts chains (a breakdown by the first step's
+** channel, store or day is one run per group). */
+struct funnel_spec {
+    const uint16_t *masks;    /* 65,536 entries: class -> steps matched (bit k: step k) */
+    int nsteps;
+    int64_t window;
+    const uint16_t *group;    /* NULL: every step-1 event starts a chain */
+    uint16_t start_group;     /* else only step-1 events with group[i] == start_group */
+};
+
 /* reached[k]: users who reached step k + 1 (so reached[0] = users with a step-1
 ** event). threads: 1 or more (users are split between them). */
 void funnel_run(const struct event_columns *ev, const struct funnel_step *steps, int nsteps, int64_t window,
                 int threads, int64_t reached[FUNNEL_MAX_STEPS]);
+void funnel_count(const struct event_columns *ev, const struct funnel_spec *spec, int threads,
+                  int64_t reached[FUNNEL_MAX_STEPS]);
 
 #endif

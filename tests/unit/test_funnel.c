@@ -1,7 +1,9 @@
 /*
 ** test_funnel.c -- windowFunnel semantics on hand-made events (the window edge,
 ** equal timestamps, restarts, repeated steps, an event matching two steps) and
-** on random events against an independent reference, with 1 and 3 threads.
+** on random events against an independent reference, with 1 and 3 threads;
+** breakdowns (only one group's step-1 events start chains) against the same
+** reference on events renamed; paths (next and previous events) by hand.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include "analytics/funnel.h"
+#include "analytics/paths.h"
 
 enum { VIEW, CART, CHECKOUT, PURCHASE, SEARCH };
 
@@ -189,9 +192,94 @@ static void test_funnel__random_events_match_the_reference(void **state)
     free(v);
 }
 
+/* The group of an event: a function of the event, whatever order it is in. */
+static uint16_t group_of(const struct ev *e)
+{
+    return (uint16_t)((e->user * 31 + (uint64_t)e->ts * 7 + e->name) % 3);
+}
+
+static void test_funnel__a_group_restricts_the_first_step_only(void **state)
+{
+    enum { N = 3000, USERS = 150 };
+    struct ev *v = malloc(N * sizeof *v), *w = malloc(N * sizeof *w);
+    uint32_t *user = malloc(N * sizeof *user);
+    int64_t *ts = malloc(N * sizeof *ts), r[FUNNEL_MAX_STEPS], want[FUNNEL_MAX_STEPS], all = 0;
+    uint16_t *name = malloc(N * sizeof *name), *grp = malloc(N * sizeof *grp);
+    uint16_t *masks = calloc(1 << 16, sizeof *masks);
+    uint64_t seed = 11;
+    struct funnel_spec sp;
+    struct event_columns c = {N, user, ts, name, USERS};
+    (void)state;
+    for (int i = 0; i < N; i++) {
+        v[i].user = (uint32_t)(rnd(&seed) % USERS);
+        v[i].ts = (int64_t)(rnd(&seed) % 300);
+        v[i].name = (uint16_t)(rnd(&seed) % 5);
+    }
+    qsort(v, N, sizeof *v, cmp_ts);
+    for (int i = 0; i < N; i++)
+        user[i] = v[i].user, ts[i] = v[i].ts, name[i] = v[i].name, grp[i] = group_of(&v[i]);
+    for (int k = 0; k < 4; k++)
+        masks[four[k]] |= (uint16_t)(1u << k);
+    memset(&sp, 0, sizeof sp);
+    sp.masks = masks;
+    sp.nsteps = 4;
+    sp.window = 40;
+    sp.group = grp;
+    for (uint16_t g = 0; g < 3; g++) {
+        /* the reference sees the other groups' views as something else */
+        memcpy(w, v, N * sizeof *v);
+        for (int i = 0; i < N; i++)
+            if (w[i].name == VIEW && group_of(&w[i]) != g)
+                w[i].name = SEARCH;
+        memset(want, 0, sizeof want);
+        for (uint32_t u = 0; u < USERS; u++) {
+            int level = reference_level(w, N, u, four, 4, 40);
+            for (int k = 0; k < level; k++)
+                want[k]++;
+        }
+        sp.start_group = g;
+        for (int threads = 1; threads <= 2; threads++) {
+            funnel_count(&c, &sp, threads, r);
+            for (int k = 0; k < 4; k++)
+                assert_int_equal(r[k], want[k]);
+        }
+        assert_true(want[1] > 0);
+        all += want[0];
+    }
+    /* groups split the entrants: a user may enter in several */
+    sp.group = NULL;
+    funnel_count(&c, &sp, 1, r);
+    assert_true(all >= r[0]);
+    free(v), free(w), free(user), free(ts), free(name), free(grp), free(masks);
+}
+
+static void test_funnel__paths_count_next_and_previous_events(void **state)
+{
+    /* names: 0 view, 1 cart, 2 checkout, 3 search; gap 10 */
+    const uint32_t user[] = {0, 1, 0, 2, 1, 0, 2, 1, 2};
+    const int64_t ts[] = {0, 1, 2, 3, 4, 5, 30, 31, 50};
+    const uint16_t name[] = {0, 3, 1, 1, 1, 2, 0, 2, 1};
+    struct event_columns c = {9, user, ts, name, 3};
+    int64_t next[6], prev[6], occ;
+    (void)state;
+    paths_count(&c, 4, 1, 10, &occ, next, prev);
+    assert_int_equal(occ, 4);
+    /* before a cart: view (user 0), search (user 1), nothing (user 2 starts), view at 30 is 20 before 50: start */
+    assert_int_equal(prev[0], 1);
+    assert_int_equal(prev[3], 1);
+    assert_int_equal(prev[4], 2);
+    /* after: checkout (user 0), user 2's cart at 3 is followed by a view 27 later: ends; user 1 checkout 27
+    ** later: ends; user 2's last cart ends */
+    assert_int_equal(next[2], 1);
+    assert_int_equal(next[4], 3);
+    assert_int_equal(next[0], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_funnel__a_group_restricts_the_first_step_only),
+        cmocka_unit_test(test_funnel__paths_count_next_and_previous_events),
         cmocka_unit_test(test_funnel__hand_made_cases),
         cmocka_unit_test(test_funnel__random_events_match_the_reference),
     };
