@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "core/workq.h"
 #include "domain/auth.h"
+#include "domain/events.h"
 #include "domain/location.h"
 #include "domain/member.h"
 
@@ -162,6 +163,7 @@ int api_me(struct http_req *rq)
 struct otp_arg {
     char phone[20];
     char code[16];
+    char device[65];          /* sign-in on this device: its anonymous events become hers */
     bool dev;
 };
 
@@ -204,6 +206,8 @@ static int otp_verify_body(struct db_conn *c, void *arg, const struct principal 
         err_set(O2O_EUNAUTH, "wrong_code", "code", "wrong code");
         return 0;
     }
+    if (a->device[0] && (rc = events_link_device(c, a->device, member_id, now_ms())))
+        return rc;
     *out = json_pack("{s:s, s:s, s:o, s:I}", "token", token, "token_type", "Bearer", "expires_at", jtime(expires),
                      "member_id", (json_int_t)member_id);
     return 0;
@@ -218,6 +222,8 @@ int api_auth_otp_verify(struct http_req *rq)
         rc = member_normalize_phone(api_reader(), raw, a->phone);
     if (!rc)
         rc = jin_str(rq->json, "code", true, a->code, sizeof a->code);
+    if (!rc)
+        rc = jin_str(rq->json, "device_id", false, a->device, sizeof a->device);
     if (rc) {
         free(a);
         return rc;

@@ -9,6 +9,10 @@
 #include "http/http.h"
 
 int api_auth_login(struct http_req *rq);
+int api_events_create(struct http_req *rq);
+int api_funnel(struct http_req *rq);
+int api_paths(struct http_req *rq);
+int api_snippet(struct http_req *rq);
 int api_auth_logout(struct http_req *rq);
 int api_auth_otp(struct http_req *rq);
 int api_auth_otp_verify(struct http_req *rq);

@@ -173,6 +173,16 @@ static const struct http_route routes[] = {
      "Rebuild the recommendation model now (it is rebuilt every --reco-every seconds anyway)"},
     {"GET", "/v1/stores/{code}/core-customers", api_store_core_customers, STAFF, 0,
      "A store's core customers: most spend there among those who bought there lately"},
+
+    /* behaviour analytics */
+    {"GET", "/o2o.js", api_snippet, PUBLIC, 0,
+     "The web snippet: records views, clicks and o2o.track() events and sends them to /v1/events"},
+    {"POST", "/v1/events", api_events_create, PUBLIC, IDEM | HTTP_CORS,
+     "Record up to 1,000 behaviour events (a device's, or a member's with her token or a channel key)"},
+    {"POST", "/v1/analytics/funnel", api_funnel, MGR, 0,
+     "A conversion funnel: steps (event name and property filters) within a window, by channel, store or day"},
+    {"GET", "/v1/analytics/paths", api_paths, MGR, 0,
+     "The most frequent next and previous events around an event (event, from, to, gap, limit)"},
 };
 
 const struct http_route *api_routes(size_t *n)

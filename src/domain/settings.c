@@ -103,6 +103,7 @@ int settings_str(struct db_conn *c, const char *key, const char *dflt, char *out
 
 /* Every setting there is: an integer range, a choice among words, or a list of codes. */
 #define CODES "(codes)"
+#define ZONE "(zone)"
 static const struct {
     const char *key;
     int64_t min, max;
@@ -128,7 +129,20 @@ static const struct {
     {"reco_reward_pct", 0, 100, NULL},
     {"reco_reward_valid_days", 1, 3650, NULL},
     {"reco_reward_window_days", 1, 365, NULL},
+    {"timezone", 0, 0, ZONE},
 };
+
+/* An IANA zone name such as Asia/Shanghai or UTC. */
+static bool zone_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (!n || n > 63 || !isalpha((unsigned char)s[0]))
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr("/_-+", *s))
+            return false;
+    return true;
+}
 
 
 int settings_set(struct db_conn *c, const char *key, const char *value)
@@ -145,6 +159,9 @@ int settings_set(struct db_conn *c, const char *key, const char *value)
             for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
                 if (!is_code(tok))
                     return err_set(O2O_EINVAL, "out_of_range", key, "%s is a comma-separated list of codes", key);
+        } else if (known[i].choices && !strcmp(known[i].choices, ZONE)) {
+            if (!zone_name(value))
+                return err_set(O2O_EINVAL, "out_of_range", key, "%s is a time zone name such as Asia/Shanghai", key);
         } else if (known[i].choices && !word_in_list(known[i].choices, value))
             return err_set(O2O_EINVAL, "out_of_range", key, "%s must be one of %s", key, known[i].choices);
         if (!known[i].choices && (parse_i64(value, known[i].min, known[i].max, &v) || !isdigit((unsigned char)value[0])))

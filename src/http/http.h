@@ -30,6 +30,7 @@ enum http_route_flags {
     HTTP_IDEMPOTENT = 1 << 0, /* honours Idempotency-Key (a POST a client may retry) */
     HTTP_BIG_BODY = 1 << 1,   /* allows bodies up to max_big_body (imports, batches) */
     HTTP_RAW = 1 << 2,        /* the body is not JSON */
+    HTTP_CORS = 1 << 3,       /* callable from web pages of any origin (answers CORS preflights) */
 };
 
 struct http_route {

@@ -334,6 +334,28 @@ static int fail(struct req_int *rq, int rc)
     return http_reply_error(&rq->pub, rc);
 }
 
+/* A browser asks whether a page of another origin may call a route: yes for
+** the routes flagged HTTP_CORS (with any of their methods), no for others. */
+static int cors_preflight(struct req_int *rq, char *pbuf, const char *allow)
+{
+    const char *params[HTTP_MAX_PARAMS];
+    char other[64];
+    static const char *methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        int idx = router_match(S.table, methods[i], rq->pub.path, pbuf, params, other);
+        if (idx >= 0 && (S.cfg->routes[idx].flags & HTTP_CORS)) {
+            http_add_header(&rq->pub, "access-control-allow-origin", "*");
+            http_add_header(&rq->pub, "access-control-allow-methods", allow);
+            http_add_header(&rq->pub, "access-control-allow-headers",
+                            "Authorization, Content-Type, Idempotency-Key, X-Request-Id");
+            http_add_header(&rq->pub, "access-control-max-age", "86400");
+            send_now(rq, 204, "text/plain", "", 0);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *h)
 {
     const struct http_config *cfg = S.cfg;
@@ -376,12 +398,16 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
     idx = router_match(S.table, rq->pub.method, rq->pub.path, pbuf, rq->pub.params, allow);
     if (idx == -1)
         return fail(rq, err_set(O2O_EROUTE, NULL, NULL, "no route for %s", rq->pub.path));
+    if (idx == -2 && !strcmp(rq->pub.method, "OPTIONS") && cors_preflight(rq, pbuf, allow))
+        return 0;
     if (idx == -2) {
         http_add_header(&rq->pub, "allow", allow);
         return fail(rq, err_set(O2O_EMETHOD, NULL, NULL, "method not allowed; allowed: %s", allow));
     }
     rq->pub.route = &cfg->routes[idx];
     rq->pub.route_index = idx;
+    if (rq->pub.route->flags & HTTP_CORS)
+        http_add_header(&rq->pub, "access-control-allow-origin", "*");
 
     limit = (rq->pub.route->flags & HTTP_BIG_BODY) ? cfg->max_big_body : cfg->max_body;
     if (h->entity.base && h->entity.len > limit) {
