@@ -67,6 +67,11 @@ static const char *usage =
     "            [--limit N] [--format table|csv|json] (arules' semantics, see docs/insight.md)\n"
     "  eval      offline quality of the recommender: o2o eval recommendations\n"
     "            --input FILE[.xz] --split YYYY-MM-DD [--k N] (Online Retail layout)\n"
+    "  funnel    a conversion funnel over the recorded events:\n"
+    "            o2o funnel STEP... [--window 7d] [--from D] [--to D] [--by channel|store|day]\n"
+    "            [--format table|csv|json] [--db URL]; STEP is name or name:key=value[,key=value]\n"
+    "  paths     the events before and after an event: o2o paths --event NAME [--from D] [--to D]\n"
+    "            [--gap 30m] [--limit N] [--format table|csv|json] [--db URL]\n"
     "  version   print the version\n"
     "  help      this text\n"
     "\n"
@@ -85,6 +90,8 @@ struct opts {
     const char *public_url;
     const char *store;
     const char *timezone;
+    const char *channel;
+    const char *prefix;
     int dev;
     int64_t members;
     int64_t products;
@@ -135,6 +142,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->store = v;
         } else if (!strcmp(a, "--timezone")) {
             o->timezone = v;
+        } else if (!strcmp(a, "--channel")) {
+            o->channel = v;
+        } else if (!strcmp(a, "--prefix")) {
+            o->prefix = v;
         } else if (!strcmp(a, "--public-url")) {
             o->public_url = v;
         } else if (!strcmp(a, "--carriers")) {
@@ -461,11 +472,25 @@ static int cmd_import(const struct opts *o)
     int rc;
     if (o->nargs < 2) {
         fprintf(stderr, "usage: o2o import locations|products|members|stock FILE [--db URL]\n"
-                        "       o2o import sales FILE[.xz] [--store CODE] [--timezone TZ] [--db URL]\n");
+                        "       o2o import sales FILE[.xz] [--store CODE] [--timezone TZ] [--db URL]\n"
+                        "       o2o import events FILE[.xz] [--channel NAME] [--prefix P] [--db URL]\n");
         return 2;
     }
     if (open_db(o, &db, 1))
         return 1;
+    if (!strcmp(o->args[0], "events")) {
+        int64_t t0 = mono_us();
+        rc = import_events(db, o->args[1], o->channel ? o->channel : "app", o->prefix ? o->prefix : "u", isatty(2),
+                           stderr, &r);
+        if (rc)
+            fprintf(stderr, "o2o: import failed: %s\n", err_last()->msg);
+        else
+            printf("imported %lld of %lld events from %s in %.1f s (%lld rejected, %lld already there)\n",
+                   (long long)r.loaded, (long long)r.rows, o->args[1], (double)(mono_us() - t0) / 1e6,
+                   (long long)r.rejected, (long long)r.skipped);
+        db_close(db);
+        return rc ? 1 : (r.rejected ? 3 : 0);
+    }
     if (!strcmp(o->args[0], "sales")) {
         int64_t t0 = mono_us();
         rc = import_sales(db, o->args[1], o->store ? o->store : "RETAIL-IMPORT",
@@ -511,6 +536,10 @@ int main(int argc, char **argv)
         return cli_mine(argc, argv);
     if (!strcmp(cmd, "eval"))
         return cli_eval(argc, argv);
+    if (!strcmp(cmd, "funnel"))
+        return cli_funnel(argc, argv);
+    if (!strcmp(cmd, "paths"))
+        return cli_paths(argc, argv);
     if (parse_opts(argc, argv, &o))
         return 2;
     if (!strcmp(cmd, "serve"))

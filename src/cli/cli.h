@@ -11,4 +11,8 @@ int cli_mine(int argc, char **argv);
 /* o2o eval recommendations --input FILE --split DATE [--k N] */
 int cli_eval(int argc, char **argv);
 
+/* o2o funnel STEP... / o2o paths --event NAME: over the events in the database. */
+int cli_funnel(int argc, char **argv);
+int cli_paths(int argc, char **argv);
+
 #endif

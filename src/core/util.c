@@ -243,3 +243,27 @@ bool word_in_list(const char *list, const char *word)
     }
     return false;
 }
+
+int parse_span_ms(const char *s, int64_t *ms)
+{
+    char *end;
+    long long v;
+    int64_t unit = 1000;
+    if (!s || !isdigit((unsigned char)*s))
+        return -1;
+    v = strtoll(s, &end, 10);
+    if (v <= 0)
+        return -1;
+    if (!strcmp(end, "d"))
+        unit = 86400000;
+    else if (!strcmp(end, "h"))
+        unit = 3600000;
+    else if (!strcmp(end, "m"))
+        unit = 60000;
+    else if (*end && strcmp(end, "s"))
+        return -1;
+    if (v > 3650LL * 86400000 / unit)
+        return -1;
+    *ms = v * unit;
+    return 0;
+}

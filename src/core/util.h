@@ -25,6 +25,8 @@ void fmt_iso8601(char out[32], int64_t ms);
 /* Parse "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[.mmm]Z" or "YYYY-MM-DD HH:MM:SS" (UTC). */
 int parse_iso8601(const char *s, int64_t *out_ms);
 /* Parse "HH:MM" into minutes after midnight. */
+/* A span "7d", "12h", "30m", "90s" or plain seconds, up to ten years, in ms. */
+int parse_span_ms(const char *s, int64_t *ms);
 int parse_hhmm(const char *s, int *out_min);
 
 /* Normalise a mobile number to E.164 ("+8613812345678"). Accepts spaces, dashes,

@@ -247,13 +247,15 @@ static int chunk_body(struct db_conn *c, void *arg)
     return 0;
 }
 
-static void draw(bool on, long long done, long long total, int64_t rows)
+void import_draw(const char *what, bool on, long long done, long long total, int64_t rows)
 {
     int w = 30, filled;
     if (!on || total <= 0)
         return;
+    if (done > total)
+        done = total;
     filled = (int)(done * w / total);
-    fprintf(stderr, "\rimport [");
+    fprintf(stderr, "\r%s [", what);
     for (int i = 0; i < w; i++)
         fputc(i < filled ? '#' : '.', stderr);
     fprintf(stderr, "] %3d%% %" PRId64 " rows", (int)(done * 100 / total), rows);
@@ -345,12 +347,12 @@ int import_csv(struct db *db, const char *kind_name, const char *path, bool prog
             rc = flush(db, &ch, report, out);
             if (rc)
                 break;
-            draw(progress, csv.bytes, (long long)sb.st_size, out->rows);
+            import_draw("import", progress, csv.bytes, (long long)sb.st_size, out->rows);
         }
     }
     if (!rc)
         rc = flush(db, &ch, report, out);
-    draw(progress, (long long)sb.st_size, (long long)sb.st_size, out->rows);
+    import_draw("import", progress, (long long)sb.st_size, (long long)sb.st_size, out->rows);
     if (progress)
         fputc('\n', stderr);
     for (int i = 0; i < CHUNK; i++)

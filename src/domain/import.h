@@ -30,4 +30,14 @@ int import_csv(struct db *db, const char *kind, const char *path, bool progress,
 int import_sales(struct db *db, const char *path, const char *store, const char *tz, bool progress, FILE *report,
                  struct import_result *out);
 
+/* Clickstream events: `user,item,category,behavior,unix time` lines (the Taobao
+** UserBehavior layout, no header; FILE may be .xz). behavior pv, cart, fav and buy
+** become view, add_to_cart, favorite and purchase; user U is device "<prefix>U".
+** Each line is keyed by its number, so importing the same file again adds nothing. */
+int import_events(struct db *db, const char *path, const char *channel, const char *prefix, bool progress,
+                  FILE *report, struct import_result *out);
+
+/* The progress bar of the importers (on stderr, when on). */
+void import_draw(const char *what, bool on, long long done, long long total, int64_t rows);
+
 #endif

@@ -276,21 +276,6 @@ static int64_t local_to_utc(const char *tz, int64_t local)
     return local - (int64_t)tz_offset_min(tz, guess) * 60000;
 }
 
-static void draw(bool on, long long done, long long total, int64_t rows)
-{
-    int w = 30, filled;
-    if (!on || total <= 0)
-        return;
-    if (done > total)
-        done = total;
-    filled = (int)(done * w / total);
-    fprintf(stderr, "\rimport sales [");
-    for (int i = 0; i < w; i++)
-        fputc(i < filled ? '#' : '.', stderr);
-    fprintf(stderr, "] %3d%% %" PRId64 " rows", (int)(done * 100 / total), rows);
-    fflush(stderr);
-}
-
 static void reject(FILE *report, struct import_result *out, long line, const char *field, const char *msg)
 {
     out->rejected++;
@@ -408,7 +393,7 @@ int import_sales(struct db *db, const char *path, const char *store, const char 
                     if (rc)
                         break;
                     strmap_free(&in_batch);
-                    draw(progress, xz_pos(x), xz_size(x), out->rows);
+                    import_draw("import sales", progress, xz_pos(x), xz_size(x), out->rows);
                 }
                 inv = &b.inv[b.n++];
                 str_copy(inv->no, sizeof inv->no, f[C_INVOICE]);
@@ -440,7 +425,7 @@ int import_sales(struct db *db, const char *path, const char *store, const char 
     }
     if (!rc)
         rc = flush(db, &b, out);
-    draw(progress, xz_size(x), xz_size(x), out->rows);
+    import_draw("import sales", progress, xz_size(x), xz_size(x), out->rows);
     if (progress)
         fputc('\n', stderr);
     free_batch_rows(&b);
