@@ -183,6 +183,19 @@ static const struct http_route routes[] = {
      "A conversion funnel: steps (event name and property filters) within a window, by channel, store or day"},
     {"GET", "/v1/analytics/paths", api_paths, MGR, 0,
      "The most frequent next and previous events around an event (event, from, to, gap, limit)"},
+
+    /* in-store positioning */
+    {"GET", "/v1/stores/{code}/zones", api_zones_list, STAFF, 0, "A store's zones and the brand or category of each"},
+    {"PUT", "/v1/stores/{code}/zones/{zone}", api_zones_put, MGR, 0,
+     "Create or change a zone of a store (name, brand, category)"},
+    {"POST", "/v1/presence", api_presence_create, STAFF | CHAN, IDEM,
+     "Record up to 1,000 sightings (device or member, store, zone, signal, time) from Wi-Fi probes or beacons"},
+    {"GET", "/v1/stores/{code}/presence", api_store_presence, MGR, 0,
+     "Visits and dwell per zone and brand, routes, hourly footfall and the online-to-offline funnel (from, to)"},
+    {"GET", "/v1/presence-rules", api_presence_rules_list, STAFF, 0, "Place-and-time message rules and their outcomes"},
+    {"PUT", "/v1/presence-rules/{name}", api_presence_rules_put, OWNER, 0,
+     "A member with tag T entering zone Z between hours H1 and H2 gets message M (capped per day)"},
+    {"DELETE", "/v1/presence-rules/{name}", api_presence_rules_delete, OWNER, 0, "Stop a place-and-time rule"},
 };
 
 const struct http_route *api_routes(size_t *n)

@@ -362,3 +362,17 @@ int catalog_min_prices(struct db_conn *c, int (*cb)(int64_t product_id, int64_t 
     db_done(s);
     return rc < 0 ? rc : 0;
 }
+
+int catalog_id_by_code(struct db_conn *c, const char *what, const char *code, int64_t *id)
+{
+    int rc;
+    *id = 0;
+    if (!strcmp(what, "brand"))
+        rc = db_scalar_i64(c, id, "SELECT id FROM brands WHERE code = $1", "t", code);
+    else
+        rc = db_scalar_i64(c, id, "SELECT id FROM categories WHERE code = $1", "t", code);
+    if (rc == O2O_ENOTFOUND || (!rc && !*id))
+        return err_set(O2O_ENOTFOUND, !strcmp(what, "brand") ? "unknown_brand" : "unknown_category", what,
+                       "no %s %s", what, code);
+    return rc;
+}

@@ -67,6 +67,8 @@ void catalog_code_from(const char *in, char out[65]);
 int catalog_import_sku(struct db_conn *c, const char *code, const char *name, int64_t price, int64_t *sku_id);
 
 /* Reads. visible_at: only products launched by then (0 = no filter, for staff). */
+/* The id of a brand or category ("brand" | "category") by its code; O2O_ENOTFOUND. */
+int catalog_id_by_code(struct db_conn *c, const char *what, const char *code, int64_t *id);
 int brand_list(struct db_conn *c, int (*cb)(const struct brand *b, void *arg), void *arg);
 int category_list(struct db_conn *c, int (*cb)(const struct category *x, void *arg), void *arg);
 int product_get_by_code(struct db_conn *c, const char *code, int64_t visible_at, struct product *out);

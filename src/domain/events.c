@@ -221,3 +221,13 @@ int events_count(struct db_conn *c, int64_t *events)
 {
     return db_scalar_i64(c, events, "SELECT COUNT(*) FROM events", NULL);
 }
+
+int events_device_member(struct db_conn *c, const char *device, int64_t *member_id)
+{
+    int rc = db_scalar_i64(c, member_id, "SELECT member_id FROM devices WHERE device_id = $1", "t", device);
+    if (rc == O2O_ENOTFOUND) {
+        *member_id = 0;
+        return 0;
+    }
+    return rc;
+}

@@ -42,6 +42,9 @@ int events_store(struct db_conn *c, const struct event_in *ev, int n, int64_t no
 /* Stitch a device to a member (e.g. when she signs in on it). */
 int events_link_device(struct db_conn *c, const char *device, int64_t member_id, int64_t now);
 
+/* The member a device is stitched to (0: none). */
+int events_device_member(struct db_conn *c, const char *device, int64_t *member_id);
+
 /* An event as read back, its user resolved: the member (directly or through her
 ** device), else the device. Strings are borrowed for the callback's duration. */
 struct event_row {

@@ -2320,3 +2320,22 @@ int order_member_products(struct db_conn *c, int64_t member_id, int64_t since,
     db_done(s);
     return rc < 0 ? rc : 0;
 }
+
+int order_store_purchases(struct db_conn *c, int64_t location_id, int64_t from, int64_t to,
+                          int (*cb)(int64_t member_id, int64_t at, int64_t total, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s,
+                      "SELECT member_id, created_at, total FROM orders WHERE location_id = $1 AND mode = 'carry_out' "
+                      "AND member_id IS NOT NULL AND created_at >= $2 AND created_at < $3 "
+                      "AND (status = 'paid' OR status = 'completed') ORDER BY created_at, id",
+                      "iii", location_id, from, to);
+    while (rc == DB_ROW) {
+        rc = cb(db_col_i64(s, 0), db_col_i64(s, 1), db_col_i64(s, 2), arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}

@@ -292,6 +292,9 @@ int order_reco_rows(struct db_conn *c, int64_t since,
                     int (*cb)(int64_t order_id, int64_t member_id, int64_t store_id, int64_t at, int64_t product_id,
                               void *arg),
                     void *arg);
+/* Members' till sales at a store placed in [from, to) (paid or completed), in time order. */
+int order_store_purchases(struct db_conn *c, int64_t location_id, int64_t from, int64_t to,
+                          int (*cb)(int64_t member_id, int64_t at, int64_t total, void *arg), void *arg);
 /* The products a member bought at or after `since` (paid or completed orders), newest first. */
 int order_member_products(struct db_conn *c, int64_t member_id, int64_t since,
                           int (*cb)(int64_t product_id, int64_t category_id, int64_t at, void *arg), void *arg);

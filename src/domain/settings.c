@@ -104,6 +104,7 @@ int settings_str(struct db_conn *c, const char *key, const char *dflt, char *out
 /* Every setting there is: an integer range, a choice among words, or a list of codes. */
 #define CODES "(codes)"
 #define ZONE "(zone)"
+#define HOURS "(hours)"
 static const struct {
     const char *key;
     int64_t min, max;
@@ -130,7 +131,32 @@ static const struct {
     {"reco_reward_valid_days", 1, 3650, NULL},
     {"reco_reward_window_days", 1, 365, NULL},
     {"timezone", 0, 0, ZONE},
+    {"presence_min_rssi", -120, 0, NULL},
+    {"presence_visit_gap_minutes", 1, 1440, NULL},
+    {"message_daily_cap", 0, 100, NULL},
+    {"quiet_hours", 0, 0, HOURS},
 };
+
+/* "H1-H2" (hours 0..24, e.g. 22-8 across midnight) or "" for none. */
+int settings_parse_hours(const char *s, int *from, int *to)
+{
+    int64_t a, b;
+    char buf[8];
+    const char *dash = strchr(s, '-');
+    *from = *to = 0;
+    if (!*s)
+        return 0;
+    if (!dash || dash == s || (size_t)(dash - s) >= sizeof buf)
+        return -1;
+    memcpy(buf, s, (size_t)(dash - s));
+    buf[dash - s] = 0;
+    if (parse_i64(buf, 0, 24, &a) || parse_i64(dash + 1, 0, 24, &b) || a == b || !isdigit((unsigned char)buf[0]) ||
+        !isdigit((unsigned char)dash[1]))
+        return -1;
+    *from = (int)a;
+    *to = (int)b;
+    return 0;
+}
 
 /* An IANA zone name such as Asia/Shanghai or UTC. */
 static bool zone_name(const char *s)
@@ -162,9 +188,14 @@ int settings_set(struct db_conn *c, const char *key, const char *value)
         } else if (known[i].choices && !strcmp(known[i].choices, ZONE)) {
             if (!zone_name(value))
                 return err_set(O2O_EINVAL, "out_of_range", key, "%s is a time zone name such as Asia/Shanghai", key);
+        } else if (known[i].choices && !strcmp(known[i].choices, HOURS)) {
+            int a, b;
+            if (settings_parse_hours(value, &a, &b))
+                return err_set(O2O_EINVAL, "out_of_range", key, "%s is H1-H2 in hours 0..24 (e.g. 22-8), or empty", key);
         } else if (known[i].choices && !word_in_list(known[i].choices, value))
             return err_set(O2O_EINVAL, "out_of_range", key, "%s must be one of %s", key, known[i].choices);
-        if (!known[i].choices && (parse_i64(value, known[i].min, known[i].max, &v) || !isdigit((unsigned char)value[0])))
+        if (!known[i].choices && (parse_i64(value, known[i].min, known[i].max, &v) ||
+                                  !isdigit((unsigned char)value[value[0] == '-' && known[i].min < 0])))
             return err_set(O2O_EINVAL, "out_of_range", key, "%s must be an integer within %lld..%lld", key,
                            (long long)known[i].min, (long long)known[i].max);
         n = db_exec(c,

@@ -35,6 +35,14 @@ int tier_earn_pct(struct db_conn *c, const char *tier, int64_t *out);
 /* The highest tier whose 12-month threshold a spend reaches ("standard" if none). */
 int tier_for_spend(struct db_conn *c, int64_t spend_12m, char out[24]);
 
+/* Hours "H1-H2" (0..24; H1 > H2 crosses midnight) or "" (0, 0). -1 when malformed. */
+int settings_parse_hours(const char *s, int *from, int *to);
+/* Is local hour h within [from, to) (across midnight when from > to)? */
+static inline int hour_within(int h, int from, int to)
+{
+    return from < to ? h >= from && h < to : from > to ? h >= from || h < to : 0;
+}
+
 int tier_set(struct db_conn *c, const struct tier *t);
 int tier_list(struct db_conn *c, int (*cb)(const struct tier *t, void *arg), void *arg);
 

@@ -423,3 +423,12 @@ int life_rules_evaluate_pending(struct db_conn *c, int64_t *tagged)
 {
     return evaluate(c, NULL, 0, 1, tagged);
 }
+
+int tags_has(struct db_conn *c, int64_t member_id, const char *tag, bool *has)
+{
+    int64_t one = 0;
+    int rc = db_scalar_i64(c, &one, "SELECT 1 FROM member_tags WHERE member_id = $1 AND tag = $2", "it", member_id,
+                           tag);
+    *has = rc == 0;
+    return rc == O2O_ENOTFOUND ? 0 : rc;
+}

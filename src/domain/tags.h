@@ -6,6 +6,7 @@
 #ifndef O2O_DOMAIN_TAGS_H
 #define O2O_DOMAIN_TAGS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "db/db.h"
@@ -32,6 +33,8 @@ int tags_add_order(struct db_conn *c, int64_t order_id);
 int tags_list(struct db_conn *c, int64_t member_id, int64_t now, int limit,
               int (*cb)(const struct member_tag *t, void *arg), void *arg);
 /* Members holding a tag (e.g. life:new_parent): how many. */
+/* Does the member carry the tag (any weight)? */
+int tags_has(struct db_conn *c, int64_t member_id, const char *tag, bool *has);
 int tags_count_members(struct db_conn *c, const char *tag, int64_t *out);
 
 /* Life-stage rules. put creates or replaces a rule by name (its history is then
