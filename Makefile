@@ -6,14 +6,14 @@
 
 CC      ?= cc
 VERSION := 0.1.0
-PKGS    := libh2o-evloop jansson sqlite3 libsodium libcrypto libqrencode zlib liblzma
+PKGS    := libh2o-evloop jansson sqlite3 libsodium libcrypto libqrencode zlib liblzma xlsxwriter
 # headers only: libpq and libcurl are loaded when first used (dlopen), which
 # keeps every command's start fast (they bring some thirty libraries)
 LAZY    := libpq libcurl
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wvla -Wimplicit-fallthrough -fno-common
 DEFS    := -std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -DO2O_VERSION='"$(VERSION)"'
-LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lh2o-evloop -ljansson -lsqlite3 -lsodium -lcrypto -lqrencode -lz -llzma) \
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lh2o-evloop -ljansson -lsqlite3 -lsodium -lcrypto -lqrencode -lz -llzma -lxlsxwriter) \
            -ldl -lpthread -lm
 
 ifeq ($(SAN),1)
@@ -27,7 +27,7 @@ endif
 CFLAGS  += $(DEFS) $(OPT) $(WARN) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) $(LAZY) 2>/dev/null)
 LDFLAGS += $(OPT)
 
-LIB_SRC := $(wildcard src/core/*.c src/analytics/*.c src/db/*.c src/http/*.c src/domain/*.c src/pay/*.c src/ship/*.c src/api/*.c src/cli/*.c)
+LIB_SRC := $(wildcard src/core/*.c src/analytics/*.c src/db/*.c src/http/*.c src/domain/*.c src/pay/*.c src/ship/*.c src/report/*.c src/api/*.c src/cli/*.c)
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/assets.o
 ASSETS  := $(sort $(wildcard web/*.js))
 MIGS    := $(sort $(wildcard src/db/migrations/*.sql))

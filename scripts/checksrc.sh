@@ -24,6 +24,9 @@ $out"
 out=$(grep -nE '#include *[<"](jansson|h2o|sqlite3|libpq-fe)\.h|#include *"(api|domain|http|db)/' src/analytics/*.[ch] || true)
 [ -n "$out" ] && report "analytics/ (computation in memory) includes storage, HTTP or JSON:
 $out"
+out=$(grep -nE '\bdb_(exec|prepare|query|step|bind|scalar)|#include *[<"]h2o\.h|#include *"(api|http|db)/' src/report/*.[ch] || true)
+[ -n "$out" ] && report "report/ (rendering) calls the SQL layer or includes HTTP:
+$out"
 out=$(grep -nE '^\s*//|[;{}]\s*//' -r src --include='*.c' --include='*.h' || true)
 [ -n "$out" ] && report "// comments:
 $out"

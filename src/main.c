@@ -53,6 +53,10 @@ static const char *usage =
     "              --jobs-every MS   run background jobs (reservation and points expiry) this often\n"
     "                                (default 5000)\n"
     "              --reco-every S    rebuild the recommendation model every S seconds (default 600)\n"
+    "              --smtp URL        deliver e-mail (daily reports) through this SMTP server,\n"
+    "                                e.g. smtp://mail.example.com:25 (default: none, kept in the outbox)\n"
+    "              --mail-from ADDR  the sender of those e-mails\n"
+    "              (O2O_WEBHOOK_SECRET signs webhook deliveries: X-O2O-Signature: sha256=HMAC)\n"
     "              --commit-batch N  SQLite: at most N writes per commit (default 1024; 1 disables\n"
     "                                group commit, for comparison)\n"
     "  migrate   apply pending schema migrations (--db URL)\n"
@@ -72,6 +76,9 @@ static const char *usage =
     "            [--format table|csv|json] [--db URL]; STEP is name or name:key=value[,key=value]\n"
     "  paths     the events before and after an event: o2o paths --event NAME [--from D] [--to D]\n"
     "            [--gap 30m] [--limit N] [--format table|csv|json] [--db URL]\n"
+    "  report    o2o report daily --store CODE|--region CODE|--chain --date YYYY-MM-DD\n"
+    "            o2o report monthly [--store CODE|--region CODE] [--from YYYY-MM] [--to YYYY-MM]\n"
+    "            [--format table|csv|json|html|xlsx] [--output FILE] [--db URL]\n"
     "  version   print the version\n"
     "  help      this text\n"
     "\n"
@@ -92,6 +99,8 @@ struct opts {
     const char *timezone;
     const char *channel;
     const char *prefix;
+    const char *smtp;
+    const char *mail_from;
     int dev;
     int64_t members;
     int64_t products;
@@ -142,6 +151,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->store = v;
         } else if (!strcmp(a, "--timezone")) {
             o->timezone = v;
+        } else if (!strcmp(a, "--smtp")) {
+            o->smtp = v;
+        } else if (!strcmp(a, "--mail-from")) {
+            o->mail_from = v;
         } else if (!strcmp(a, "--channel")) {
             o->channel = v;
         } else if (!strcmp(a, "--prefix")) {
@@ -406,11 +419,16 @@ static int cmd_serve(const struct opts *o)
     api_watch_start();
     api_payments_start(o->jobs_every_ms < 1000 ? o->jobs_every_ms : 1000);
     api_recommend_start(o->reco_every_s * 1000);
+    api_reports_start(o->jobs_every_ms < 60000 ? o->jobs_every_ms : 60000);
+    api_deliver_start(o->jobs_every_ms < 1000 ? o->jobs_every_ms : 1000, o->smtp, o->mail_from,
+                      getenv("O2O_WEBHOOK_SECRET"));
     rc = http_serve(&cfg);
     if (rc)
         fprintf(stderr, "o2o: %s\n", err_last()->msg);
     jobs_stop = 1;
     pthread_join(jobs, NULL);
+    api_reports_stop();
+    api_deliver_stop();
     api_recommend_stop();
     api_payments_stop();
     api_watch_stop();
@@ -540,6 +558,8 @@ int main(int argc, char **argv)
         return cli_funnel(argc, argv);
     if (!strcmp(cmd, "paths"))
         return cli_paths(argc, argv);
+    if (!strcmp(cmd, "report"))
+        return cli_report(argc, argv);
     if (parse_opts(argc, argv, &o))
         return 2;
     if (!strcmp(cmd, "serve"))

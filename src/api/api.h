@@ -112,5 +112,12 @@ void api_payments_stop(void);
 void api_recommend_start(int64_t every_ms);
 void api_recommend_stop(void);
 int api_payments_sweep(int64_t stale_ms);
+/* The thread that builds reports at each store's closing time (api/reports.c). */
+void api_reports_start(int64_t every_ms);
+void api_reports_stop(void);
+/* The thread that delivers the outbox's e-mails (SMTP at smtp, "" for none) and
+** webhooks (signed with secret when given) (api/deliver.c). */
+void api_deliver_start(int64_t every_ms, const char *smtp, const char *from, const char *secret);
+void api_deliver_stop(void);
 
 #endif

@@ -158,8 +158,10 @@ int api_events_create(struct http_req *rq)
     int64_t now = now_ms();
     size_t i;
     int rc = 0;
+    if (!list)
+        return err_set(O2O_EINVAL, "missing_field", "events", "events is required: a list of events");
     if (!json_is_array(list))
-        return err_set(O2O_EINVAL, "missing_field", "events", "events must be a list of events");
+        return err_set(O2O_EINVAL, "wrong_type", "events", "events must be a list of events");
     if (json_array_size(list) == 0 || json_array_size(list) > EVENTS_MAX_BATCH)
         return err_set(O2O_EINVAL, "out_of_range", "events", "a batch has 1 to %d events", EVENTS_MAX_BATCH);
     if (rq->who.role == ROLE_CHANNEL && rq->who.channel[0])
@@ -317,8 +319,13 @@ int api_funnel(struct http_req *rq)
     int64_t now = now_ms();
     size_t i;
     int rc = 0;
-    if (!json_is_array(steps) || json_array_size(steps) < 1 || json_array_size(steps) > FUNNEL_MAX_STEPS)
-        rc = err_set(O2O_EINVAL, "missing_field", "steps", "steps is a list of 1 to %d steps", FUNNEL_MAX_STEPS);
+    if (!steps)
+        rc = err_set(O2O_EINVAL, "missing_field", "steps", "steps is required: a list of 1 to %d steps",
+                     FUNNEL_MAX_STEPS);
+    else if (!json_is_array(steps))
+        rc = err_set(O2O_EINVAL, "wrong_type", "steps", "steps is a list of 1 to %d steps", FUNNEL_MAX_STEPS);
+    else if (json_array_size(steps) < 1 || json_array_size(steps) > FUNNEL_MAX_STEPS)
+        rc = err_set(O2O_EINVAL, "out_of_range", "steps", "steps is a list of 1 to %d steps", FUNNEL_MAX_STEPS);
     json_array_foreach(steps, i, v) {
         if (rc)
             break;

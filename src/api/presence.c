@@ -135,7 +135,11 @@ int api_presence_create(struct http_req *rq)
     int64_t now = now_ms();
     size_t i;
     int rc = 0;
-    if (!json_is_array(list) || !json_array_size(list) || json_array_size(list) > PRESENCE_MAX_BATCH)
+    if (!list)
+        return err_set(O2O_EINVAL, "missing_field", "sightings", "sightings is required: a list of sightings");
+    if (!json_is_array(list))
+        return err_set(O2O_EINVAL, "wrong_type", "sightings", "sightings is a list of sightings");
+    if (!json_array_size(list) || json_array_size(list) > PRESENCE_MAX_BATCH)
         return err_set(O2O_EINVAL, "out_of_range", "sightings", "sightings is a list of 1 to %d sightings",
                        PRESENCE_MAX_BATCH);
     a = xmalloc(sizeof *a + json_array_size(list) * sizeof a->s[0]);

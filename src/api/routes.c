@@ -196,6 +196,18 @@ static const struct http_route routes[] = {
     {"PUT", "/v1/presence-rules/{name}", api_presence_rules_put, OWNER, 0,
      "A member with tag T entering zone Z between hours H1 and H2 gets message M (capped per day)"},
     {"DELETE", "/v1/presence-rules/{name}", api_presence_rules_delete, OWNER, 0, "Stop a place-and-time rule"},
+
+    /* reports */
+    {"GET", "/v1/reports/daily", api_reports_daily, MGR, 0,
+     "A day of a store, a region or the chain (store=, region=, date=; format=json|csv|html|xlsx), within your scope"},
+    {"GET", "/v1/reports/monthly", api_reports_monthly, MGR, 0,
+     "Revenue, orders, customers and best sellers per month (store=, region=, from=, to=; format=)"},
+    {"POST", "/v1/reports/run", api_reports_run, OWNER, 0,
+     "Build the reports due now (stores past closing time, then regions and the chain); they are built anyway"},
+    {"GET", "/v1/report-subscriptions", api_report_subscriptions, MGR, 0, "Where your daily reports are delivered"},
+    {"POST", "/v1/report-subscriptions", api_report_subscribe, MGR, IDEM,
+     "Receive your scope's daily report at closing time by e-mail or webhook"},
+    {"DELETE", "/v1/report-subscriptions/{id}", api_report_unsubscribe, MGR, 0, "Stop a report subscription"},
 };
 
 const struct http_route *api_routes(size_t *n)

@@ -15,4 +15,7 @@ int cli_eval(int argc, char **argv);
 int cli_funnel(int argc, char **argv);
 int cli_paths(int argc, char **argv);
 
+/* o2o report daily|monthly ...: the reports of a scope on the terminal or into a file. */
+int cli_report(int argc, char **argv);
+
 #endif

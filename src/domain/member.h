@@ -68,4 +68,7 @@ int64_t member_count(struct db_conn *c);
 
 bool member_identity_kind_ok(const char *kind);
 
+/* Members registered in [start, end) with this home store (0: anywhere). */
+int member_count_new(struct db_conn *c, int64_t home_location_id, int64_t start, int64_t end, int64_t *n);
+
 #endif

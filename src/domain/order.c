@@ -2339,3 +2339,132 @@ int order_store_purchases(struct db_conn *c, int64_t location_id, int64_t from, 
     db_done(s);
     return rc < 0 ? rc : 0;
 }
+
+/* ---- figures for reports: what a store sold in a period (loc 0: every order) ---- */
+
+#define SOLD_HERE "(o.location_id = $1 OR o.pickup_location_id = $1 OR $1 = 0) AND o.created_at >= $2 AND " \
+                  "o.created_at < $3 AND (o.status = 'paid' OR o.status = 'completed' OR o.status = 'returned')"
+
+int order_period_figures(struct db_conn *c, int64_t loc, int64_t start, int64_t end, const struct order_period_cbs *cb,
+                         void *arg, struct order_period *out)
+{
+    struct db_stmt *s = NULL;
+    int rc;
+    memset(out, 0, sizeof *out);
+    rc = db_query(c, &s,
+                  "SELECT o.channel, COALESCE(SUM(CASE WHEN o.status <> 'returned' THEN 1 ELSE 0 END), 0), "
+                  "COALESCE(SUM(o.total - o.refunded), 0) FROM orders o WHERE " SOLD_HERE
+                  " GROUP BY o.channel ORDER BY o.channel",
+                  "iii", loc, start, end);
+    while (rc == DB_ROW) {
+        out->orders += db_col_i64(s, 1);
+        out->sales += db_col_i64(s, 2);
+        rc = cb->channel ? cb->channel(db_col_text(s, 0), db_col_i64(s, 1), db_col_i64(s, 2), arg) : 0;
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    rc = db_query(c, &s,
+                  "SELECT tender, COUNT(*), COALESCE(SUM(amount), 0) FROM payments WHERE status = 'captured' AND "
+                  "(location_id = $1 OR $1 = 0) AND created_at >= $2 AND created_at < $3 GROUP BY tender ORDER BY tender",
+                  "iii", loc, start, end);
+    while (rc == DB_ROW) {
+        rc = cb->tender ? cb->tender(db_col_text(s, 0), db_col_i64(s, 1), db_col_i64(s, 2), arg) : 0;
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    if (cb->sku) {
+        rc = db_query(c, &s,
+                      "SELECT k.code, p.name, SUM(ol.qty - ol.returned_qty), SUM(ol.amount) FROM orders o "
+                      "JOIN order_lines ol ON ol.order_id = o.id JOIN skus k ON k.id = ol.sku_id "
+                      "JOIN products p ON p.id = k.product_id WHERE " SOLD_HERE " GROUP BY k.code, p.name",
+                      "iii", loc, start, end);
+        while (rc == DB_ROW) {
+            rc = cb->sku(db_col_text(s, 0), db_col_text(s, 1), db_col_i64(s, 2), db_col_i64(s, 3), arg);
+            if (rc)
+                break;
+            rc = db_step(s);
+        }
+        db_done(s);
+        if (rc < 0)
+            return rc;
+    }
+    if (cb->member) {
+        rc = db_query(c, &s,
+                      "SELECT o.member_id, m.name, m.phone, COUNT(*), SUM(o.total - o.refunded) FROM orders o "
+                      "JOIN members m ON m.id = o.member_id WHERE " SOLD_HERE
+                      " AND o.status <> 'returned' GROUP BY o.member_id, m.name, m.phone",
+                      "iii", loc, start, end);
+        while (rc == DB_ROW) {
+            rc = cb->member(db_col_i64(s, 0), db_col_text(s, 1), db_col_text(s, 2), db_col_i64(s, 3),
+                            db_col_i64(s, 4), arg);
+            if (rc)
+                break;
+            rc = db_step(s);
+        }
+        db_done(s);
+        if (rc < 0)
+            return rc;
+    }
+    rc = db_query(c, &s,
+                  "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM returns WHERE (location_id = $1 OR $1 = 0) AND "
+                  "created_at >= $2 AND created_at < $3",
+                  "iii", loc, start, end);
+    if (rc == DB_ROW) {
+        out->returns = db_col_i64(s, 0);
+        out->returns_amount = db_col_i64(s, 1);
+    }
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    rc = db_scalar_i64(c, &out->pickups_waiting,
+                       "SELECT COUNT(*) FROM fulfilments WHERE kind = 'pickup' AND status = 'ready_for_pickup' AND "
+                       "(location_id = $1 OR $1 = 0)",
+                       "i", loc);
+    return rc;
+}
+
+int order_period_rows(struct db_conn *c, int64_t loc, int64_t start, int64_t end,
+                      int (*cb)(int64_t at, int64_t member_id, int kept, int64_t net, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s,
+                      "SELECT o.created_at, COALESCE(o.member_id, 0), CASE WHEN o.status <> 'returned' THEN 1 ELSE 0 "
+                      "END, o.total - o.refunded FROM orders o WHERE " SOLD_HERE " ORDER BY o.created_at, o.id",
+                      "iii", loc, start, end);
+    while (rc == DB_ROW) {
+        rc = cb(db_col_i64(s, 0), db_col_i64(s, 1), (int)db_col_i64(s, 2), db_col_i64(s, 3), arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+int order_period_lines(struct db_conn *c, int64_t loc, int64_t start, int64_t end,
+                       int (*cb)(int64_t at, const char *sku, const char *name, int64_t qty, int64_t amount, void *arg),
+                       void *arg)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s,
+                      "SELECT o.created_at, k.code, p.name, ol.qty - ol.returned_qty, ol.amount FROM orders o "
+                      "JOIN order_lines ol ON ol.order_id = o.id JOIN skus k ON k.id = ol.sku_id "
+                      "JOIN products p ON p.id = k.product_id WHERE " SOLD_HERE " AND o.status <> 'returned'",
+                      "iii", loc, start, end);
+    while (rc == DB_ROW) {
+        rc = cb(db_col_i64(s, 0), db_col_text(s, 1), db_col_text(s, 2), db_col_i64(s, 3), db_col_i64(s, 4), arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}

@@ -292,6 +292,32 @@ int order_reco_rows(struct db_conn *c, int64_t since,
                     int (*cb)(int64_t order_id, int64_t member_id, int64_t store_id, int64_t at, int64_t product_id,
                               void *arg),
                     void *arg);
+/* ---- figures for reports ----
+** Orders "sold here" in [start, end): placed at the store's till or picked up
+** there (loc 0: every order of the chain), paid, completed or returned. Sales are
+** net of refunds (total - refunded); an order returned whole is not counted as an
+** order, nor its member as a customer. */
+struct order_period {
+    int64_t orders, sales;            /* sales: fen, net of refunds */
+    int64_t returns, returns_amount;  /* returns taken back at the store in the period */
+    int64_t pickups_waiting;          /* ready for pickup now, not collected */
+};
+struct order_period_cbs {
+    int (*channel)(const char *channel, int64_t orders, int64_t sales, void *arg);
+    int (*tender)(const char *tender, int64_t payments, int64_t amount, void *arg);
+    int (*sku)(const char *code, const char *name, int64_t qty, int64_t amount, void *arg);
+    int (*member)(int64_t member_id, const char *name, const char *phone, int64_t orders, int64_t spend, void *arg);
+};
+int order_period_figures(struct db_conn *c, int64_t loc, int64_t start, int64_t end, const struct order_period_cbs *cb,
+                         void *arg, struct order_period *out);
+/* Every order sold here in [start, end) in time order: kept = not returned whole, net in fen. */
+int order_period_rows(struct db_conn *c, int64_t loc, int64_t start, int64_t end,
+                      int (*cb)(int64_t at, int64_t member_id, int kept, int64_t net, void *arg), void *arg);
+/* Every line of the orders kept: net quantity (less returns). */
+int order_period_lines(struct db_conn *c, int64_t loc, int64_t start, int64_t end,
+                       int (*cb)(int64_t at, const char *sku, const char *name, int64_t qty, int64_t amount, void *arg),
+                       void *arg);
+
 /* Members' till sales at a store placed in [from, to) (paid or completed), in time order. */
 int order_store_purchases(struct db_conn *c, int64_t location_id, int64_t from, int64_t to,
                           int (*cb)(int64_t member_id, int64_t at, int64_t total, void *arg), void *arg);

@@ -1,6 +1,7 @@
 /*
-** outbox.c -- the outbox table. Delivery adapters (SMS, SMTP, webhooks) read it
-** later; in development mode the SMS text is also written to the log.
+** outbox.c -- the outbox table. The delivery thread (api/deliver.c) sends its
+** e-mails and webhooks; SMS have no provider yet (in development mode their text
+** is also written to the log).
 ** Owns table outbox.
 */
 #include "domain/outbox.h"
@@ -44,4 +45,49 @@ int outbox_list(struct db_conn *c, const char *recipient, int limit,
     }
     db_done(s);
     return rc < 0 ? rc : 0;
+}
+
+int outbox_due(struct db_conn *c, int64_t now, int limit, int (*cb)(const struct outbox_msg *m, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    struct outbox_msg m;
+    int rc = db_query(c, &s,
+                      "SELECT id, topic, recipient, payload, status, attempts, created_at FROM outbox "
+                      "WHERE status = 'pending' AND next_at <= $1 AND (topic = 'email' OR topic = 'webhook') "
+                      "ORDER BY next_at, id LIMIT $2",
+                      "ii", now, (int64_t)limit);
+    while (rc == DB_ROW) {
+        memset(&m, 0, sizeof m);
+        m.id = db_col_i64(s, 0);
+        str_copy(m.topic, sizeof m.topic, db_col_text(s, 1));
+        str_copy(m.recipient, sizeof m.recipient, db_col_text(s, 2));
+        str_copy(m.payload, sizeof m.payload, db_col_text(s, 3));
+        str_copy(m.status, sizeof m.status, db_col_text(s, 4));
+        m.attempts = db_col_i64(s, 5);
+        m.created_at = db_col_i64(s, 6);
+        rc = cb(&m, arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+int outbox_claim(struct db_conn *c, int64_t id, int64_t now, int64_t hold_ms, bool *got)
+{
+    int64_t n = db_exec(c,
+                        "UPDATE outbox SET next_at = $3, attempts = attempts + 1 WHERE id = $1 AND status = 'pending' "
+                        "AND next_at <= $2",
+                        "iii", id, now, now + hold_ms);
+    *got = n == 1;
+    return n < 0 ? (int)n : 0;
+}
+
+int outbox_settle(struct db_conn *c, int64_t id, bool sent, int64_t retry_at)
+{
+    int64_t n = sent ? db_exec(c, "UPDATE outbox SET status = 'sent' WHERE id = $1", "i", id)
+                     : retry_at ? db_exec(c, "UPDATE outbox SET next_at = $2 WHERE id = $1", "ii", id, retry_at)
+                                : db_exec(c, "UPDATE outbox SET status = 'failed' WHERE id = $1", "i", id);
+    return n < 0 ? (int)n : 0;
 }

@@ -488,3 +488,21 @@ int points_history(struct db_conn *c, int64_t member_id, int64_t before_id, int 
     db_done(s);
     return rc < 0 ? rc : 0;
 }
+
+int points_period_totals(struct db_conn *c, int64_t loc, int64_t start, int64_t end, int64_t *issued,
+                         int64_t *redeemed)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s,
+                      "SELECT COALESCE(SUM(CASE WHEN kind = 'earn' THEN points ELSE 0 END), 0), "
+                      "COALESCE(SUM(CASE WHEN kind = 'redeem' THEN -points ELSE 0 END), 0) FROM point_entries "
+                      "WHERE (location_id = $1 OR $1 = 0) AND created_at >= $2 AND created_at < $3",
+                      "iii", loc, start, end);
+    *issued = *redeemed = 0;
+    if (rc == DB_ROW) {
+        *issued = db_col_i64(s, 0);
+        *redeemed = db_col_i64(s, 1);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}

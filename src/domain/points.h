@@ -71,4 +71,8 @@ int points_history(struct db_conn *c, int64_t member_id, int64_t before_id, int 
 /* Points an amount earns for this member now (earn rule x tier multiplier). */
 int points_for_amount(struct db_conn *c, int64_t member_id, int64_t amount, int64_t *out);
 
+/* Points earned and redeemed at a store (0: everywhere) in [start, end). */
+int points_period_totals(struct db_conn *c, int64_t loc, int64_t start, int64_t end, int64_t *issued,
+                         int64_t *redeemed);
+
 #endif

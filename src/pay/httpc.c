@@ -158,3 +158,55 @@ void httpc_free(struct httpc_resp *r)
     }
     memset(r, 0, sizeof *r);
 }
+
+/* ---- SMTP ---- */
+
+struct upload {
+    const char *p;
+    size_t left;
+};
+
+static size_t on_read(char *dst, size_t size, size_t n, void *arg)
+{
+    struct upload *u = arg;
+    size_t k = size * n < u->left ? size * n : u->left;
+    memcpy(dst, u->p, k);
+    u->p += k;
+    u->left -= k;
+    return k;
+}
+
+int smtp_send(const char *url, const char *from, const char *to, const char *message, size_t len, int timeout_ms)
+{
+    CURL *h;
+    struct curl_slist *rcpt = NULL;
+    struct upload u = {message, len};
+    CURLcode cc;
+    char addr[300];
+    long code = 0;
+    httpc_global_init();
+    if (cu_missing)
+        return err_set(O2O_ERETRY, "mail_unreachable", NULL, "cannot send mail: %s", cu_missing);
+    h = curl_easy_init();
+    if (!h)
+        return err_set(O2O_ERETRY, "mail_unreachable", NULL, "cannot start an SMTP session");
+    snprintf(addr, sizeof addr, "<%s>", to);
+    rcpt = curl_slist_append(rcpt, addr);
+    snprintf(addr, sizeof addr, "<%s>", from);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(h, CURLOPT_MAIL_FROM, addr);
+    curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(h, CURLOPT_READDATA, &u);
+    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    cc = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+    curl_slist_free_all(rcpt);
+    curl_easy_cleanup(h);
+    if (cc != CURLE_OK)
+        return err_set(O2O_ERETRY, "mail_unreachable", NULL, "%.60s: %s (%ld)", url, curl_easy_strerror(cc), code);
+    return 0;
+}

@@ -1,6 +1,7 @@
 /*
-** httpc.h -- a blocking HTTP client (libcurl) for calling payment gateways and
-** carriers from worker threads, never from an event loop.
+** httpc.h -- a blocking HTTP client (libcurl) for calling payment gateways,
+** carriers and webhooks, and an SMTP sender, from worker threads, never from an
+** event loop.
 */
 #ifndef O2O_PAY_HTTPC_H
 #define O2O_PAY_HTTPC_H
@@ -24,6 +25,10 @@ int httpc_request(const char *method, const char *url, const char *const *header
                   int timeout_ms, struct httpc_resp *out);
 const char *httpc_header(const struct httpc_resp *r, const char *lname);
 void httpc_free(struct httpc_resp *r);
+
+/* Send one e-mail (message: the whole RFC 5322 text with CRLF line ends) through
+** the SMTP server at url ("smtp://host:port"). O2O_ERETRY when it fails. */
+int smtp_send(const char *url, const char *from, const char *to, const char *message, size_t len, int timeout_ms);
 
 /* Once per process, before threads start. */
 void httpc_global_init(void);

@@ -46,6 +46,15 @@ WRITES = {
     ("PUT", "/v1/routing/capacity/{code}"): ({"daily_capacity": 5}, {"daily_capacity": "5"}),
     ("POST", "/v1/coupons"): ({"kind": "percent", "value": 10}, {"kind": 1, "value": "10"}),
     ("PUT", "/v1/tiers/{code}"): ({"min_spend_12m": 1, "earn_pct": 100}, {"min_spend_12m": "1", "earn_pct": []}),
+    ("POST", "/v1/events"): ({"events": [{"name": "view", "device_id": "d1"}]}, {"events": "view"}),
+    ("POST", "/v1/analytics/funnel"): ({"steps": ["view"]}, {"steps": "view"}),
+    ("POST", "/v1/presence"): ({"sightings": [{"device_id": "d1", "store": "SH01", "zone": "Z", "rssi": -50}]},
+                              {"sightings": {}}),
+    ("PUT", "/v1/presence-rules/{name}"): ({"tag": "life:x", "store": "SH01", "zone": "Z", "from_hour": 0,
+                                            "to_hour": 24, "message": "m"},
+                                           {"tag": 1, "store": 1, "zone": 1, "from_hour": "0", "to_hour": "24",
+                                            "message": 2}),
+    ("POST", "/v1/report-subscriptions"): ({"email": "a@b.example"}, {"email": 5}),
 }
 # optional fields that must still have the right type when present
 OPTIONAL_TYPES = {
@@ -137,7 +146,8 @@ class BadInputTest(ServerTest):
     def test_every_route_with_an_id_rejects_unknown_ids(self):
         before = self.server.snapshot()
         for method, path in self.routes:
-            if "{" not in path or path.startswith("/v1/tiers") or (method, path) == ("PUT", "/v1/life-rules/{name}"):
+            if "{" not in path or path.startswith("/v1/tiers") or (method, path) in (("PUT", "/v1/life-rules/{name}"),
+                                                                                     ("PUT", "/v1/presence-rules/{name}")):
                 continue  # PUT creates what it names
             body = WRITES.get((method, path), ({}, {}))[0] if method != "GET" else None
             if path == "/v1/members/{id}/merge":

@@ -1,0 +1,396 @@
+/*
+** reports.c -- HTTP handlers for reports (a day of a store, a region or the
+** chain; months; in JSON, CSV, HTML or XLSX), report subscriptions, and the
+** thread that builds each store's report at its closing time (then the region
+** and chain roll-ups) and stores it, which queues it for the subscribers.
+*/
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "api/handlers.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/util.h"
+#include "core/workq.h"
+#include "domain/report.h"
+#include "report/render.h"
+
+#define MODULE_NAME "api/reports"
+
+/* ---- answering in a format ---- */
+
+static int format_of(struct http_req *rq, int *f)
+{
+    static const char *names[] = {"json", "csv", "html", "xlsx"};
+    const char *v = http_query(rq, "format");
+    *f = 0;
+    if (!v || !*v)
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(v, names[i])) {
+            *f = i;
+            return 0;
+        }
+    return err_set(O2O_EINVAL, "out_of_range", "format", "format is json, csv, html or xlsx");
+}
+
+/* Answer a report document in the format asked (takes the reference). */
+static void complete_as(struct http_pending *p, const char *rid, json_t *doc, int format)
+{
+    static const char *types[] = {"application/json", "text/csv; charset=utf-8", "text/html; charset=utf-8",
+                                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
+    size_t len = 0;
+    char *body = NULL;
+    if (format == 0) {
+        body = json_dumps(doc, JSON_COMPACT);
+        len = strlen(body);
+    } else if (format == 1) {
+        body = render_csv(doc, &len);
+    } else if (format == 2) {
+        body = render_html(doc, &len);
+    } else {
+        body = render_xlsx(doc, &len);
+        if (!body) {
+            body = http_error_body(O2O_EDB, rid, &len);
+            json_decref(doc);
+            http_complete(p, 500, body, len, false);
+            return;
+        }
+    }
+    json_decref(doc);
+    http_complete_as(p, 200, types[format], body, len, false);
+}
+
+struct report_job {
+    struct http_pending *pending;
+    char rid[40];
+    char scope[8], code[65], date[11], from[8], to[8];
+    int format;
+    bool monthly;
+};
+
+static void report_work(void *arg)
+{
+    struct report_job *j = arg;
+    json_t *doc = NULL;
+    char *stored = NULL;
+    int rc = 0;
+    err_clear();
+    if (j->monthly) {
+        struct monthly_report m;
+        rc = report_monthly(db_reader(api_app()->db), j->scope, j->code, j->from, j->to, &m);
+        if (!rc) {
+            doc = render_monthly_json(&m);
+            monthly_report_free(&m);
+        }
+    } else if (!report_stored(db_reader(api_app()->db), j->scope, j->code, j->date, &stored)) {
+        /* as it was built and delivered at closing time */
+        doc = json_loads(stored, 0, NULL);
+        json_object_set_new(doc, "stored", json_true());
+        free(stored);
+    } else {
+        struct daily_report d;
+        err_clear();
+        rc = report_daily(db_reader(api_app()->db), j->scope, j->code, j->date, &d);
+        if (!rc) {
+            doc = render_daily_json(&d, now_ms());
+            json_object_set_new(doc, "stored", json_false());
+            daily_report_free(&d);
+        }
+    }
+    if (rc || !doc) {
+        size_t len;
+        char *body = http_error_body(rc ? rc : O2O_EDB, j->rid, &len);
+        http_complete(j->pending, http_status_of(rc ? rc : O2O_EDB), body, len, false);
+    } else {
+        complete_as(j->pending, j->rid, doc, j->format);
+    }
+    free(j);
+}
+
+/* ?store=CODE | ?region=CODE | neither: the chain; checked against her scope. */
+static int read_scope(struct http_req *rq, struct report_job *j)
+{
+    const char *store = http_query(rq, "store"), *region = http_query(rq, "region");
+    if (store && *store && region && *region)
+        return err_set(O2O_EINVAL, "out_of_range", "store", "ask for a store or a region, not both");
+    if (store && *store) {
+        str_copy(j->scope, sizeof j->scope, "store");
+        str_copy(j->code, sizeof j->code, store);
+    } else if (region && *region) {
+        str_copy(j->scope, sizeof j->scope, "region");
+        str_copy(j->code, sizeof j->code, region);
+    } else {
+        str_copy(j->scope, sizeof j->scope, "chain");
+    }
+    if (strlen(store ? store : "") >= sizeof j->code || strlen(region ? region : "") >= sizeof j->code)
+        return err_set(O2O_ENOTFOUND, NULL, "store", "no such store or region");
+    return report_scope_check(api_reader(), &rq->who, j->scope, j->code);
+}
+
+static int submit(struct http_req *rq, struct report_job *j)
+{
+    str_copy(j->rid, sizeof j->rid, rq->rid);
+    j->pending = http_defer(rq);
+    workq_submit(api_app()->work, report_work, j);
+    return 0;
+}
+
+int api_reports_daily(struct http_req *rq)
+{
+    struct report_job *j = xcalloc(1, sizeof *j);
+    const char *date = http_query(rq, "date");
+    int rc = read_scope(rq, j);
+    if (!rc)
+        rc = format_of(rq, &j->format);
+    if (!rc && (!date || strlen(date) != 10))
+        rc = err_set(O2O_EINVAL, "missing_field", "date", "date is YYYY-MM-DD");
+    if (rc) {
+        free(j);
+        return rc;
+    }
+    str_copy(j->date, sizeof j->date, date);
+    return submit(rq, j);
+}
+
+int api_reports_monthly(struct http_req *rq)
+{
+    struct report_job *j = xcalloc(1, sizeof *j);
+    const char *from = http_query(rq, "from"), *to = http_query(rq, "to");
+    int rc = read_scope(rq, j);
+    if (!rc)
+        rc = format_of(rq, &j->format);
+    if (!rc && ((from && strlen(from) >= sizeof j->from) || (to && strlen(to) >= sizeof j->to)))
+        rc = err_set(O2O_EINVAL, "wrong_type", "from", "months are YYYY-MM");
+    if (rc) {
+        free(j);
+        return rc;
+    }
+    j->monthly = true;
+    str_copy(j->from, sizeof j->from, from ? from : "");
+    str_copy(j->to, sizeof j->to, to ? to : "");
+    return submit(rq, j);
+}
+
+/* ---- subscriptions ---- */
+
+static json_t *render_sub(const struct report_subscription *s)
+{
+    return json_pack("{s:I, s:s, s:s}", "id", (json_int_t)s->id, "channel", s->channel, "target", s->target);
+}
+
+struct sub_arg {
+    int64_t staff_id, id;
+    char channel[8], target[257];
+};
+
+static int sub_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct sub_arg *a = arg;
+    struct report_subscription s;
+    int rc = report_subscribe(c, who->id, a->channel, a->target, &s);
+    if (!rc)
+        *out = render_sub(&s);
+    return rc;
+}
+
+int api_report_subscribe(struct http_req *rq)
+{
+    struct sub_arg *a = xcalloc(1, sizeof *a);
+    int rc = jin_str(rq->json, "email", false, a->target, sizeof a->target);
+    str_copy(a->channel, sizeof a->channel, "email");
+    if (!rc && !a->target[0]) {
+        str_copy(a->channel, sizeof a->channel, "webhook");
+        rc = jin_str(rq->json, "webhook", false, a->target, sizeof a->target);
+    }
+    if (!rc && !a->target[0])
+        rc = err_set(O2O_EINVAL, "missing_field", "email", "give an email address or a webhook URL");
+    if (rc) {
+        free(a);
+        return rc;
+    }
+    return api_write(rq, sub_body, a, 201);
+}
+
+static int sub_cb(const struct report_subscription *s, void *arg)
+{
+    json_array_append_new(arg, render_sub(s));
+    return 0;
+}
+
+int api_report_subscriptions(struct http_req *rq)
+{
+    json_t *a = json_array();
+    int rc = report_subscriptions(api_reader(), rq->who.id, sub_cb, a);
+    if (rc) {
+        json_decref(a);
+        return rc;
+    }
+    return http_reply_json(rq, 200, json_pack("{s:o}", "subscriptions", a));
+}
+
+static int unsub_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct sub_arg *a = arg;
+    int rc = report_unsubscribe(c, who->id, a->id);
+    if (!rc)
+        *out = json_pack("{s:I, s:b}", "id", (json_int_t)a->id, "deleted", 1);
+    return rc;
+}
+
+int api_report_unsubscribe(struct http_req *rq)
+{
+    struct sub_arg *a = xcalloc(1, sizeof *a);
+    int rc = api_param_id(rq, 0, "subscription", &a->id);
+    if (rc) {
+        free(a);
+        return rc;
+    }
+    return api_write(rq, unsub_body, a, 200);
+}
+
+/* ---- building reports at closing time ---- */
+
+static struct {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool running, stop;
+    int64_t every_ms;
+} rb = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+struct save_arg {
+    const char *scope, *code, *date, *body;
+    int64_t id;
+};
+
+static int save_body(struct db_conn *c, void *arg)
+{
+    struct save_arg *s = arg;
+    return report_save(c, s->scope, s->code, s->date, s->body, &s->id);
+}
+
+static int build_one(const char *scope, const char *code, const char *date, void *arg)
+{
+    struct daily_report d;
+    struct save_arg s;
+    json_t *doc;
+    char *body;
+    int rc = report_daily(db_reader(api_app()->db), scope, code, date, &d);
+    (void)arg;
+    if (rc)
+        return rc;
+    doc = render_daily_json(&d, now_ms());
+    daily_report_free(&d);
+    body = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    s.scope = scope;
+    s.code = code;
+    s.date = date;
+    s.body = body;
+    s.id = 0;
+    rc = db_txn(api_app()->db, save_body, &s);
+    free(body);
+    if (!rc && s.id)
+        log_info("daily report %s %s %s built (report %lld)", scope, code, date, (long long)s.id);
+    return rc;
+}
+
+static void *builder_main(void *arg)
+{
+    (void)arg;
+    thread_name("o2o-reports");
+    pthread_mutex_lock(&rb.mu);
+    while (!rb.stop) {
+        struct timespec ts;
+        int rc;
+        pthread_mutex_unlock(&rb.mu);
+        err_clear();
+        rc = report_due(db_reader(api_app()->db), now_ms(), build_one, NULL);
+        if (rc)
+            log_warn("reports not built: %s", err_last()->msg);
+        pthread_mutex_lock(&rb.mu);
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += rb.every_ms / 1000;
+        ts.tv_nsec += (rb.every_ms % 1000) * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        if (!rb.stop)
+            pthread_cond_timedwait(&rb.cv, &rb.mu, &ts);
+    }
+    pthread_mutex_unlock(&rb.mu);
+    return NULL;
+}
+
+void api_reports_start(int64_t every_ms)
+{
+    rb.every_ms = every_ms > 0 ? every_ms : 60000;
+    rb.stop = false;
+    rb.running = pthread_create(&rb.thread, NULL, builder_main, NULL) == 0;
+}
+
+void api_reports_stop(void)
+{
+    if (!rb.running)
+        return;
+    pthread_mutex_lock(&rb.mu);
+    rb.stop = true;
+    pthread_cond_broadcast(&rb.cv);
+    pthread_mutex_unlock(&rb.mu);
+    pthread_join(rb.thread, NULL);
+    rb.running = false;
+}
+
+/* ---- building now, on demand ---- */
+
+struct run_job {
+    struct http_pending *pending;
+    char rid[40];
+    json_t *built;
+};
+
+static int build_and_list(const char *scope, const char *code, const char *date, void *arg)
+{
+    struct run_job *j = arg;
+    int rc = build_one(scope, code, date, NULL);
+    if (!rc)
+        json_array_append_new(j->built, json_pack("{s:s, s:s, s:s}", "scope", scope, "code", code, "date", date));
+    return rc;
+}
+
+static void run_work(void *arg)
+{
+    struct run_job *j = arg;
+    size_t len;
+    char *body;
+    int rc;
+    err_clear();
+    j->built = json_array();
+    rc = report_due(db_reader(api_app()->db), now_ms(), build_and_list, j);
+    if (rc) {
+        body = http_error_body(rc, j->rid, &len);
+        http_complete(j->pending, http_status_of(rc), body, len, false);
+        json_decref(j->built);
+    } else {
+        json_t *o = json_pack("{s:o}", "built", j->built);
+        body = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        http_complete(j->pending, 200, body, strlen(body), false);
+    }
+    free(j);
+}
+
+int api_reports_run(struct http_req *rq)
+{
+    struct run_job *j = xcalloc(1, sizeof *j);
+    str_copy(j->rid, sizeof j->rid, rq->rid);
+    j->pending = http_defer(rq);
+    workq_submit(api_app()->work, run_work, j);
+    return 0;
+}

@@ -1,0 +1,616 @@
+/*
+** render.c -- reports as JSON, CSV, HTML (with SVG bar charts), XLSX
+** (libxlsxwriter) and terminal tables (see render.h). Every format but JSON is
+** rendered from the JSON, so a stored report renders the same way every time.
+** Tests: tests/e2e/test_reports.py (every format, the HTML in headless Chromium).
+*/
+#include "report/render.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/mem.h"
+#include "core/util.h"
+
+#define MAX_DOC (64u << 20)
+
+void render_yuan(int64_t fen, char out[32])
+{
+    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+    snprintf(out, 32, "%s%llu.%02llu", fen < 0 ? "-" : "", (unsigned long long)(a / 100),
+             (unsigned long long)(a % 100));
+}
+
+static json_t *iso(int64_t ms)
+{
+    char s[32];
+    fmt_iso8601(s, ms);
+    return json_string(s);
+}
+
+/* 138****5678: enough for staff to recognise a regular, not enough to copy. */
+static void mask_phone(const char *p, char out[24])
+{
+    size_t n = strlen(p);
+    if (n < 8) {
+        str_copy(out, 24, p);
+        return;
+    }
+    snprintf(out, 24, "%.*s****%s", (int)(n - 8), p, p + n - 4);
+}
+
+static json_t *skus_json(const struct report_sku *s, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:I}", "sku", s[i].code, "name", s[i].name, "qty",
+                                           (json_int_t)s[i].qty, "amount", (json_int_t)s[i].amount));
+    return a;
+}
+
+json_t *render_daily_json(const struct daily_report *r, int64_t built_at)
+{
+    json_t *ch = json_array(), *te = json_array(), *cu = json_array(), *o;
+    for (int i = 0; i < r->nchannels; i++)
+        json_array_append_new(ch, json_pack("{s:s, s:I, s:I}", "channel", r->channels[i].key, "orders",
+                                            (json_int_t)r->channels[i].count, "sales",
+                                            (json_int_t)r->channels[i].amount));
+    for (int i = 0; i < r->ntenders; i++)
+        json_array_append_new(te, json_pack("{s:s, s:I, s:I}", "tender", r->tenders[i].key, "payments",
+                                            (json_int_t)r->tenders[i].count, "amount",
+                                            (json_int_t)r->tenders[i].amount));
+    for (int i = 0; i < r->ncustomers; i++) {
+        char phone[24];
+        mask_phone(r->customers[i].phone, phone);
+        json_array_append_new(cu, json_pack("{s:I, s:s, s:s, s:I, s:I}", "member_id",
+                                            (json_int_t)r->customers[i].member_id, "name", r->customers[i].name,
+                                            "phone", phone, "orders", (json_int_t)r->customers[i].orders, "spend",
+                                            (json_int_t)r->customers[i].spend));
+    }
+    o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:{s:I, s:I}, "
+                  "s:I, s:o, s:o, s:o, s:o}",
+                  "kind", "daily", "scope", r->scope, "code", r->code, "name", r->name, "date", r->date, "timezone",
+                  r->timezone, "from", iso(r->from), "to", iso(r->to), "built_at", iso(built_at), "sales",
+                  (json_int_t)r->sales, "orders", (json_int_t)r->orders, "average_basket",
+                  (json_int_t)(r->orders ? (r->sales + r->orders / 2) / r->orders : 0), "returns", "count",
+                  (json_int_t)r->returns, "amount", (json_int_t)r->returns_amount, "new_members",
+                  (json_int_t)r->new_members, "points", "issued", (json_int_t)r->points_issued, "redeemed",
+                  (json_int_t)r->points_redeemed, "pickups_waiting", (json_int_t)r->pickups_waiting, "by_channel",
+                  ch, "by_tender", te, "best_sellers", skus_json(r->top, r->ntop), "core_customers", cu);
+    if (strcmp(r->scope, "store")) {
+        json_t *st = json_array();
+        for (int i = 0; i < r->nstores; i++)
+            json_array_append_new(st, json_pack("{s:s, s:s, s:I, s:I, s:I}", "store", r->stores[i].code, "name",
+                                                r->stores[i].name, "orders", (json_int_t)r->stores[i].orders,
+                                                "sales", (json_int_t)r->stores[i].sales, "returns",
+                                                (json_int_t)r->stores[i].returns_amount));
+        json_object_set_new(o, "stores", st);
+    }
+    return o;
+}
+
+json_t *render_monthly_json(const struct monthly_report *r)
+{
+    json_t *m = json_array();
+    for (int i = 0; i < r->n; i++)
+        json_array_append_new(m, json_pack("{s:s, s:I, s:I, s:I, s:o}", "month", r->months[i].month, "sales",
+                                           (json_int_t)r->months[i].sales, "orders", (json_int_t)r->months[i].orders,
+                                           "customers", (json_int_t)r->months[i].customers, "best_sellers",
+                                           skus_json(r->months[i].top, r->months[i].ntop)));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kind", "monthly", "scope", r->scope, "code", r->code, "name",
+                     r->name, "timezone", r->timezone, "months", m);
+}
+
+/* ---- reading the JSON back ---- */
+
+static const char *js(const json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static int64_t ji(const json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+static int64_t jpath(const json_t *o, const char *k1, const char *k2)
+{
+    return json_integer_value(json_object_get(json_object_get(o, k1), k2));
+}
+
+static bool is_daily(const json_t *r)
+{
+    return !strcmp(js(r, "kind"), "daily");
+}
+
+static void title_of(const json_t *r, char *out, size_t cap)
+{
+    const char *scope = js(r, "scope");
+    const char *who = !strcmp(scope, "chain") ? "the whole chain" : js(r, "name");
+    if (is_daily(r))
+        snprintf(out, cap, "Daily report %s, %s%s%s%s", js(r, "date"), who, *js(r, "code") ? " (" : "",
+                 js(r, "code"), *js(r, "code") ? ")" : "");
+    else
+        snprintf(out, cap, "Monthly report, %s%s%s%s", who, *js(r, "code") ? " (" : "", js(r, "code"),
+                 *js(r, "code") ? ")" : "");
+}
+
+/* The summary of a daily report: label, value, money? */
+struct line {
+    const char *label;
+    int64_t v;
+    int money;
+};
+
+static int summary(const json_t *r, struct line *l)
+{
+    int n = 0;
+    l[n++] = (struct line){"Sales", ji(r, "sales"), 1};
+    l[n++] = (struct line){"Orders", ji(r, "orders"), 0};
+    l[n++] = (struct line){"Average basket", ji(r, "average_basket"), 1};
+    l[n++] = (struct line){"Returns", jpath(r, "returns", "count"), 0};
+    l[n++] = (struct line){"Returned", jpath(r, "returns", "amount"), 1};
+    l[n++] = (struct line){"New members", ji(r, "new_members"), 0};
+    l[n++] = (struct line){"Points issued", jpath(r, "points", "issued"), 0};
+    l[n++] = (struct line){"Points redeemed", jpath(r, "points", "redeemed"), 0};
+    l[n++] = (struct line){"Pickups waiting", ji(r, "pickups_waiting"), 0};
+    return n;
+}
+
+/* ---- CSV ---- */
+
+static void csv_field(struct buf *b, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        buf_adds(b, s);
+        return;
+    }
+    buf_adds(b, "\"");
+    for (; *s; s++) {
+        if (*s == '"')
+            buf_adds(b, "\"");
+        buf_add(b, s, 1);
+    }
+    buf_adds(b, "\"");
+}
+
+/* section,key,name,count,qty,amount */
+static void csv_row(struct buf *b, const char *section, const char *key, const char *name, int64_t count, int64_t qty,
+                    int64_t amount, int has_amount)
+{
+    char y[32] = "";
+    if (has_amount)
+        render_yuan(amount, y);
+    csv_field(b, section);
+    buf_adds(b, ",");
+    csv_field(b, key);
+    buf_adds(b, ",");
+    csv_field(b, name);
+    buf_addf(b, ",%lld,%lld,%s\r\n", (long long)count, (long long)qty, y);
+}
+
+char *render_csv(const json_t *r, size_t *len)
+{
+    struct buf b = BUF_INIT(MAX_DOC);
+    size_t i;
+    json_t *x;
+    buf_adds(&b, "section,key,name,count,qty,amount_yuan\r\n");
+    if (is_daily(r)) {
+        struct line l[12];
+        int n = summary(r, l);
+        for (int k = 0; k < n; k++)
+            csv_row(&b, "summary", l[k].label, "", l[k].money ? 0 : l[k].v, 0, l[k].v, l[k].money);
+        json_array_foreach(json_object_get(r, "by_channel"), i, x)
+            csv_row(&b, "channel", js(x, "channel"), "", ji(x, "orders"), 0, ji(x, "sales"), 1);
+        json_array_foreach(json_object_get(r, "by_tender"), i, x)
+            csv_row(&b, "tender", js(x, "tender"), "", ji(x, "payments"), 0, ji(x, "amount"), 1);
+        json_array_foreach(json_object_get(r, "best_sellers"), i, x)
+            csv_row(&b, "best_seller", js(x, "sku"), js(x, "name"), 0, ji(x, "qty"), ji(x, "amount"), 1);
+        json_array_foreach(json_object_get(r, "core_customers"), i, x) {
+            char id[24];
+            snprintf(id, sizeof id, "%lld", (long long)ji(x, "member_id"));
+            csv_row(&b, "core_customer", id, js(x, "name"), ji(x, "orders"), 0, ji(x, "spend"), 1);
+        }
+        json_array_foreach(json_object_get(r, "stores"), i, x)
+            csv_row(&b, "store", js(x, "store"), js(x, "name"), ji(x, "orders"), 0, ji(x, "sales"), 1);
+    } else {
+        json_array_foreach(json_object_get(r, "months"), i, x) {
+            size_t j;
+            json_t *t;
+            char customers[24];
+            snprintf(customers, sizeof customers, "%lld customers", (long long)ji(x, "customers"));
+            csv_row(&b, "month", js(x, "month"), customers, ji(x, "orders"), ji(x, "customers"), ji(x, "sales"), 1);
+            json_array_foreach(json_object_get(x, "best_sellers"), j, t) {
+                char key[96];
+                snprintf(key, sizeof key, "%s %s", js(x, "month"), js(t, "sku"));
+                csv_row(&b, "best_seller", key, js(t, "name"), 0, ji(t, "qty"), ji(t, "amount"), 1);
+            }
+        }
+    }
+    *len = b.len;
+    return buf_steal(&b);
+}
+
+/* ---- terminal ---- */
+
+char *render_table(const json_t *r, size_t *len)
+{
+    struct buf b = BUF_INIT(MAX_DOC);
+    char title[256], y[32];
+    size_t i;
+    json_t *x;
+    title_of(r, title, sizeof title);
+    buf_addf(&b, "%s\n", title);
+    if (is_daily(r)) {
+        struct line l[12];
+        int n = summary(r, l);
+        buf_addf(&b, "%s .. %s (%s)\n\n", js(r, "from"), js(r, "to"), js(r, "timezone"));
+        for (int k = 0; k < n; k++) {
+            if (l[k].money)
+                render_yuan(l[k].v, y);
+            else
+                snprintf(y, sizeof y, "%lld", (long long)l[k].v);
+            buf_addf(&b, "  %-18s %14s\n", l[k].label, y);
+        }
+        buf_adds(&b, "\nby channel          orders          sales\n");
+        json_array_foreach(json_object_get(r, "by_channel"), i, x) {
+            render_yuan(ji(x, "sales"), y);
+            buf_addf(&b, "  %-16s %8lld %14s\n", js(x, "channel"), (long long)ji(x, "orders"), y);
+        }
+        buf_adds(&b, "\nby tender         payments         amount\n");
+        json_array_foreach(json_object_get(r, "by_tender"), i, x) {
+            render_yuan(ji(x, "amount"), y);
+            buf_addf(&b, "  %-16s %8lld %14s\n", js(x, "tender"), (long long)ji(x, "payments"), y);
+        }
+        buf_adds(&b, "\nbest sellers                                   qty         amount\n");
+        json_array_foreach(json_object_get(r, "best_sellers"), i, x) {
+            render_yuan(ji(x, "amount"), y);
+            buf_addf(&b, "  %-16s %-24.24s %8lld %14s\n", js(x, "sku"), js(x, "name"), (long long)ji(x, "qty"), y);
+        }
+        buf_adds(&b, "\ncore customers of the day                   orders          spend\n");
+        json_array_foreach(json_object_get(r, "core_customers"), i, x) {
+            render_yuan(ji(x, "spend"), y);
+            buf_addf(&b, "  %-8lld %-20.20s %-12s %8lld %14s\n", (long long)ji(x, "member_id"), js(x, "name"),
+                     js(x, "phone"), (long long)ji(x, "orders"), y);
+        }
+        if (json_array_size(json_object_get(r, "stores"))) {
+            buf_adds(&b, "\nstores                                     orders          sales\n");
+            json_array_foreach(json_object_get(r, "stores"), i, x) {
+                render_yuan(ji(x, "sales"), y);
+                buf_addf(&b, "  %-12s %-24.24s %8lld %14s\n", js(x, "store"), js(x, "name"), (long long)ji(x, "orders"),
+                         y);
+            }
+        }
+    } else {
+        buf_adds(&b, "\nmonth             sales   orders  customers  best sellers (qty)\n");
+        json_array_foreach(json_object_get(r, "months"), i, x) {
+            size_t j;
+            json_t *t;
+            render_yuan(ji(x, "sales"), y);
+            buf_addf(&b, "%-8s %14s %8lld %10lld ", js(x, "month"), y, (long long)ji(x, "orders"),
+                     (long long)ji(x, "customers"));
+            json_array_foreach(json_object_get(x, "best_sellers"), j, t)
+                buf_addf(&b, " %s%s(%lld)", j ? " " : "", js(t, "sku"), (long long)ji(t, "qty"));
+            buf_adds(&b, "\n");
+        }
+    }
+    *len = b.len;
+    return buf_steal(&b);
+}
+
+/* ---- HTML ---- */
+
+static void html_text(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': buf_adds(b, "&lt;"); break;
+        case '>': buf_adds(b, "&gt;"); break;
+        case '&': buf_adds(b, "&amp;"); break;
+        case '"': buf_adds(b, "&quot;"); break;
+        default: buf_add(b, s, 1);
+        }
+    }
+}
+
+/* A horizontal bar chart of labels and values (money in fen when money). */
+static void svg_bars(struct buf *b, const char *id, const char *title, const char **labels, const int64_t *v, int n,
+                     int money)
+{
+    int64_t max = 1;
+    int h = 24 * n + 34;
+    for (int i = 0; i < n; i++)
+        if (v[i] > max)
+            max = v[i];
+    buf_addf(b, "<figure><figcaption>");
+    html_text(b, title);
+    buf_addf(b, "</figcaption><svg id=\"%s\" class=\"chart\" width=\"640\" height=\"%d\" role=\"img\">", id, h);
+    for (int i = 0; i < n; i++) {
+        char y[32];
+        int w = v[i] > 0 ? (int)(v[i] * 400 / max) : 0;
+        if (money)
+            render_yuan(v[i], y);
+        else
+            snprintf(y, sizeof y, "%lld", (long long)v[i]);
+        buf_addf(b, "<text x=\"0\" y=\"%d\" class=\"label\">", 24 * i + 17);
+        html_text(b, labels[i]);
+        buf_addf(b, "</text><rect class=\"bar\" x=\"170\" y=\"%d\" width=\"%d\" height=\"18\"></rect>"
+                    "<text x=\"%d\" y=\"%d\" class=\"value\">%s</text>",
+                 24 * i + 4, w, 176 + w, 24 * i + 17, y);
+    }
+    buf_adds(b, "</svg></figure>\n");
+}
+
+static void chart_of(struct buf *b, const json_t *list, const char *id, const char *title, const char *label_key,
+                     const char *value_key, int money)
+{
+    const char *labels[64];
+    int64_t v[64];
+    int n = 0;
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x) {
+        if (n == 64)
+            break;
+        labels[n] = js(x, label_key);
+        v[n++] = ji(x, value_key);
+    }
+    if (n)
+        svg_bars(b, id, title, labels, v, n, money);
+}
+
+static void html_table(struct buf *b, const json_t *list, const char *const *cols, const char *const *heads,
+                       const int *money, int ncols)
+{
+    size_t i;
+    json_t *x;
+    buf_adds(b, "<table><tr>");
+    for (int k = 0; k < ncols; k++)
+        buf_addf(b, "<th>%s</th>", heads[k]);
+    buf_adds(b, "</tr>\n");
+    json_array_foreach(list, i, x) {
+        buf_adds(b, "<tr>");
+        for (int k = 0; k < ncols; k++) {
+            json_t *v = json_object_get(x, cols[k]);
+            char y[32];
+            buf_adds(b, json_is_integer(v) ? "<td class=\"n\">" : "<td>");
+            if (json_is_integer(v)) {
+                if (money[k])
+                    render_yuan(json_integer_value(v), y);
+                else
+                    snprintf(y, sizeof y, "%lld", (long long)json_integer_value(v));
+                buf_adds(b, y);
+            } else {
+                html_text(b, json_string_value(v) ? json_string_value(v) : "");
+            }
+            buf_adds(b, "</td>");
+        }
+        buf_adds(b, "</tr>\n");
+    }
+    buf_adds(b, "</table>\n");
+}
+
+char *render_html(const json_t *r, size_t *len)
+{
+    struct buf b = BUF_INIT(MAX_DOC);
+    char title[256], y[32];
+    title_of(r, title, sizeof title);
+    buf_adds(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
+    html_text(&b, title);
+    buf_adds(&b, "</title><style>body{font-family:sans-serif;margin:2em;color:#222}h1{font-size:1.4em}"
+                 "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #ddd;"
+                 "padding:.25em .8em;text-align:left}td.n{text-align:right}.bar{fill:#3b7dd8}"
+                 ".label,.value{font-size:12px}figure{margin:1em 0}figcaption{font-weight:bold}"
+                 ".kpi{display:inline-block;margin:0 1.5em 1em 0}.kpi b{display:block;font-size:1.3em}</style>"
+                 "</head><body>\n<h1>");
+    html_text(&b, title);
+    buf_adds(&b, "</h1>\n");
+    if (is_daily(r)) {
+        struct line l[12];
+        int n = summary(r, l);
+        static const char *ch_cols[] = {"channel", "orders", "sales"}, *ch_heads[] = {"Channel", "Orders", "Sales"};
+        static const char *te_cols[] = {"tender", "payments", "amount"},
+                          *te_heads[] = {"Tender", "Payments", "Amount"};
+        static const char *sk_cols[] = {"sku", "name", "qty", "amount"},
+                          *sk_heads[] = {"SKU", "Name", "Quantity", "Amount"};
+        static const char *cu_cols[] = {"member_id", "name", "phone", "orders", "spend"},
+                          *cu_heads[] = {"Member", "Name", "Phone", "Orders", "Spend"};
+        static const char *st_cols[] = {"store", "name", "orders", "sales", "returns"},
+                          *st_heads[] = {"Store", "Name", "Orders", "Sales", "Returned"};
+        static const int m3[] = {0, 0, 1}, m4[] = {0, 0, 0, 1}, m5[] = {0, 0, 0, 0, 1}, st_m[] = {0, 0, 0, 1, 1};
+        buf_adds(&b, "<p>");
+        html_text(&b, js(r, "from"));
+        buf_adds(&b, " to ");
+        html_text(&b, js(r, "to"));
+        buf_adds(&b, " (");
+        html_text(&b, js(r, "timezone"));
+        buf_adds(&b, ")</p>\n<div id=\"summary\">");
+        for (int k = 0; k < n; k++) {
+            if (l[k].money)
+                render_yuan(l[k].v, y);
+            else
+                snprintf(y, sizeof y, "%lld", (long long)l[k].v);
+            buf_addf(&b, "<div class=\"kpi\">%s<b>%s</b></div>", l[k].label, y);
+        }
+        buf_adds(&b, "</div>\n<h2>Sales by channel</h2>\n");
+        chart_of(&b, json_object_get(r, "by_channel"), "chart-channels", "Sales by channel (yuan)", "channel", "sales",
+                 1);
+        html_table(&b, json_object_get(r, "by_channel"), ch_cols, ch_heads, m3, 3);
+        buf_adds(&b, "<h2>Payments by tender</h2>\n");
+        chart_of(&b, json_object_get(r, "by_tender"), "chart-tenders", "Payments by tender (yuan)", "tender", "amount",
+                 1);
+        html_table(&b, json_object_get(r, "by_tender"), te_cols, te_heads, m3, 3);
+        buf_adds(&b, "<h2>Best-selling SKUs</h2>\n");
+        chart_of(&b, json_object_get(r, "best_sellers"), "chart-best-sellers", "Quantity sold", "sku", "qty", 0);
+        html_table(&b, json_object_get(r, "best_sellers"), sk_cols, sk_heads, m4, 4);
+        buf_adds(&b, "<h2>Core customers of the day</h2>\n");
+        html_table(&b, json_object_get(r, "core_customers"), cu_cols, cu_heads, m5, 5);
+        if (json_array_size(json_object_get(r, "stores"))) {
+            buf_adds(&b, "<h2>Stores</h2>\n");
+            chart_of(&b, json_object_get(r, "stores"), "chart-stores", "Sales by store (yuan)", "store", "sales", 1);
+            html_table(&b, json_object_get(r, "stores"), st_cols, st_heads, st_m, 5);
+        }
+    } else {
+        static const char *mo_cols[] = {"month", "sales", "orders", "customers"},
+                          *mo_heads[] = {"Month", "Revenue", "Orders", "Customers"};
+        static const int mo_m[] = {0, 1, 0, 0};
+        size_t i;
+        json_t *x;
+        chart_of(&b, json_object_get(r, "months"), "chart-months", "Revenue by month (yuan)", "month", "sales", 1);
+        html_table(&b, json_object_get(r, "months"), mo_cols, mo_heads, mo_m, 4);
+        buf_adds(&b, "<h2>Best sellers</h2>\n<table><tr><th>Month</th><th>SKU</th><th>Name</th><th>Quantity</th></tr>\n");
+        json_array_foreach(json_object_get(r, "months"), i, x) {
+            size_t j;
+            json_t *t;
+            json_array_foreach(json_object_get(x, "best_sellers"), j, t) {
+                buf_adds(&b, "<tr><td>");
+                html_text(&b, js(x, "month"));
+                buf_adds(&b, "</td><td>");
+                html_text(&b, js(t, "sku"));
+                buf_adds(&b, "</td><td>");
+                html_text(&b, js(t, "name"));
+                buf_addf(&b, "</td><td class=\"n\">%lld</td></tr>\n", (long long)ji(t, "qty"));
+            }
+        }
+        buf_adds(&b, "</table>\n");
+    }
+    buf_adds(&b, "</body></html>\n");
+    *len = b.len;
+    return buf_steal(&b);
+}
+
+/* ---- XLSX ---- */
+
+static void sheet_rows(lxw_workbook *wb, lxw_format *money, const char *name, const json_t *list,
+                       const char *const *cols, const char *const *heads, const int *is_money, int ncols)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+    size_t i;
+    json_t *x;
+    for (int k = 0; k < ncols; k++) {
+        worksheet_write_string(ws, 0, (lxw_col_t)k, heads[k], NULL);
+        worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, k == 1 ? 28 : 14, NULL);
+    }
+    json_array_foreach(list, i, x) {
+        for (int k = 0; k < ncols; k++) {
+            json_t *v = json_object_get(x, cols[k]);
+            if (json_is_integer(v))
+                worksheet_write_number(ws, (lxw_row_t)(i + 1), (lxw_col_t)k,
+                                       is_money[k] ? (double)json_integer_value(v) / 100 : (double)json_integer_value(v),
+                                       is_money[k] ? money : NULL);
+            else
+                worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)k,
+                                       json_string_value(v) ? json_string_value(v) : "", NULL);
+        }
+    }
+}
+
+char *render_xlsx(const json_t *r, size_t *len)
+{
+    char path[] = "/tmp/o2o-report-XXXXXX.xlsx", *data = NULL;
+    const char *tmp = getenv("TMPDIR");
+    char full[512];
+    lxw_workbook *wb;
+    lxw_format *money, *bold;
+    struct stat sb;
+    FILE *f;
+    int fd;
+    snprintf(full, sizeof full, "%s/o2o-report-XXXXXX.xlsx", tmp && *tmp ? tmp : "/tmp");
+    (void)path;
+    fd = mkstemps(full, 5);
+    if (fd < 0) {
+        err_set(O2O_EDB, NULL, NULL, "cannot make a temporary file for the workbook");
+        return NULL;
+    }
+    close(fd);
+    wb = workbook_new(full);
+    if (!wb) {
+        unlink(full);
+        err_set(O2O_EDB, NULL, NULL, "cannot start a workbook");
+        return NULL;
+    }
+    money = workbook_add_format(wb);
+    format_set_num_format(money, "#,##0.00");
+    bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    {
+        lxw_worksheet *ws = workbook_add_worksheet(wb, "Summary");
+        char title[256];
+        title_of(r, title, sizeof title);
+        worksheet_set_column(ws, 0, 0, 22, NULL);
+        worksheet_set_column(ws, 1, 1, 16, NULL);
+        worksheet_write_string(ws, 0, 0, title, bold);
+        if (is_daily(r)) {
+            struct line l[12];
+            int n = summary(r, l);
+            for (int k = 0; k < n; k++) {
+                worksheet_write_string(ws, (lxw_row_t)(k + 2), 0, l[k].label, NULL);
+                worksheet_write_number(ws, (lxw_row_t)(k + 2), 1, l[k].money ? (double)l[k].v / 100 : (double)l[k].v,
+                                       l[k].money ? money : NULL);
+            }
+        }
+    }
+    if (is_daily(r)) {
+        static const char *ch_cols[] = {"channel", "orders", "sales"}, *ch_heads[] = {"Channel", "Orders", "Sales"};
+        static const char *te_cols[] = {"tender", "payments", "amount"},
+                          *te_heads[] = {"Tender", "Payments", "Amount"};
+        static const char *sk_cols[] = {"sku", "name", "qty", "amount"},
+                          *sk_heads[] = {"SKU", "Name", "Quantity", "Amount"};
+        static const char *cu_cols[] = {"member_id", "name", "phone", "orders", "spend"},
+                          *cu_heads[] = {"Member", "Name", "Phone", "Orders", "Spend"};
+        static const char *st_cols[] = {"store", "name", "orders", "sales", "returns"},
+                          *st_heads[] = {"Store", "Name", "Orders", "Sales", "Returned"};
+        static const int m3[] = {0, 0, 1}, m4[] = {0, 0, 0, 1}, m5[] = {0, 0, 0, 0, 1}, st_m[] = {0, 0, 0, 1, 1};
+        sheet_rows(wb, money, "Channels", json_object_get(r, "by_channel"), ch_cols, ch_heads, m3, 3);
+        sheet_rows(wb, money, "Tenders", json_object_get(r, "by_tender"), te_cols, te_heads, m3, 3);
+        sheet_rows(wb, money, "Best sellers", json_object_get(r, "best_sellers"), sk_cols, sk_heads, m4, 4);
+        sheet_rows(wb, money, "Core customers", json_object_get(r, "core_customers"), cu_cols, cu_heads, m5, 5);
+        if (json_object_get(r, "stores"))
+            sheet_rows(wb, money, "Stores", json_object_get(r, "stores"), st_cols, st_heads, st_m, 5);
+    } else {
+        static const char *mo_cols[] = {"month", "sales", "orders", "customers"},
+                          *mo_heads[] = {"Month", "Revenue", "Orders", "Customers"};
+        static const int mo_m[] = {0, 1, 0, 0};
+        lxw_worksheet *ws;
+        size_t i, row = 1;
+        json_t *x;
+        sheet_rows(wb, money, "Months", json_object_get(r, "months"), mo_cols, mo_heads, mo_m, 4);
+        ws = workbook_add_worksheet(wb, "Best sellers");
+        worksheet_write_string(ws, 0, 0, "Month", NULL);
+        worksheet_write_string(ws, 0, 1, "SKU", NULL);
+        worksheet_write_string(ws, 0, 2, "Name", NULL);
+        worksheet_write_string(ws, 0, 3, "Quantity", NULL);
+        json_array_foreach(json_object_get(r, "months"), i, x) {
+            size_t j;
+            json_t *t;
+            json_array_foreach(json_object_get(x, "best_sellers"), j, t) {
+                worksheet_write_string(ws, (lxw_row_t)row, 0, js(x, "month"), NULL);
+                worksheet_write_string(ws, (lxw_row_t)row, 1, js(t, "sku"), NULL);
+                worksheet_write_string(ws, (lxw_row_t)row, 2, js(t, "name"), NULL);
+                worksheet_write_number(ws, (lxw_row_t)row, 3, (double)ji(t, "qty"), NULL);
+                row++;
+            }
+        }
+    }
+    if (workbook_close(wb) != LXW_NO_ERROR || !(f = fopen(full, "rb"))) {
+        unlink(full);
+        err_set(O2O_EDB, NULL, NULL, "cannot write the workbook");
+        return NULL;
+    }
+    if (!fstat(fileno(f), &sb) && sb.st_size > 0) {
+        data = xmalloc((size_t)sb.st_size + 1);
+        *len = fread(data, 1, (size_t)sb.st_size, f);
+    }
+    fclose(f);
+    unlink(full);
+    if (!data)
+        err_set(O2O_EDB, NULL, NULL, "the workbook came out empty");
+    return data;
+}

@@ -1,0 +1,30 @@
+/*
+** render.h -- a report as the documents people receive: the JSON the API
+** answers and the server stores, and from that JSON a CSV file, an HTML page
+** with charts, an XLSX workbook and a table for the terminal. Money is fen in
+** JSON and yuan with two decimals everywhere else. No SQL here.
+*/
+#ifndef O2O_REPORT_RENDER_H
+#define O2O_REPORT_RENDER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/report.h"
+
+/* New references. */
+json_t *render_daily_json(const struct daily_report *r, int64_t built_at);
+json_t *render_monthly_json(const struct monthly_report *r);
+
+/* From a report's JSON (daily or monthly, told by "kind"); malloc'd, NUL-terminated. */
+char *render_csv(const json_t *report, size_t *len);
+char *render_html(const json_t *report, size_t *len);
+char *render_table(const json_t *report, size_t *len);
+/* An XLSX workbook in memory (malloc'd); NULL with err_set() when it cannot be written. */
+char *render_xlsx(const json_t *report, size_t *len);
+
+/* "1234.56" for 123456 fen. */
+void render_yuan(int64_t fen, char out[32]);
+
+#endif
