@@ -19,6 +19,7 @@ int api_report_unsubscribe(struct http_req *rq);
 int api_reports_daily(struct http_req *rq);
 int api_reports_monthly(struct http_req *rq);
 int api_reports_run(struct http_req *rq);
+int api_demand(struct http_req *rq);
 int api_presence_create(struct http_req *rq);
 int api_presence_rules_delete(struct http_req *rq);
 int api_presence_rules_list(struct http_req *rq);

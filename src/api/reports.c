@@ -16,6 +16,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "core/workq.h"
+#include "domain/demand.h"
 #include "domain/report.h"
 #include "report/render.h"
 
@@ -45,9 +46,22 @@ static void complete_as(struct http_pending *p, const char *rid, json_t *doc, in
                                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
     size_t len = 0;
     char *body = NULL;
+    bool demand = !strcmp(json_string_value(json_object_get(doc, "kind")) ? json_string_value(json_object_get(doc, "kind"))
+                                                                          : "",
+                          "demand");
     if (format == 0) {
         body = json_dumps(doc, JSON_COMPACT);
         len = strlen(body);
+    } else if (demand && format == 1) {
+        body = render_demand_csv(doc, &len);
+    } else if (demand) {
+        body = render_demand_xlsx(doc, &len);
+        if (!body) {
+            body = http_error_body(O2O_EDB, rid, &len);
+            json_decref(doc);
+            http_complete(p, 500, body, len, false);
+            return;
+        }
     } else if (format == 1) {
         body = render_csv(doc, &len);
     } else if (format == 2) {
@@ -70,7 +84,7 @@ struct report_job {
     char rid[40];
     char scope[8], code[65], date[11], from[8], to[8];
     int format;
-    bool monthly;
+    bool monthly, demand;
 };
 
 static void report_work(void *arg)
@@ -80,7 +94,14 @@ static void report_work(void *arg)
     char *stored = NULL;
     int rc = 0;
     err_clear();
-    if (j->monthly) {
+    if (j->demand) {
+        struct demand_report d;
+        rc = demand_report(db_reader(api_app()->db), j->from, j->to, &d);
+        if (!rc) {
+            doc = render_demand_json(&d);
+            demand_report_free(&d);
+        }
+    } else if (j->monthly) {
         struct monthly_report m;
         rc = report_monthly(db_reader(api_app()->db), j->scope, j->code, j->from, j->to, &m);
         if (!rc) {
@@ -171,6 +192,25 @@ int api_reports_monthly(struct http_req *rq)
         return rc;
     }
     j->monthly = true;
+    str_copy(j->from, sizeof j->from, from ? from : "");
+    str_copy(j->to, sizeof j->to, to ? to : "");
+    return submit(rq, j);
+}
+
+int api_demand(struct http_req *rq)
+{
+    struct report_job *j = xcalloc(1, sizeof *j);
+    const char *from = http_query(rq, "from"), *to = http_query(rq, "to");
+    int rc = format_of(rq, &j->format);
+    if (!rc && j->format == 2)
+        rc = err_set(O2O_EINVAL, "out_of_range", "format", "demand comes as json, csv or xlsx");
+    if (!rc && ((from && strlen(from) >= sizeof j->from) || (to && strlen(to) >= sizeof j->to)))
+        rc = err_set(O2O_EINVAL, "wrong_type", "from", "months are YYYY-MM");
+    if (rc) {
+        free(j);
+        return rc;
+    }
+    j->demand = true;
     str_copy(j->from, sizeof j->from, from ? from : "");
     str_copy(j->to, sizeof j->to, to ? to : "");
     return submit(rq, j);

@@ -202,6 +202,9 @@ static const struct http_route routes[] = {
      "A day of a store, a region or the chain (store=, region=, date=; format=json|csv|html|xlsx), within your scope"},
     {"GET", "/v1/reports/monthly", api_reports_monthly, MGR, 0,
      "Revenue, orders, customers and best sellers per month (store=, region=, from=, to=; format=)"},
+    {"GET", "/v1/insight/demand", api_demand, OWNER, 0,
+     "Demand for manufacturers: units per month by category x size x price band, trend, next-month forecasts and "
+     "their backtest MAPE (from=, to=; format=json|csv|xlsx)"},
     {"POST", "/v1/reports/run", api_reports_run, OWNER, 0,
      "Build the reports due now (stores past closing time, then regions and the chain); they are built anyway"},
     {"GET", "/v1/report-subscriptions", api_report_subscriptions, MGR, 0, "Where your daily reports are delivered"},

@@ -12,12 +12,15 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "domain/demand.h"
 #include "domain/report.h"
 #include "report/render.h"
 
 static const char *usage =
     "usage: o2o report daily (--store CODE | --region CODE | --chain) --date YYYY-MM-DD\n"
     "       o2o report monthly [--store CODE | --region CODE] [--from YYYY-MM] [--to YYYY-MM]\n"
+    "       o2o report demand [--from YYYY-MM] [--to YYYY-MM]   (units by category x size x price band,\n"
+    "                          trend, next-month forecasts and their backtest error)\n"
     "       options: [--format table|csv|json|html|xlsx] [--output FILE] [--db URL]\n"
     "  a daily report that was built at closing time is printed as it was delivered;\n"
     "  xlsx needs --output\n";
@@ -32,7 +35,7 @@ int cli_report(int argc, char **argv)
     char *stored = NULL, *text = NULL;
     size_t len = 0;
     int rc = 0;
-    if (strcmp(kind, "daily") && strcmp(kind, "monthly")) {
+    if (strcmp(kind, "daily") && strcmp(kind, "monthly") && strcmp(kind, "demand")) {
         fputs(usage, stderr);
         return 2;
     }
@@ -93,7 +96,14 @@ int cli_report(int argc, char **argv)
             db_close(db);
         return 1;
     }
-    if (!strcmp(kind, "monthly")) {
+    if (!strcmp(kind, "demand")) {
+        struct demand_report d;
+        rc = demand_report(db_reader(db), from, to, &d);
+        if (!rc) {
+            doc = render_demand_json(&d);
+            demand_report_free(&d);
+        }
+    } else if (!strcmp(kind, "monthly")) {
         struct monthly_report m;
         rc = report_monthly(db_reader(db), scope, code, from, to, &m);
         if (!rc) {
@@ -117,9 +127,18 @@ int cli_report(int argc, char **argv)
         fprintf(stderr, "o2o: %s\n", rc ? err_last()->msg : "the stored report is not JSON");
         return rc == O2O_EINVAL || rc == O2O_ENOTFOUND ? 2 : 1;
     }
+    if (!strcmp(kind, "demand") && !strcmp(format, "html")) {
+        fprintf(stderr, "o2o: demand comes as table, csv, json or xlsx\n");
+        json_decref(doc);
+        return 2;
+    }
     if (!strcmp(format, "json")) {
         text = json_dumps(doc, JSON_INDENT(2));
         len = strlen(text);
+    } else if (!strcmp(kind, "demand")) {
+        text = !strcmp(format, "csv")    ? render_demand_csv(doc, &len)
+               : !strcmp(format, "xlsx") ? render_demand_xlsx(doc, &len)
+                                         : render_demand_table(doc, &len);
     } else if (!strcmp(format, "csv")) {
         text = render_csv(doc, &len);
     } else if (!strcmp(format, "html")) {

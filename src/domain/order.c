@@ -2468,3 +2468,27 @@ int order_period_lines(struct db_conn *c, int64_t loc, int64_t start, int64_t en
     db_done(s);
     return rc < 0 ? rc : 0;
 }
+
+int order_demand_lines(struct db_conn *c, int64_t start, int64_t end,
+                       int (*cb)(int64_t at, const char *category, const char *size, int64_t unit_price, int64_t qty,
+                                 int64_t amount, void *arg),
+                       void *arg)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s,
+                      "SELECT o.created_at, COALESCE(k2.code, ''), k.size, ol.unit_price, ol.qty - ol.returned_qty, "
+                      "ol.amount FROM orders o JOIN order_lines ol ON ol.order_id = o.id JOIN skus k ON k.id = "
+                      "ol.sku_id JOIN products p ON p.id = k.product_id LEFT JOIN categories k2 ON k2.id = "
+                      "p.category_id WHERE o.created_at >= $1 AND o.created_at < $2 AND (o.status = 'paid' OR "
+                      "o.status = 'completed')",
+                      "ii", start, end);
+    while (rc == DB_ROW) {
+        rc = cb(db_col_i64(s, 0), db_col_text(s, 1), db_col_text(s, 2), db_col_i64(s, 3), db_col_i64(s, 4),
+                db_col_i64(s, 5), arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}

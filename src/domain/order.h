@@ -318,6 +318,13 @@ int order_period_lines(struct db_conn *c, int64_t loc, int64_t start, int64_t en
                        int (*cb)(int64_t at, const char *sku, const char *name, int64_t qty, int64_t amount, void *arg),
                        void *arg);
 
+/* Every line of every order kept (paid or completed) placed in [start, end), with
+** its product's category code ("" none), the SKU's size, unit price and units kept. */
+int order_demand_lines(struct db_conn *c, int64_t start, int64_t end,
+                       int (*cb)(int64_t at, const char *category, const char *size, int64_t unit_price, int64_t qty,
+                                 int64_t amount, void *arg),
+                       void *arg);
+
 /* Members' till sales at a store placed in [from, to) (paid or completed), in time order. */
 int order_store_purchases(struct db_conn *c, int64_t location_id, int64_t from, int64_t to,
                           int (*cb)(int64_t member_id, int64_t at, int64_t total, void *arg), void *arg);

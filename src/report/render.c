@@ -614,3 +614,218 @@ char *render_xlsx(const json_t *r, size_t *len)
         err_set(O2O_EDB, NULL, NULL, "the workbook came out empty");
     return data;
 }
+
+/* ---- demand ---- */
+
+static json_t *pct_or_null(double v)
+{
+    return v < 0 ? json_null() : json_real((double)(int64_t)(v * 100 + 0.5) / 100);
+}
+
+static json_t *round2(double v)
+{
+    return json_real((double)(int64_t)(v * 100 + (v < 0 ? -0.5 : 0.5)) / 100);
+}
+
+json_t *render_demand_json(const struct demand_report *r)
+{
+    json_t *months = json_array(), *series = json_array();
+    for (int k = 0; k < r->nmonths; k++)
+        json_array_append_new(months, json_string(r->months[k]));
+    for (int i = 0; i < r->n; i++) {
+        const struct demand_series *d = &r->s[i];
+        json_t *u = json_array(), *v = json_array();
+        for (int k = 0; k < r->nmonths; k++) {
+            json_array_append_new(u, json_integer(d->units[k]));
+            json_array_append_new(v, json_integer(d->revenue[k]));
+        }
+        json_array_append_new(series,
+                              json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:{s:o, s:f, s:o}, s:{s:o, s:o}, s:i}",
+                                        "category", d->category, "size", d->size, "price_band", d->band, "units", u,
+                                        "revenue", v, "total_units", (json_int_t)d->total_units, "total_revenue",
+                                        (json_int_t)d->total_revenue, "trend_per_month", round2(d->trend),
+                                        "forecast", "exponential_smoothing", round2(d->ses), "alpha", d->alpha,
+                                        "seasonal_naive", round2(d->snaive), "mape", "exponential_smoothing",
+                                        pct_or_null(d->mape_ses), "seasonal_naive", pct_or_null(d->mape_snaive),
+                                        "backtest_months", d->points));
+    }
+    return json_pack("{s:s, s:s, s:o, s:s, s:{s:i, s:o, s:o}, s:o}", "kind", "demand", "timezone", r->timezone,
+                     "months", months, "next_month", r->next, "backtest", "months_forecast", r->points,
+                     "mape_exponential_smoothing", pct_or_null(r->mape_ses), "mape_seasonal_naive",
+                     pct_or_null(r->mape_snaive), "series", series);
+}
+
+static double jf(const json_t *o, const char *k1, const char *k2)
+{
+    json_t *v = k2 ? json_object_get(json_object_get(o, k1), k2) : json_object_get(o, k1);
+    return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+char *render_demand_csv(const json_t *r, size_t *len)
+{
+    struct buf b = BUF_INIT(MAX_DOC);
+    const json_t *months = json_object_get(r, "months");
+    size_t i, k;
+    json_t *s;
+    buf_adds(&b, "section,month,category,size,price_band,units,revenue_yuan,forecast_exponential_smoothing,"
+                 "forecast_seasonal_naive,trend_per_month,mape_exponential_smoothing,mape_seasonal_naive\r\n");
+    json_array_foreach(json_object_get(r, "series"), i, s) {
+        for (k = 0; k < json_array_size(months); k++) {
+            char y[32];
+            render_yuan(json_integer_value(json_array_get(json_object_get(s, "revenue"), k)), y);
+            buf_adds(&b, "monthly,");
+            csv_field(&b, json_string_value(json_array_get(months, k)));
+            buf_adds(&b, ",");
+            csv_field(&b, js(s, "category"));
+            buf_adds(&b, ",");
+            csv_field(&b, js(s, "size"));
+            buf_addf(&b, ",%s,%lld,%s,,,,,\r\n", js(s, "price_band"),
+                     (long long)json_integer_value(json_array_get(json_object_get(s, "units"), k)), y);
+        }
+    }
+    json_array_foreach(json_object_get(r, "series"), i, s) {
+        char m1[24] = "", m2[24] = "";
+        if (jf(s, "mape", "exponential_smoothing") >= 0)
+            snprintf(m1, sizeof m1, "%.2f", jf(s, "mape", "exponential_smoothing"));
+        if (jf(s, "mape", "seasonal_naive") >= 0)
+            snprintf(m2, sizeof m2, "%.2f", jf(s, "mape", "seasonal_naive"));
+        buf_addf(&b, "forecast,%s,", js(r, "next_month"));
+        csv_field(&b, js(s, "category"));
+        buf_adds(&b, ",");
+        csv_field(&b, js(s, "size"));
+        buf_addf(&b, ",%s,,,%.2f,%.2f,%.2f,%s,%s\r\n", js(s, "price_band"), jf(s, "forecast", "exponential_smoothing"),
+                 jf(s, "forecast", "seasonal_naive"), jf(s, "trend_per_month", NULL), m1, m2);
+    }
+    *len = b.len;
+    return buf_steal(&b);
+}
+
+char *render_demand_table(const json_t *r, size_t *len)
+{
+    struct buf b = BUF_INIT(MAX_DOC);
+    const json_t *months = json_object_get(r, "months");
+    size_t i, nm = json_array_size(months);
+    json_t *s;
+    buf_addf(&b, "Demand by category x size x price band, %s .. %s (%zu months); forecast for %s\n\n",
+             nm ? json_string_value(json_array_get(months, 0)) : "", nm ? json_string_value(json_array_get(months, nm - 1)) : "",
+             nm, js(r, "next_month"));
+    buf_adds(&b, "category         size     band      units  last month  trend/mo  forecast SES  seasonal naive  "
+                 "MAPE SES  MAPE SN\n");
+    json_array_foreach(json_object_get(r, "series"), i, s) {
+        char m1[16] = "-", m2[16] = "-";
+        if (jf(s, "mape", "exponential_smoothing") >= 0)
+            snprintf(m1, sizeof m1, "%.1f%%", jf(s, "mape", "exponential_smoothing"));
+        if (jf(s, "mape", "seasonal_naive") >= 0)
+            snprintf(m2, sizeof m2, "%.1f%%", jf(s, "mape", "seasonal_naive"));
+        buf_addf(&b, "%-16.16s %-8.8s %-8s %7lld %11lld %9.1f %13.1f %15.1f %9s %8s\n",
+                 *js(s, "category") ? js(s, "category") : "(none)", *js(s, "size") ? js(s, "size") : "-",
+                 js(s, "price_band"), (long long)ji(s, "total_units"),
+                 nm ? (long long)json_integer_value(json_array_get(json_object_get(s, "units"), nm - 1)) : 0LL,
+                 jf(s, "trend_per_month", NULL), jf(s, "forecast", "exponential_smoothing"),
+                 jf(s, "forecast", "seasonal_naive"), m1, m2);
+    }
+    buf_addf(&b, "\nbacktest, one month ahead over %lld series-months: MAPE exponential smoothing ",
+             (long long)jpath(r, "backtest", "months_forecast"));
+    if (jf(r, "backtest", "mape_exponential_smoothing") >= 0)
+        buf_addf(&b, "%.1f%%", jf(r, "backtest", "mape_exponential_smoothing"));
+    else
+        buf_adds(&b, "-");
+    buf_adds(&b, ", seasonal naive ");
+    if (jf(r, "backtest", "mape_seasonal_naive") >= 0)
+        buf_addf(&b, "%.1f%%\n", jf(r, "backtest", "mape_seasonal_naive"));
+    else
+        buf_adds(&b, "-\n");
+    *len = b.len;
+    return buf_steal(&b);
+}
+
+char *render_demand_xlsx(const json_t *r, size_t *len)
+{
+    char full[512], *data = NULL;
+    const char *tmp = getenv("TMPDIR");
+    const json_t *months = json_object_get(r, "months");
+    lxw_workbook *wb;
+    lxw_worksheet *mo, *fc, *bt;
+    lxw_format *money, *bold;
+    struct stat sb;
+    size_t i, row = 1;
+    json_t *s;
+    FILE *f;
+    int fd;
+    snprintf(full, sizeof full, "%s/o2o-demand-XXXXXX.xlsx", tmp && *tmp ? tmp : "/tmp");
+    if ((fd = mkstemps(full, 5)) < 0) {
+        err_set(O2O_EDB, NULL, NULL, "cannot make a temporary file for the workbook");
+        return NULL;
+    }
+    close(fd);
+    if (!(wb = workbook_new(full))) {
+        unlink(full);
+        err_set(O2O_EDB, NULL, NULL, "cannot start a workbook");
+        return NULL;
+    }
+    money = workbook_add_format(wb);
+    format_set_num_format(money, "#,##0.00");
+    bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    mo = workbook_add_worksheet(wb, "Monthly");
+    fc = workbook_add_worksheet(wb, "Forecast");
+    bt = workbook_add_worksheet(wb, "Backtest");
+    {
+        static const char *h1[] = {"Month", "Category", "Size", "Price band", "Units", "Revenue"};
+        static const char *h2[] = {"Category", "Size", "Price band", "Units", "Trend per month",
+                                   "Forecast (exponential smoothing)", "Forecast (seasonal naive)",
+                                   "MAPE % (exponential smoothing)", "MAPE % (seasonal naive)"};
+        for (int k = 0; k < 6; k++)
+            worksheet_write_string(mo, 0, (lxw_col_t)k, h1[k], bold);
+        for (int k = 0; k < 9; k++)
+            worksheet_write_string(fc, 0, (lxw_col_t)k, h2[k], bold);
+    }
+    json_array_foreach(json_object_get(r, "series"), i, s) {
+        for (size_t k = 0; k < json_array_size(months); k++, row++) {
+            worksheet_write_string(mo, (lxw_row_t)row, 0, json_string_value(json_array_get(months, k)), NULL);
+            worksheet_write_string(mo, (lxw_row_t)row, 1, js(s, "category"), NULL);
+            worksheet_write_string(mo, (lxw_row_t)row, 2, js(s, "size"), NULL);
+            worksheet_write_string(mo, (lxw_row_t)row, 3, js(s, "price_band"), NULL);
+            worksheet_write_number(mo, (lxw_row_t)row, 4,
+                                   (double)json_integer_value(json_array_get(json_object_get(s, "units"), k)), NULL);
+            worksheet_write_number(mo, (lxw_row_t)row, 5,
+                                   (double)json_integer_value(json_array_get(json_object_get(s, "revenue"), k)) / 100,
+                                   money);
+        }
+        worksheet_write_string(fc, (lxw_row_t)(i + 1), 0, js(s, "category"), NULL);
+        worksheet_write_string(fc, (lxw_row_t)(i + 1), 1, js(s, "size"), NULL);
+        worksheet_write_string(fc, (lxw_row_t)(i + 1), 2, js(s, "price_band"), NULL);
+        worksheet_write_number(fc, (lxw_row_t)(i + 1), 3, (double)ji(s, "total_units"), NULL);
+        worksheet_write_number(fc, (lxw_row_t)(i + 1), 4, jf(s, "trend_per_month", NULL), NULL);
+        worksheet_write_number(fc, (lxw_row_t)(i + 1), 5, jf(s, "forecast", "exponential_smoothing"), NULL);
+        worksheet_write_number(fc, (lxw_row_t)(i + 1), 6, jf(s, "forecast", "seasonal_naive"), NULL);
+        if (jf(s, "mape", "exponential_smoothing") >= 0)
+            worksheet_write_number(fc, (lxw_row_t)(i + 1), 7, jf(s, "mape", "exponential_smoothing"), NULL);
+        if (jf(s, "mape", "seasonal_naive") >= 0)
+            worksheet_write_number(fc, (lxw_row_t)(i + 1), 8, jf(s, "mape", "seasonal_naive"), NULL);
+    }
+    worksheet_write_string(bt, 0, 0, "Months forecast (one month ahead)", bold);
+    worksheet_write_number(bt, 0, 1, (double)jpath(r, "backtest", "months_forecast"), NULL);
+    worksheet_write_string(bt, 1, 0, "MAPE % exponential smoothing", bold);
+    worksheet_write_string(bt, 2, 0, "MAPE % seasonal naive", bold);
+    if (jf(r, "backtest", "mape_exponential_smoothing") >= 0)
+        worksheet_write_number(bt, 1, 1, jf(r, "backtest", "mape_exponential_smoothing"), NULL);
+    if (jf(r, "backtest", "mape_seasonal_naive") >= 0)
+        worksheet_write_number(bt, 2, 1, jf(r, "backtest", "mape_seasonal_naive"), NULL);
+    worksheet_write_string(bt, 3, 0, "Forecast month", bold);
+    worksheet_write_string(bt, 3, 1, js(r, "next_month"), NULL);
+    if (workbook_close(wb) != LXW_NO_ERROR || !(f = fopen(full, "rb"))) {
+        unlink(full);
+        err_set(O2O_EDB, NULL, NULL, "cannot write the workbook");
+        return NULL;
+    }
+    if (!fstat(fileno(f), &sb) && sb.st_size > 0) {
+        data = xmalloc((size_t)sb.st_size + 1);
+        *len = fread(data, 1, (size_t)sb.st_size, f);
+    }
+    fclose(f);
+    unlink(full);
+    if (!data)
+        err_set(O2O_EDB, NULL, NULL, "the workbook came out empty");
+    return data;
+}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "domain/demand.h"
 #include "domain/report.h"
 
 /* New references. */
@@ -23,6 +24,13 @@ char *render_html(const json_t *report, size_t *len);
 char *render_table(const json_t *report, size_t *len);
 /* An XLSX workbook in memory (malloc'd); NULL with err_set() when it cannot be written. */
 char *render_xlsx(const json_t *report, size_t *len);
+
+/* Demand for manufacturers: JSON, and from it CSV (the monthly series, then a
+** forecast row per series), a terminal table and an XLSX workbook. */
+json_t *render_demand_json(const struct demand_report *r);
+char *render_demand_csv(const json_t *report, size_t *len);
+char *render_demand_table(const json_t *report, size_t *len);
+char *render_demand_xlsx(const json_t *report, size_t *len);
 
 /* "1234.56" for 123456 fen. */
 void render_yuan(int64_t fen, char out[32]);
