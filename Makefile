@@ -91,6 +91,7 @@ bench:
 	@sh bench/mine.sh
 	@sh bench/recommend.sh
 	@sh bench/funnel.sh
+	@sh bench/events.sh
 
 check:
 	@sh scripts/checksrc.sh
