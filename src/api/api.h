@@ -54,6 +54,8 @@ int jin_time(json_t *o, const char *key, int64_t *out, bool *present);
 
 /* Path parameter idx as a positive id; O2O_ENOTFOUND when not a number. */
 int api_param_id(struct http_req *rq, int idx, const char *what, int64_t *out);
+/* Query time (YYYY-MM-DD or ISO-8601) with a default. */
+int api_query_time(struct http_req *rq, const char *name, int64_t dflt, int64_t *out);
 /* Query integer in [min,max] with a default. */
 int api_query_int(struct http_req *rq, const char *name, int64_t min, int64_t max, int64_t dflt, int64_t *out);
 

@@ -7,7 +7,6 @@
 ** the HTML page as its body and the CSV and XLSX files attached, or as a webhook
 ** whose body is the report's JSON.
 */
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/ticker.h"
 #include "core/util.h"
 #include "domain/outbox.h"
 #include "domain/report.h"
@@ -31,13 +31,9 @@
 #define MAX_ATTEMPTS 10
 
 static struct {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool running, stop;
-    int64_t every_ms;
+    struct ticker *ticker;
     char smtp[256], from[128], secret[128];
-} dv = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+} dv;
 
 struct due {
     struct outbox_msg m[BATCH];
@@ -190,10 +186,11 @@ static int deliver(const struct outbox_msg *m)
     return rc;
 }
 
-static void deliver_due(void)
+static void deliver_due(void *arg)
 {
     struct due d;
     int64_t now = now_ms();
+    (void)arg;
     d.n = 0;
     if (outbox_due(db_reader(api_app()->db), now, BATCH, due_cb, &d)) {
         log_warn("outbox: %s", err_last()->msg);
@@ -220,45 +217,16 @@ static void deliver_due(void)
     }
 }
 
-static void *deliver_main(void *arg)
-{
-    (void)arg;
-    thread_name("o2o-deliver");
-    pthread_mutex_lock(&dv.mu);
-    while (!dv.stop) {
-        struct timespec ts;
-        pthread_mutex_unlock(&dv.mu);
-        deliver_due();
-        pthread_mutex_lock(&dv.mu);
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (dv.every_ms % 1000) * 1000000;
-        ts.tv_sec += dv.every_ms / 1000 + ts.tv_nsec / 1000000000;
-        ts.tv_nsec %= 1000000000;
-        if (!dv.stop)
-            pthread_cond_timedwait(&dv.cv, &dv.mu, &ts);
-    }
-    pthread_mutex_unlock(&dv.mu);
-    return NULL;
-}
-
 void api_deliver_start(int64_t every_ms, const char *smtp, const char *from, const char *secret)
 {
-    dv.every_ms = every_ms > 0 ? every_ms : 1000;
     str_copy(dv.smtp, sizeof dv.smtp, smtp ? smtp : "");
     str_copy(dv.from, sizeof dv.from, from && *from ? from : "reports@o2o.invalid");
     str_copy(dv.secret, sizeof dv.secret, secret ? secret : "");
-    dv.stop = false;
-    dv.running = pthread_create(&dv.thread, NULL, deliver_main, NULL) == 0;
+    dv.ticker = ticker_start("o2o-deliver", every_ms > 0 ? every_ms : 1000, deliver_due, NULL);
 }
 
 void api_deliver_stop(void)
 {
-    if (!dv.running)
-        return;
-    pthread_mutex_lock(&dv.mu);
-    dv.stop = true;
-    pthread_cond_broadcast(&dv.cv);
-    pthread_mutex_unlock(&dv.mu);
-    pthread_join(dv.thread, NULL);
-    dv.running = false;
+    ticker_stop(dv.ticker);
+    dv.ticker = NULL;
 }

@@ -184,16 +184,11 @@ int api_events_create(struct http_req *rq)
 
 /* ---- funnels and paths ---- */
 
-static int query_time(struct http_req *rq, json_t *o, const char *name, int64_t dflt, int64_t *out)
+/* A time of the body (ISO-8601 or epoch ms) with a default. */
+static int body_time(json_t *o, const char *name, int64_t dflt, int64_t *out)
 {
-    const char *v = o ? NULL : http_query(rq, name);
-    bool present = false;
     *out = dflt;
-    if (o)
-        return jin_time(o, name, out, &present);
-    if (v && *v && parse_iso8601(v, out))
-        return err_set(O2O_EINVAL, "wrong_type", name, "%s is a date (YYYY-MM-DD) or an ISO-8601 time", name);
-    return 0;
+    return jin_time(o, name, out, NULL);
 }
 
 static int span_of(json_t *o, const char *key, int64_t dflt, int64_t *ms)
@@ -336,9 +331,9 @@ int api_funnel(struct http_req *rq)
     if (!rc)
         rc = span_of(rq->json, "window", 7 * 86400000LL, &j->q.window_ms);
     if (!rc)
-        rc = query_time(rq, rq->json, "to", now + 1, &j->q.to);
+        rc = body_time(rq->json, "to", now + 1, &j->q.to);
     if (!rc)
-        rc = query_time(rq, rq->json, "from", j->q.to - 30 * 86400000LL, &j->q.from);
+        rc = body_time(rq->json, "from", j->q.to - 30 * 86400000LL, &j->q.from);
     if (!rc && j->q.to <= j->q.from)
         rc = err_set(O2O_EINVAL, "out_of_range", "to", "to must be after from");
     if (!rc)
@@ -421,9 +416,9 @@ int api_paths(struct http_req *rq)
     if (!rc && gap && *gap && parse_span_ms(gap, &j->gap))
         rc = err_set(O2O_EINVAL, "out_of_range", "gap", "gap is a span such as 30m, 1h or seconds");
     if (!rc)
-        rc = query_time(rq, NULL, "to", now + 1, &j->to);
+        rc = api_query_time(rq, "to", now + 1, &j->to);
     if (!rc)
-        rc = query_time(rq, NULL, "from", j->to - 30 * 86400000LL, &j->from);
+        rc = api_query_time(rq, "from", j->to - 30 * 86400000LL, &j->from);
     if (!rc && j->to <= j->from)
         rc = err_set(O2O_EINVAL, "out_of_range", "to", "to must be after from");
     if (!rc)

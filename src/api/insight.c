@@ -317,25 +317,13 @@ int api_relations_remove(struct http_req *rq)
 
 /* ---- what recommendations lead to ---- */
 
-static int query_time(struct http_req *rq, const char *name, int64_t dflt, int64_t *out)
-{
-    const char *v = http_query(rq, name);
-    if (!v || !*v) {
-        *out = dflt;
-        return 0;
-    }
-    if (parse_iso8601(v, out))
-        return err_set(O2O_EINVAL, "wrong_type", name, "%s is a date (YYYY-MM-DD) or an ISO-8601 time", name);
-    return 0;
-}
-
 int api_attribution(struct http_req *rq)
 {
     struct attribution_report r;
     int64_t now = now_ms(), from, to;
-    int rc = query_time(rq, "from", now - 30 * 86400000LL, &from);
+    int rc = api_query_time(rq, "from", now - 30 * 86400000LL, &from);
     if (!rc)
-        rc = query_time(rq, "to", now + 1, &to);
+        rc = api_query_time(rq, "to", now + 1, &to);
     if (!rc && to <= from)
         rc = err_set(O2O_EINVAL, "out_of_range", "to", "to must be after from");
     if (!rc)
@@ -429,7 +417,7 @@ int api_insight_rules(struct http_req *rq)
     if (!rc)
         rc = api_query_int(rq, "limit", 1, 10000, 100, &j->limit);
     if (!rc)
-        rc = query_time(rq, "since", 0, &j->since);
+        rc = api_query_time(rq, "since", 0, &j->since);
     j->order = ASSOC_BY_LIFT;
     if (!rc && sort && *sort) {
         if (!strcmp(sort, "confidence"))

@@ -248,15 +248,6 @@ static void report_work(void *arg)
     free(j);
 }
 
-static int query_time(struct http_req *rq, const char *name, int64_t dflt, int64_t *out)
-{
-    const char *v = http_query(rq, name);
-    *out = dflt;
-    if (v && *v && parse_iso8601(v, out))
-        return err_set(O2O_EINVAL, "wrong_type", name, "%s is a date (YYYY-MM-DD) or an ISO-8601 time", name);
-    return 0;
-}
-
 int api_store_presence(struct http_req *rq)
 {
     struct report_job *j;
@@ -265,9 +256,9 @@ int api_store_presence(struct http_req *rq)
     int64_t now = now_ms(), from, to, routes, window = 7 * 86400000LL;
     int rc = store_in_scope(rq, &l);
     if (!rc)
-        rc = query_time(rq, "to", now + 1, &to);
+        rc = api_query_time(rq, "to", now + 1, &to);
     if (!rc)
-        rc = query_time(rq, "from", to - 86400000LL, &from);
+        rc = api_query_time(rq, "from", to - 86400000LL, &from);
     if (!rc && to <= from)
         rc = err_set(O2O_EINVAL, "out_of_range", "to", "to must be after from");
     if (!rc && w && *w && parse_span_ms(w, &window))

@@ -4,16 +4,15 @@
 ** thread that builds each store's report at its closing time (then the region
 ** and chain roll-ups) and stores it, which queues it for the subscribers.
 */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "api/handlers.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/ticker.h"
 #include "core/util.h"
 #include "core/workq.h"
 #include "domain/demand.h"
@@ -295,13 +294,7 @@ int api_report_unsubscribe(struct http_req *rq)
 
 /* ---- building reports at closing time ---- */
 
-static struct {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool running, stop;
-    int64_t every_ms;
-} rb = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+static struct ticker *builder;
 
 struct save_arg {
     const char *scope, *code, *date, *body;
@@ -340,51 +333,23 @@ static int build_one(const char *scope, const char *code, const char *date, void
     return rc;
 }
 
-static void *builder_main(void *arg)
+static void build_due(void *arg)
 {
     (void)arg;
-    thread_name("o2o-reports");
-    pthread_mutex_lock(&rb.mu);
-    while (!rb.stop) {
-        struct timespec ts;
-        int rc;
-        pthread_mutex_unlock(&rb.mu);
-        err_clear();
-        rc = report_due(db_reader(api_app()->db), now_ms(), build_one, NULL);
-        if (rc)
-            log_warn("reports not built: %s", err_last()->msg);
-        pthread_mutex_lock(&rb.mu);
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += rb.every_ms / 1000;
-        ts.tv_nsec += (rb.every_ms % 1000) * 1000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        if (!rb.stop)
-            pthread_cond_timedwait(&rb.cv, &rb.mu, &ts);
-    }
-    pthread_mutex_unlock(&rb.mu);
-    return NULL;
+    err_clear();
+    if (report_due(db_reader(api_app()->db), now_ms(), build_one, NULL))
+        log_warn("reports not built: %s", err_last()->msg);
 }
 
 void api_reports_start(int64_t every_ms)
 {
-    rb.every_ms = every_ms > 0 ? every_ms : 60000;
-    rb.stop = false;
-    rb.running = pthread_create(&rb.thread, NULL, builder_main, NULL) == 0;
+    builder = ticker_start("o2o-reports", every_ms > 0 ? every_ms : 60000, build_due, NULL);
 }
 
 void api_reports_stop(void)
 {
-    if (!rb.running)
-        return;
-    pthread_mutex_lock(&rb.mu);
-    rb.stop = true;
-    pthread_cond_broadcast(&rb.cv);
-    pthread_mutex_unlock(&rb.mu);
-    pthread_join(rb.thread, NULL);
-    rb.running = false;
+    ticker_stop(builder);
+    builder = NULL;
 }
 
 /* ---- building now, on demand ---- */

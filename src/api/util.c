@@ -411,3 +411,12 @@ void api_submit(struct http_req *rq, struct http_pending **pending, struct db_jo
     job->arg = arg;
     db_submit(APP->db, job);
 }
+
+int api_query_time(struct http_req *rq, const char *name, int64_t dflt, int64_t *out)
+{
+    const char *v = http_query(rq, name);
+    *out = dflt;
+    if (v && *v && parse_iso8601(v, out))
+        return err_set(O2O_EINVAL, "wrong_type", name, "%s is a date (YYYY-MM-DD) or an ISO-8601 time", name);
+    return 0;
+}

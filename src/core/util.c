@@ -267,3 +267,9 @@ int parse_span_ms(const char *s, int64_t *ms)
     *ms = v * unit;
     return 0;
 }
+
+bool is_month(const char *m)
+{
+    int64_t v;
+    return strlen(m) == 7 && m[4] == '-' && strspn(m, "0123456789") == 4 && !parse_i64(m + 5, 1, 12, &v);
+}

@@ -44,6 +44,8 @@ double geo_distance_m(double lat1, double lon1, double lat2, double lon2);
 
 /* True if s is a code: 1..64 chars of [A-Za-z0-9_.-]. */
 bool is_code(const char *s);
+/* "YYYY-MM" with a month 01..12. */
+bool is_month(const char *s);
 
 
 

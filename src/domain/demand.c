@@ -49,10 +49,7 @@ static int on_line(int64_t at, const char *category, const char *size, int64_t p
     snprintf(key, sizeof key, "%.64s\t%.32s\t%s", category, size, band);
     snprintf(k2, sizeof k2, "%s|%s", day, key);
     if (!strmap_get(&a->idx, k2, &i)) {
-        if (a->n == a->cap) {
-            a->cap = a->cap ? 2 * a->cap : 256;
-            a->rows = xrealloc(a->rows, (size_t)a->cap * sizeof *a->rows);
-        }
+        XGROW(a->rows, a->n, a->cap);
         i = a->n++;
         memset(&a->rows[i], 0, sizeof a->rows[i]);
         str_copy(a->rows[i].month, sizeof a->rows[i].month, day);
@@ -85,12 +82,6 @@ static int cmp_series(const void *x, const void *y)
     return strcmp(a->band, b->band);
 }
 
-static bool valid_month(const char *m)
-{
-    int64_t v;
-    return strlen(m) == 7 && m[4] == '-' && strspn(m, "0123456789") == 4 && !parse_i64(m + 5, 1, 12, &v);
-}
-
 int demand_report(struct db_conn *c, const char *from, const char *to, struct demand_report *out)
 {
     struct acc a;
@@ -100,8 +91,8 @@ int demand_report(struct db_conn *c, const char *from, const char *to, struct de
     int n_ses = 0, n_sn = 0, rc;
     memset(out, 0, sizeof *out);
     memset(&a, 0, sizeof a);
-    if ((from && *from && !valid_month(from)) || (to && *to && !valid_month(to)))
-        return err_set(O2O_EINVAL, "wrong_type", from && *from && !valid_month(from) ? "from" : "to",
+    if ((from && *from && !is_month(from)) || (to && *to && !is_month(to)))
+        return err_set(O2O_EINVAL, "wrong_type", from && *from && !is_month(from) ? "from" : "to",
                        "months are YYYY-MM");
     str_copy(a.from, sizeof a.from, from ? from : "");
     str_copy(a.to, sizeof a.to, to ? to : "");

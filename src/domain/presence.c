@@ -393,10 +393,7 @@ static int zone_cb(const struct zone *z, void *arg)
 {
     struct loaded *l = arg;
     char key[24];
-    if (l->nzones == l->zcap) {
-        l->zcap = l->zcap ? 2 * l->zcap : 16;
-        l->zones = xrealloc(l->zones, (size_t)l->zcap * sizeof *l->zones);
-    }
+    XGROW(l->zones, l->nzones, l->zcap);
     l->zones[l->nzones] = *z;
     snprintf(key, sizeof key, "%" PRId64, z->id);
     strmap_put(&l->zone_index, key, l->nzones++);
@@ -463,10 +460,7 @@ struct o2o {
 
 static void o2o_push(struct o2o *o, int64_t member, int64_t ts, uint16_t step)
 {
-    if (o->n == o->cap) {
-        o->cap = o->cap ? 2 * o->cap : 1024;
-        o->v = xrealloc(o->v, o->cap * sizeof *o->v);
-    }
+    XGROW(o->v, o->n, o->cap);
     o->v[o->n].member = member;
     o->v[o->n].ts = ts;
     o->v[o->n].step = step;

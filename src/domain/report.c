@@ -32,10 +32,7 @@ struct stores {
 static int store_cb(const struct location *l, void *arg)
 {
     struct stores *s = arg;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 16;
-        s->v = xrealloc(s->v, (size_t)s->cap * sizeof *s->v);
-    }
+    XGROW(s->v, s->n, s->cap);
     s->v[s->n++] = *l;
     return 0;
 }
@@ -129,10 +126,7 @@ static int on_sku(const char *code, const char *name, int64_t qty, int64_t amoun
     struct day_acc *a = arg;
     int64_t at;
     if (!strmap_get(&a->skus, code, &at)) {
-        if (a->nsku == a->csku) {
-            a->csku = a->csku ? 2 * a->csku : 64;
-            a->sku = xrealloc(a->sku, (size_t)a->csku * sizeof *a->sku);
-        }
+        XGROW(a->sku, a->nsku, a->csku);
         at = a->nsku++;
         memset(&a->sku[at], 0, sizeof a->sku[at]);
         str_copy(a->sku[at].code, sizeof a->sku[at].code, code);
@@ -151,10 +145,7 @@ static int on_member(int64_t id, const char *name, const char *phone, int64_t or
     int64_t at;
     snprintf(key, sizeof key, "%" PRId64, id);
     if (!strmap_get(&a->members, key, &at)) {
-        if (a->ncust == a->ccust) {
-            a->ccust = a->ccust ? 2 * a->ccust : 64;
-            a->cust = xrealloc(a->cust, (size_t)a->ccust * sizeof *a->cust);
-        }
+        XGROW(a->cust, a->ncust, a->ccust);
         at = a->ncust++;
         memset(&a->cust[at], 0, sizeof a->cust[at]);
         a->cust[at].member_id = id;
@@ -373,10 +364,7 @@ static int on_month_line(int64_t at, const char *sku, const char *name, int64_t 
         return 0;
     snprintf(key, sizeof key, "%s|%s", month, sku);
     if (!strmap_get(&a->skus, key, &i)) {
-        if (a->nsku == a->csku) {
-            a->csku = a->csku ? 2 * a->csku : 1024;
-            a->sku = xrealloc(a->sku, (size_t)a->csku * sizeof *a->sku);
-        }
+        XGROW(a->sku, a->nsku, a->csku);
         i = a->nsku++;
         memset(&a->sku[i], 0, sizeof a->sku[i]);
         memcpy(a->sku[i].month, month, 8);
@@ -399,12 +387,6 @@ static int cmp_month(const void *x, const void *y)
     return strcmp(((const struct month_row *)x)->month, ((const struct month_row *)y)->month);
 }
 
-static bool valid_month(const char *m)
-{
-    int64_t mm;
-    return strlen(m) == 7 && m[4] == '-' && strspn(m, "0123456789") == 4 && !parse_i64(m + 5, 1, 12, &mm);
-}
-
 int report_monthly(struct db_conn *c, const char *scope, const char *code, const char *from, const char *to,
                    struct monthly_report *out)
 {
@@ -416,7 +398,7 @@ int report_monthly(struct db_conn *c, const char *scope, const char *code, const
     memset(&a, 0, sizeof a);
     for (int k = 0; k < 2; k++) {
         const char *m = k ? to : from;
-        if (m && *m && !valid_month(m))
+        if (m && *m && !is_month(m))
             return err_set(O2O_EINVAL, "wrong_type", k ? "to" : "from", "months are YYYY-MM");
     }
     str_copy(a.from, sizeof a.from, from ? from : "");
@@ -624,10 +606,7 @@ struct regions {
 static int region_cb(const struct region *r, void *arg)
 {
     struct regions *rs = arg;
-    if (rs->n == rs->cap) {
-        rs->cap = rs->cap ? 2 * rs->cap : 16;
-        rs->v = xrealloc(rs->v, (size_t)rs->cap * sizeof *rs->v);
-    }
+    XGROW(rs->v, rs->n, rs->cap);
     rs->v[rs->n++] = *r;
     return 0;
 }

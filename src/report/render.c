@@ -512,30 +512,54 @@ static void sheet_rows(lxw_workbook *wb, lxw_format *money, const char *name, co
     }
 }
 
-char *render_xlsx(const json_t *r, size_t *len)
+/* A workbook written to a temporary file (libxlsxwriter writes files), read back
+** into memory by xlsx_finish(). */
+static lxw_workbook *xlsx_begin(char path[512])
 {
-    char path[] = "/tmp/o2o-report-XXXXXX.xlsx", *data = NULL;
     const char *tmp = getenv("TMPDIR");
-    char full[512];
     lxw_workbook *wb;
-    lxw_format *money, *bold;
-    struct stat sb;
-    FILE *f;
     int fd;
-    snprintf(full, sizeof full, "%s/o2o-report-XXXXXX.xlsx", tmp && *tmp ? tmp : "/tmp");
-    (void)path;
-    fd = mkstemps(full, 5);
-    if (fd < 0) {
+    snprintf(path, 512, "%s/o2o-report-XXXXXX.xlsx", tmp && *tmp ? tmp : "/tmp");
+    if ((fd = mkstemps(path, 5)) < 0) {
         err_set(O2O_EDB, NULL, NULL, "cannot make a temporary file for the workbook");
         return NULL;
     }
     close(fd);
-    wb = workbook_new(full);
-    if (!wb) {
-        unlink(full);
+    if (!(wb = workbook_new(path))) {
+        unlink(path);
         err_set(O2O_EDB, NULL, NULL, "cannot start a workbook");
+    }
+    return wb;
+}
+
+static char *xlsx_finish(lxw_workbook *wb, const char *path, size_t *len)
+{
+    struct stat sb;
+    char *data = NULL;
+    FILE *f;
+    if (workbook_close(wb) != LXW_NO_ERROR || !(f = fopen(path, "rb"))) {
+        unlink(path);
+        err_set(O2O_EDB, NULL, NULL, "cannot write the workbook");
         return NULL;
     }
+    if (!fstat(fileno(f), &sb) && sb.st_size > 0) {
+        data = xmalloc((size_t)sb.st_size + 1);
+        *len = fread(data, 1, (size_t)sb.st_size, f);
+    }
+    fclose(f);
+    unlink(path);
+    if (!data)
+        err_set(O2O_EDB, NULL, NULL, "the workbook came out empty");
+    return data;
+}
+
+char *render_xlsx(const json_t *r, size_t *len)
+{
+    char full[512];
+    lxw_workbook *wb = xlsx_begin(full);
+    lxw_format *money, *bold;
+    if (!wb)
+        return NULL;
     money = workbook_add_format(wb);
     format_set_num_format(money, "#,##0.00");
     bold = workbook_add_format(wb);
@@ -599,20 +623,7 @@ char *render_xlsx(const json_t *r, size_t *len)
             }
         }
     }
-    if (workbook_close(wb) != LXW_NO_ERROR || !(f = fopen(full, "rb"))) {
-        unlink(full);
-        err_set(O2O_EDB, NULL, NULL, "cannot write the workbook");
-        return NULL;
-    }
-    if (!fstat(fileno(f), &sb) && sb.st_size > 0) {
-        data = xmalloc((size_t)sb.st_size + 1);
-        *len = fread(data, 1, (size_t)sb.st_size, f);
-    }
-    fclose(f);
-    unlink(full);
-    if (!data)
-        err_set(O2O_EDB, NULL, NULL, "the workbook came out empty");
-    return data;
+    return xlsx_finish(wb, full, len);
 }
 
 /* ---- demand ---- */
@@ -741,28 +752,15 @@ char *render_demand_table(const json_t *r, size_t *len)
 
 char *render_demand_xlsx(const json_t *r, size_t *len)
 {
-    char full[512], *data = NULL;
-    const char *tmp = getenv("TMPDIR");
+    char full[512];
     const json_t *months = json_object_get(r, "months");
-    lxw_workbook *wb;
+    lxw_workbook *wb = xlsx_begin(full);
     lxw_worksheet *mo, *fc, *bt;
     lxw_format *money, *bold;
-    struct stat sb;
     size_t i, row = 1;
     json_t *s;
-    FILE *f;
-    int fd;
-    snprintf(full, sizeof full, "%s/o2o-demand-XXXXXX.xlsx", tmp && *tmp ? tmp : "/tmp");
-    if ((fd = mkstemps(full, 5)) < 0) {
-        err_set(O2O_EDB, NULL, NULL, "cannot make a temporary file for the workbook");
+    if (!wb)
         return NULL;
-    }
-    close(fd);
-    if (!(wb = workbook_new(full))) {
-        unlink(full);
-        err_set(O2O_EDB, NULL, NULL, "cannot start a workbook");
-        return NULL;
-    }
     money = workbook_add_format(wb);
     format_set_num_format(money, "#,##0.00");
     bold = workbook_add_format(wb);
@@ -814,18 +812,5 @@ char *render_demand_xlsx(const json_t *r, size_t *len)
         worksheet_write_number(bt, 2, 1, jf(r, "backtest", "mape_seasonal_naive"), NULL);
     worksheet_write_string(bt, 3, 0, "Forecast month", bold);
     worksheet_write_string(bt, 3, 1, js(r, "next_month"), NULL);
-    if (workbook_close(wb) != LXW_NO_ERROR || !(f = fopen(full, "rb"))) {
-        unlink(full);
-        err_set(O2O_EDB, NULL, NULL, "cannot write the workbook");
-        return NULL;
-    }
-    if (!fstat(fileno(f), &sb) && sb.st_size > 0) {
-        data = xmalloc((size_t)sb.st_size + 1);
-        *len = fread(data, 1, (size_t)sb.st_size, f);
-    }
-    fclose(f);
-    unlink(full);
-    if (!data)
-        err_set(O2O_EDB, NULL, NULL, "the workbook came out empty");
-    return data;
+    return xlsx_finish(wb, full, len);
 }
