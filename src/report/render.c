@@ -166,8 +166,12 @@ static int summary(const json_t *r, struct line *l)
 
 /* ---- CSV ---- */
 
+/* A text field; one that a spreadsheet would take for a formula (=, +, -, @)
+** is prefixed with a quote, so that opening the file runs nothing. */
 static void csv_field(struct buf *b, const char *s)
 {
+    if (*s && strchr("=+-@", *s))
+        buf_adds(b, "'");
     if (!strpbrk(s, ",\"\r\n")) {
         buf_adds(b, s);
         return;

@@ -98,6 +98,9 @@ class EventsTest(ServerTest):
         self.assertEqual(n, 4)
         props = self.server.scalar("SELECT props FROM events WHERE device_id = '%s' AND name = 'click'" % dev)
         self.assertEqual(sorted(props.split("\n")), ["ad=true", "rank=1", "slot=top"])
+        # the same event twice in one batch is stored once too
+        twice = {"id": "t1", "name": "view", "device_id": dev, "ts": T0 + 50000}
+        self.assertEqual(self.send([twice, twice]), {"received": 2, "stored": 1, "duplicates": 1})
         # another device may pick the same event ids: they are its own events
         self.assertEqual(self.send([dict(evs[0], device_id=dev + "x")])["stored"], 1)
         # a whole batch retried with its Idempotency-Key gets the first answer again

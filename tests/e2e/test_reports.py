@@ -164,6 +164,7 @@ class ReportsTest(ServerTest):
             assert r.status == 201, r
             return r.json
         cls.a, cls.b, cls.c = member(cls.pos1), member(cls.pos1), member(cls.pos2)
+        assert cls.owner.patch("/v1/members/%d" % cls.a["id"], {"name": "=HYPERLINK(1)"}).status == 200
         cls.o1 = sale(cls.pos1, cls.a, [("M", 2)], "cash")
         cls.o2 = sale(cls.pos1, cls.b, [("L", 1)], "bank_card")
         cls.o3 = sale(cls.pos1, None, [("S", 1)], "cash")
@@ -268,6 +269,8 @@ class ReportsTest(ServerTest):
         self.assertEqual(summary["Sales"]["amount_yuan"], "516.00")
         self.assertEqual(summary["Orders"]["count"], "4")
         self.assertIn(("best_seller", "TEE-RED-S", "2"), [(x["section"], x["key"], x["qty"]) for x in rows])
+        # a name a spreadsheet would run as a formula is quoted
+        self.assertIn("'=HYPERLINK(1)", [x["name"] for x in rows if x["section"] == "core_customer"])
         r = self.daily(mgr, q + "&format=html")
         self.assertTrue(r.headers["content-type"].startswith("text/html"))
         self.assertIn("<svg id=\"chart-channels\"", r.body)
