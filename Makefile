@@ -92,6 +92,7 @@ bench:
 	@sh bench/recommend.sh
 	@sh bench/funnel.sh
 	@sh bench/events.sh
+	@sh bench/reports.sh
 
 check:
 	@sh scripts/checksrc.sh
