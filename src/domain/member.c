@@ -298,7 +298,8 @@ int64_t member_count(struct db_conn *c)
 int member_count_new(struct db_conn *c, int64_t home_location_id, int64_t start, int64_t end, int64_t *n)
 {
     return db_scalar_i64(c, n,
-                         "SELECT COUNT(*) FROM members WHERE (home_location_id = $1 OR $1 = 0) AND created_at >= $2 "
-                         "AND created_at < $3",
+                         "SELECT COUNT(*) FROM members WHERE id IN (SELECT id FROM members WHERE home_location_id = $1 "
+                         "AND created_at >= $2 AND created_at < $3 UNION ALL SELECT id FROM members WHERE $1 = 0 AND "
+                         "created_at >= $2 AND created_at < $3)",
                          "iii", home_location_id, start, end);
 }

@@ -496,7 +496,9 @@ int points_period_totals(struct db_conn *c, int64_t loc, int64_t start, int64_t 
     int rc = db_query(c, &s,
                       "SELECT COALESCE(SUM(CASE WHEN kind = 'earn' THEN points ELSE 0 END), 0), "
                       "COALESCE(SUM(CASE WHEN kind = 'redeem' THEN -points ELSE 0 END), 0) FROM point_entries "
-                      "WHERE (location_id = $1 OR $1 = 0) AND created_at >= $2 AND created_at < $3",
+                      "WHERE id IN (SELECT id FROM point_entries WHERE location_id = $1 AND created_at >= $2 AND "
+                      "created_at < $3 UNION ALL SELECT id FROM point_entries WHERE $1 = 0 AND created_at >= $2 AND "
+                      "created_at < $3)",
                       "iii", loc, start, end);
     *issued = *redeemed = 0;
     if (rc == DB_ROW) {
