@@ -52,6 +52,9 @@ int jin_bool(json_t *o, const char *key, bool *out, bool *present);
 /* A time: ISO-8601 string or epoch milliseconds. */
 int jin_time(json_t *o, const char *key, int64_t *out, bool *present);
 
+/* An error about element i of a list in the body: its field becomes list[i].field. */
+int api_error_at(int rc, const char *list, size_t i);
+
 /* Path parameter idx as a positive id; O2O_ENOTFOUND when not a number. */
 int api_param_id(struct http_req *rq, int idx, const char *what, int64_t *out);
 /* Query time (YYYY-MM-DD or ISO-8601) with a default. */

@@ -32,19 +32,6 @@ struct batch_arg {
     struct event_in ev[];
 };
 
-/* Prefix the recorded error's field with the event's place in the batch. */
-static int at_event(int rc, int i)
-{
-    struct err_rec e;
-    char field[200];
-    err_save(&e);
-    snprintf(field, sizeof field, "events[%d]%s%s", i, e.field[0] && strncmp(e.field, "events", 6) ? "." : "",
-             strncmp(e.field, "events", 6) ? e.field : "");
-    str_copy(e.field, sizeof e.field, field);
-    err_restore(&e);
-    return rc;
-}
-
 /* Other properties as key=value lines: names of letters, digits and '_', values
 ** strings, numbers or booleans. */
 static int props_text(json_t *o, char *out, size_t cap)
@@ -177,7 +164,7 @@ int api_events_create(struct http_req *rq)
     }
     if (rc) {
         free(a);
-        return at_event(rc, (int)i);
+        return api_error_at(rc, "events", i);
     }
     return api_write(rq, store_body, a, 200);
 }

@@ -146,12 +146,7 @@ int api_presence_create(struct http_req *rq)
     a->n = (int)json_array_size(list);
     json_array_foreach(list, i, v) {
         if ((rc = read_sighting(v, now, &a->s[i]))) {
-            struct err_rec e;
-            char field[200];
-            err_save(&e);
-            snprintf(field, sizeof field, "sightings[%zu]%s%s", i, e.field[0] ? "." : "", e.field);
-            str_copy(e.field, sizeof e.field, field);
-            err_restore(&e);
+            rc = api_error_at(rc, "sightings", i);
             break;
         }
     }

@@ -23,15 +23,16 @@
 
 /* ---- answering in a format ---- */
 
+static const char *formats[] = {"json", "csv", "html", "xlsx"};
+
 static int format_of(struct http_req *rq, int *f)
 {
-    static const char *names[] = {"json", "csv", "html", "xlsx"};
     const char *v = http_query(rq, "format");
     *f = 0;
     if (!v || !*v)
         return 0;
     for (int i = 0; i < 4; i++)
-        if (!strcmp(v, names[i])) {
+        if (!strcmp(v, formats[i])) {
             *f = i;
             return 0;
         }
@@ -44,37 +45,14 @@ static void complete_as(struct http_pending *p, const char *rid, json_t *doc, in
     static const char *types[] = {"application/json", "text/csv; charset=utf-8", "text/html; charset=utf-8",
                                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
     size_t len = 0;
-    char *body = NULL;
-    bool demand = !strcmp(json_string_value(json_object_get(doc, "kind")) ? json_string_value(json_object_get(doc, "kind"))
-                                                                          : "",
-                          "demand");
-    if (format == 0) {
-        body = json_dumps(doc, JSON_COMPACT);
-        len = strlen(body);
-    } else if (demand && format == 1) {
-        body = render_demand_csv(doc, &len);
-    } else if (demand) {
-        body = render_demand_xlsx(doc, &len);
-        if (!body) {
-            body = http_error_body(O2O_EDB, rid, &len);
-            json_decref(doc);
-            http_complete(p, 500, body, len, false);
-            return;
-        }
-    } else if (format == 1) {
-        body = render_csv(doc, &len);
-    } else if (format == 2) {
-        body = render_html(doc, &len);
-    } else {
-        body = render_xlsx(doc, &len);
-        if (!body) {
-            body = http_error_body(O2O_EDB, rid, &len);
-            json_decref(doc);
-            http_complete(p, 500, body, len, false);
-            return;
-        }
-    }
+    char *body = render_as(doc, formats[format], &len);
     json_decref(doc);
+    if (!body) {
+        int rc = err_last()->rc ? err_last()->rc : O2O_EDB;
+        body = http_error_body(rc, rid, &len);
+        http_complete(p, http_status_of(rc), body, len, false);
+        return;
+    }
     http_complete_as(p, 200, types[format], body, len, false);
 }
 
@@ -90,42 +68,14 @@ static void report_work(void *arg)
 {
     struct report_job *j = arg;
     json_t *doc = NULL;
-    char *stored = NULL;
-    int rc = 0;
+    int rc;
     err_clear();
-    if (j->demand) {
-        struct demand_report d;
-        rc = demand_report(db_reader(api_app()->db), j->from, j->to, &d);
-        if (!rc) {
-            doc = render_demand_json(&d);
-            demand_report_free(&d);
-        }
-    } else if (j->monthly) {
-        struct monthly_report m;
-        rc = report_monthly(db_reader(api_app()->db), j->scope, j->code, j->from, j->to, &m);
-        if (!rc) {
-            doc = render_monthly_json(&m);
-            monthly_report_free(&m);
-        }
-    } else if (!report_stored(db_reader(api_app()->db), j->scope, j->code, j->date, &stored)) {
-        /* as it was built and delivered at closing time */
-        doc = json_loads(stored, 0, NULL);
-        json_object_set_new(doc, "stored", json_true());
-        free(stored);
-    } else {
-        struct daily_report d;
-        err_clear();
-        rc = report_daily(db_reader(api_app()->db), j->scope, j->code, j->date, &d);
-        if (!rc) {
-            doc = render_daily_json(&d, now_ms());
-            json_object_set_new(doc, "stored", json_false());
-            daily_report_free(&d);
-        }
-    }
-    if (rc || !doc) {
+    rc = report_document(db_reader(api_app()->db), j->demand ? "demand" : j->monthly ? "monthly" : "daily", j->scope,
+                         j->code, j->date, j->from, j->to, &doc);
+    if (rc) {
         size_t len;
-        char *body = http_error_body(rc ? rc : O2O_EDB, j->rid, &len);
-        http_complete(j->pending, http_status_of(rc ? rc : O2O_EDB), body, len, false);
+        char *body = http_error_body(rc, j->rid, &len);
+        http_complete(j->pending, http_status_of(rc), body, len, false);
     } else {
         complete_as(j->pending, j->rid, doc, j->format);
     }

@@ -420,3 +420,14 @@ int api_query_time(struct http_req *rq, const char *name, int64_t dflt, int64_t 
         return err_set(O2O_EINVAL, "wrong_type", name, "%s is a date (YYYY-MM-DD) or an ISO-8601 time", name);
     return 0;
 }
+
+int api_error_at(int rc, const char *list, size_t i)
+{
+    struct err_rec e;
+    char field[200];
+    err_save(&e);
+    snprintf(field, sizeof field, "%s[%zu]%s%s", list, i, e.field[0] ? "." : "", e.field);
+    str_copy(e.field, sizeof e.field, field);
+    err_restore(&e);
+    return rc;
+}

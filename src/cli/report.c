@@ -12,8 +12,6 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "domain/demand.h"
-#include "domain/report.h"
 #include "report/render.h"
 
 static const char *usage =
@@ -32,7 +30,7 @@ int cli_report(int argc, char **argv)
     const char *scope = "chain", *code = "";
     struct db *db = NULL;
     json_t *doc = NULL;
-    char *stored = NULL, *text = NULL;
+    char *text = NULL;
     size_t len = 0;
     int rc = 0;
     if (strcmp(kind, "daily") && strcmp(kind, "monthly") && strcmp(kind, "demand")) {
@@ -96,62 +94,22 @@ int cli_report(int argc, char **argv)
             db_close(db);
         return 1;
     }
-    if (!strcmp(kind, "demand")) {
-        struct demand_report d;
-        rc = demand_report(db_reader(db), from, to, &d);
-        if (!rc) {
-            doc = render_demand_json(&d);
-            demand_report_free(&d);
-        }
-    } else if (!strcmp(kind, "monthly")) {
-        struct monthly_report m;
-        rc = report_monthly(db_reader(db), scope, code, from, to, &m);
-        if (!rc) {
-            doc = render_monthly_json(&m);
-            monthly_report_free(&m);
-        }
-    } else if (!report_stored(db_reader(db), scope, code, date, &stored)) {
-        doc = json_loads(stored, 0, NULL);
-        free(stored);
-    } else {
-        struct daily_report d;
-        err_clear();
-        rc = report_daily(db_reader(db), scope, code, date, &d);
-        if (!rc) {
-            doc = render_daily_json(&d, now_ms());
-            daily_report_free(&d);
-        }
-    }
+    rc = report_document(db_reader(db), kind, scope, code, date ? date : "", from, to, &doc);
     db_close(db);
-    if (rc || !doc) {
-        fprintf(stderr, "o2o: %s\n", rc ? err_last()->msg : "the stored report is not JSON");
+    if (rc) {
+        fprintf(stderr, "o2o: %s\n", err_last()->msg);
         return rc == O2O_EINVAL || rc == O2O_ENOTFOUND ? 2 : 1;
     }
-    if (!strcmp(kind, "demand") && !strcmp(format, "html")) {
-        fprintf(stderr, "o2o: demand comes as table, csv, json or xlsx\n");
-        json_decref(doc);
-        return 2;
-    }
-    if (!strcmp(format, "json")) {
+    if (!strcmp(format, "json")) { /* for people: indented */
         text = json_dumps(doc, JSON_INDENT(2));
         len = strlen(text);
-    } else if (!strcmp(kind, "demand")) {
-        text = !strcmp(format, "csv")    ? render_demand_csv(doc, &len)
-               : !strcmp(format, "xlsx") ? render_demand_xlsx(doc, &len)
-                                         : render_demand_table(doc, &len);
-    } else if (!strcmp(format, "csv")) {
-        text = render_csv(doc, &len);
-    } else if (!strcmp(format, "html")) {
-        text = render_html(doc, &len);
-    } else if (!strcmp(format, "xlsx")) {
-        text = render_xlsx(doc, &len);
     } else {
-        text = render_table(doc, &len);
+        text = render_as(doc, format, &len);
     }
     json_decref(doc);
     if (!text) {
         fprintf(stderr, "o2o: %s\n", err_last()->msg);
-        return 1;
+        return err_last()->rc == O2O_EINVAL ? 2 : 1;
     }
     {
         FILE *f = output ? fopen(output, "wb") : stdout;

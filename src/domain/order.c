@@ -2372,21 +2372,23 @@ int order_period_figures(struct db_conn *c, int64_t loc, int64_t start, int64_t 
     db_done(s);
     if (rc < 0)
         return rc;
-    rc = db_query(c, &s,
-                  "SELECT tender, COUNT(*), COALESCE(SUM(amount), 0) FROM payments WHERE status = 'captured' AND "
-                  "id IN (SELECT id FROM payments WHERE location_id = $1 AND created_at >= $2 AND created_at < $3 "
-                  "UNION ALL SELECT id FROM payments WHERE $1 = 0 AND created_at >= $2 AND created_at < $3) "
-                  "GROUP BY tender ORDER BY tender",
-                  "iii", loc, start, end);
-    while (rc == DB_ROW) {
-        rc = cb->tender ? cb->tender(db_col_text(s, 0), db_col_i64(s, 1), db_col_i64(s, 2), arg) : 0;
-        if (rc)
-            break;
-        rc = db_step(s);
+    if (cb->tender) {
+        rc = db_query(c, &s,
+                      "SELECT tender, COUNT(*), COALESCE(SUM(amount), 0) FROM payments WHERE status = 'captured' "
+                      "AND id IN (SELECT id FROM payments WHERE location_id = $1 AND created_at >= $2 AND "
+                      "created_at < $3 UNION ALL SELECT id FROM payments WHERE $1 = 0 AND created_at >= $2 AND "
+                      "created_at < $3) GROUP BY tender ORDER BY tender",
+                      "iii", loc, start, end);
+        while (rc == DB_ROW) {
+            rc = cb->tender(db_col_text(s, 0), db_col_i64(s, 1), db_col_i64(s, 2), arg);
+            if (rc)
+                break;
+            rc = db_step(s);
+        }
+        db_done(s);
+        if (rc < 0)
+            return rc;
     }
-    db_done(s);
-    if (rc < 0)
-        return rc;
     if (cb->sku) {
         rc = db_query(c, &s,
                       "SELECT k.code, p.name, SUM(ol.qty - ol.returned_qty), SUM(ol.amount) FROM orders o "

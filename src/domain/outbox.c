@@ -20,15 +20,12 @@ int outbox_add(struct db_conn *c, const char *topic, const char *recipient, cons
     return n < 0 ? (int)n : 0;
 }
 
-int outbox_list(struct db_conn *c, const char *recipient, int limit,
-                int (*cb)(const struct outbox_msg *m, void *arg), void *arg)
+#define MSG_COLS "SELECT id, topic, recipient, payload, status, attempts, created_at FROM outbox "
+
+/* Hand every row of a query over MSG_COLS to cb. */
+static int each_msg(struct db_stmt *s, int rc, int (*cb)(const struct outbox_msg *m, void *arg), void *arg)
 {
-    struct db_stmt *s = NULL;
     struct outbox_msg m;
-    int rc = db_query(c, &s,
-                      "SELECT id, topic, recipient, payload, status, attempts, created_at FROM outbox "
-                      "WHERE $1 = '' OR recipient = $1 ORDER BY id DESC LIMIT $2",
-                      "ti", recipient ? recipient : "", (int64_t)limit);
     while (rc == DB_ROW) {
         memset(&m, 0, sizeof m);
         m.id = db_col_i64(s, 0);
@@ -47,31 +44,24 @@ int outbox_list(struct db_conn *c, const char *recipient, int limit,
     return rc < 0 ? rc : 0;
 }
 
+int outbox_list(struct db_conn *c, const char *recipient, int limit,
+                int (*cb)(const struct outbox_msg *m, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s,
+                      MSG_COLS "WHERE $1 = '' OR recipient = $1 ORDER BY id DESC LIMIT $2",
+                      "ti", recipient ? recipient : "", (int64_t)limit);
+    return each_msg(s, rc, cb, arg);
+}
+
 int outbox_due(struct db_conn *c, int64_t now, int limit, int (*cb)(const struct outbox_msg *m, void *arg), void *arg)
 {
     struct db_stmt *s = NULL;
-    struct outbox_msg m;
     int rc = db_query(c, &s,
-                      "SELECT id, topic, recipient, payload, status, attempts, created_at FROM outbox "
-                      "WHERE status = 'pending' AND next_at <= $1 AND (topic = 'email' OR topic = 'webhook') "
+                      MSG_COLS "WHERE status = 'pending' AND next_at <= $1 AND (topic = 'email' OR topic = 'webhook') "
                       "ORDER BY next_at, id LIMIT $2",
                       "ii", now, (int64_t)limit);
-    while (rc == DB_ROW) {
-        memset(&m, 0, sizeof m);
-        m.id = db_col_i64(s, 0);
-        str_copy(m.topic, sizeof m.topic, db_col_text(s, 1));
-        str_copy(m.recipient, sizeof m.recipient, db_col_text(s, 2));
-        str_copy(m.payload, sizeof m.payload, db_col_text(s, 3));
-        str_copy(m.status, sizeof m.status, db_col_text(s, 4));
-        m.attempts = db_col_i64(s, 5);
-        m.created_at = db_col_i64(s, 6);
-        rc = cb(&m, arg);
-        if (rc)
-            break;
-        rc = db_step(s);
-    }
-    db_done(s);
-    return rc < 0 ? rc : 0;
+    return each_msg(s, rc, cb, arg);
 }
 
 int outbox_claim(struct db_conn *c, int64_t id, int64_t now, int64_t hold_ms, bool *got)

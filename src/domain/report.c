@@ -205,6 +205,20 @@ static int add_day(struct db_conn *c, struct day_acc *a, int64_t loc, int64_t st
     return 0;
 }
 
+/* A store's line of the chain's report: its orders, sales and returns only. */
+static int store_line(struct db_conn *c, int64_t loc, int64_t start, int64_t end, struct report_store *line)
+{
+    static const struct order_period_cbs none = {NULL, NULL, NULL, NULL};
+    struct order_period p;
+    int rc = order_period_figures(c, loc, start, end, &none, NULL, &p);
+    if (!rc) {
+        line->orders = p.orders;
+        line->sales = p.sales;
+        line->returns_amount = p.returns_amount;
+    }
+    return rc;
+}
+
 int report_daily(struct db_conn *c, const char *scope, const char *code, const char *date, struct daily_report *out)
 {
     struct day_acc a;
@@ -248,25 +262,13 @@ int report_daily(struct db_conn *c, const char *scope, const char *code, const c
         out->stores = xcalloc((size_t)st.n + 1, sizeof *out->stores);
         out->nstores = st.n;
         for (int i = 0; i < st.n && !rc; i++) {
-            struct day_acc one;
-            struct daily_report scratch;
             str_copy(out->stores[i].code, sizeof out->stores[i].code, st.v[i].code);
             str_copy(out->stores[i].name, sizeof out->stores[i].name, st.v[i].name);
             local_day(st.v[i].timezone, midnight, &start, &end);
-            if (region_id) {
-                rc = add_day(c, &a, st.v[i].id, start, end, &out->stores[i]);
-            } else {
-                /* the chain's totals count every order once (deliveries too), below;
-                ** the store lines are each store's own day */
-                memset(&one, 0, sizeof one);
-                memset(&scratch, 0, sizeof scratch);
-                one.r = &scratch;
-                rc = add_day(c, &one, st.v[i].id, start, end, &out->stores[i]);
-                strmap_free(&one.skus);
-                strmap_free(&one.members);
-                free(one.sku);
-                free(one.cust);
-            }
+            /* the chain's totals count every order once (deliveries too), below; its
+            ** store lines are each store's own day */
+            rc = region_id ? add_day(c, &a, st.v[i].id, start, end, &out->stores[i])
+                           : store_line(c, st.v[i].id, start, end, &out->stores[i]);
         }
         if (!rc && !region_id)
             rc = add_day(c, &a, 0, out->from, out->to, NULL);
@@ -579,12 +581,45 @@ int report_body(struct db_conn *c, int64_t id, char scope[8], char code[65], cha
     return *body ? 0 : err_set(O2O_ENOTFOUND, "unknown_report", NULL, "no report %" PRId64, id);
 }
 
-static bool is_stored(struct db_conn *c, const char *scope, const char *code, const char *date)
+/* The reports stored for days from `since` on, as "scope|code|day" (one query
+** per pass of report_due, not one per store). */
+static int load_stored(struct db_conn *c, const char *since, struct strmap *done)
 {
-    int64_t one = 0;
-    return !db_scalar_i64(c, &one,
-                          "SELECT 1 FROM reports WHERE kind = 'daily' AND scope = $1 AND code = $2 AND day = $3",
-                          "ttt", scope, code, date);
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s, "SELECT scope, code, day FROM reports WHERE kind = 'daily' AND day >= $1", "t", since);
+    while (rc == DB_ROW) {
+        char key[96];
+        snprintf(key, sizeof key, "%s|%s|%s", db_col_text(s, 0), db_col_text(s, 1), db_col_text(s, 2));
+        strmap_put(done, key, 1);
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+static bool is_stored(const struct strmap *done, const char *scope, const char *code, const char *date)
+{
+    char key[96];
+    int64_t v;
+    snprintf(key, sizeof key, "%s|%s|%s", scope, code, date);
+    return strmap_get(done, key, &v);
+}
+
+/* Build one due report and remember it as stored. */
+struct due {
+    struct strmap done;
+    int (*cb)(const char *scope, const char *code, const char *date, void *arg);
+    void *arg;
+};
+
+static int build(struct due *d, const char *scope, const char *code, const char *date)
+{
+    char key[96];
+    int rc = d->cb(scope, code, date, d->arg);
+    snprintf(key, sizeof key, "%s|%s|%s", scope, code, date);
+    if (!rc)
+        strmap_put(&d->done, key, 1);
+    return rc;
 }
 
 /* The latest local day of a store whose closing time has passed, and the local
@@ -614,8 +649,7 @@ static int region_cb(const struct region *r, void *arg)
 /* A region's or the chain's report is due for the earliest day its stores have
 ** all closed (among stores that have had a day yet), once every store that
 ** existed that day has its own report for it. */
-static int scope_due(struct db_conn *c, const struct stores *st, int64_t now, const char *scope, const char *code,
-                     int (*cb)(const char *scope, const char *code, const char *date, void *arg), void *arg)
+static int scope_due(struct due *du, const struct stores *st, int64_t now, const char *scope, const char *code)
 {
     char day[11] = "", d[11], created[11];
     for (int i = 0; i < st->n; i++) {
@@ -623,16 +657,16 @@ static int scope_due(struct db_conn *c, const struct stores *st, int64_t now, co
         if (strcmp(d, created) >= 0 && (!day[0] || strcmp(d, day) < 0))
             str_copy(day, sizeof day, d);
     }
-    if (!day[0] || is_stored(c, scope, code, day))
+    if (!day[0] || is_stored(&du->done, scope, code, day))
         return 0;
     for (int i = 0; i < st->n; i++) {
         closed_day(&st->v[i], now, d, created);
         if (strcmp(created, day) > 0)
             continue; /* opened after that day */
-        if (strcmp(d, day) < 0 || !is_stored(c, "store", st->v[i].code, day))
+        if (strcmp(d, day) < 0 || !is_stored(&du->done, "store", st->v[i].code, day))
             return 0;
     }
-    return cb(scope, code, day, arg);
+    return build(du, scope, code, day);
 }
 
 int report_due(struct db_conn *c, int64_t now,
@@ -640,12 +674,22 @@ int report_due(struct db_conn *c, int64_t now,
 {
     struct stores all = {0};
     struct regions rs = {0};
+    struct due du = {{0}, cb, arg};
+    char since[11] = "";
     int rc = scope_stores(c, 0, &all);
     for (int i = 0; i < all.n && !rc; i++) {
         char day[11], created[11];
         closed_day(&all.v[i], now, day, created);
-        if (strcmp(day, created) >= 0 && !is_stored(c, "store", all.v[i].code, day))
-            rc = cb("store", all.v[i].code, day, arg);
+        if (!since[0] || strcmp(day, since) < 0)
+            str_copy(since, sizeof since, day);
+    }
+    if (!rc && since[0])
+        rc = load_stored(c, since, &du.done);
+    for (int i = 0; i < all.n && !rc; i++) {
+        char day[11], created[11];
+        closed_day(&all.v[i], now, day, created);
+        if (strcmp(day, created) >= 0 && !is_stored(&du.done, "store", all.v[i].code, day))
+            rc = build(&du, "store", all.v[i].code, day);
     }
     if (!rc)
         rc = region_list(c, region_cb, &rs);
@@ -653,11 +697,12 @@ int report_due(struct db_conn *c, int64_t now,
         struct stores st;
         if ((rc = scope_stores(c, rs.v[r].id, &st)))
             break;
-        rc = scope_due(c, &st, now, "region", rs.v[r].code, cb, arg);
+        rc = scope_due(&du, &st, now, "region", rs.v[r].code);
         free(st.v);
     }
     if (!rc)
-        rc = scope_due(c, &all, now, "chain", "", cb, arg);
+        rc = scope_due(&du, &all, now, "chain", "");
+    strmap_free(&du.done);
     free(rs.v);
     free(all.v);
     return rc;

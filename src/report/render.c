@@ -1,6 +1,7 @@
 /*
 ** render.c -- reports as JSON, CSV, HTML (with SVG bar charts), XLSX
-** (libxlsxwriter) and terminal tables (see render.h). Every format but JSON is
+** (libxlsxwriter) and terminal tables (see render.h), and the document of a report
+** asked for (stored or built now). Every format but JSON is
 ** rendered from the JSON, so a stored report renders the same way every time.
 ** Tests: tests/e2e/test_reports.py (every format, the HTML in headless Chromium).
 */
@@ -817,4 +818,67 @@ char *render_demand_xlsx(const json_t *r, size_t *len)
     worksheet_write_string(bt, 3, 0, "Forecast month", bold);
     worksheet_write_string(bt, 3, 1, js(r, "next_month"), NULL);
     return xlsx_finish(wb, full, len);
+}
+
+/* ---- any report in any format ---- */
+
+char *render_as(const json_t *r, const char *format, size_t *len)
+{
+    bool demand = !strcmp(js(r, "kind"), "demand");
+    char *out;
+    if (!strcmp(format, "json")) {
+        out = json_dumps(r, JSON_COMPACT);
+        *len = strlen(out);
+        return out;
+    }
+    if (!strcmp(format, "csv"))
+        return demand ? render_demand_csv(r, len) : render_csv(r, len);
+    if (!strcmp(format, "xlsx"))
+        return demand ? render_demand_xlsx(r, len) : render_xlsx(r, len);
+    if (!strcmp(format, "table"))
+        return demand ? render_demand_table(r, len) : render_table(r, len);
+    if (!strcmp(format, "html") && !demand)
+        return render_html(r, len);
+    err_set(O2O_EINVAL, "out_of_range", "format", "this report comes as %s",
+            demand ? "json, csv, xlsx or table" : "json, csv, html, xlsx or table");
+    return NULL;
+}
+
+/* ---- a report's document, stored or built now ---- */
+
+int report_document(struct db_conn *c, const char *kind, const char *scope, const char *code, const char *date,
+                    const char *from, const char *to, json_t **out)
+{
+    char *stored = NULL;
+    int rc = 0;
+    *out = NULL;
+    if (!strcmp(kind, "demand")) {
+        struct demand_report d;
+        if (!(rc = demand_report(c, from, to, &d))) {
+            *out = render_demand_json(&d);
+            demand_report_free(&d);
+        }
+    } else if (!strcmp(kind, "monthly")) {
+        struct monthly_report m;
+        if (!(rc = report_monthly(c, scope, code, from, to, &m))) {
+            *out = render_monthly_json(&m);
+            monthly_report_free(&m);
+        }
+    } else if (!report_stored(c, scope, code, date, &stored)) {
+        /* as it was built and delivered at closing time */
+        *out = json_loads(stored, 0, NULL);
+        free(stored);
+        if (!*out)
+            return err_set(O2O_EDB, NULL, NULL, "the stored report of %s is not JSON", date);
+        json_object_set_new(*out, "stored", json_true());
+    } else {
+        struct daily_report d;
+        err_clear();
+        if (!(rc = report_daily(c, scope, code, date, &d))) {
+            *out = render_daily_json(&d, now_ms());
+            json_object_set_new(*out, "stored", json_false());
+            daily_report_free(&d);
+        }
+    }
+    return rc;
 }

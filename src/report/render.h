@@ -32,6 +32,15 @@ char *render_demand_csv(const json_t *report, size_t *len);
 char *render_demand_table(const json_t *report, size_t *len);
 char *render_demand_xlsx(const json_t *report, size_t *len);
 
+/* The JSON of a report: kind "daily" (the stored one when there is one, "stored":
+** true; else built now), "monthly" or "demand" (from, to: YYYY-MM or ""). */
+int report_document(struct db_conn *c, const char *kind, const char *scope, const char *code, const char *date,
+                    const char *from, const char *to, json_t **out);
+
+/* A report's JSON (daily, monthly or demand) as json, csv, html, xlsx or table;
+** NULL with err_set() for a format the kind has not (demand: no html) or a failure. */
+char *render_as(const json_t *report, const char *format, size_t *len);
+
 /* "1234.56" for 123456 fen. */
 void render_yuan(int64_t fen, char out[32]);
 
