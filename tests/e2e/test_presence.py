@@ -144,20 +144,26 @@ class PresenceTest(ServerTest):
         self.assertEqual(r.status, 201, r)
 
     def test_online_to_offline_funnel_joins_online_activity_visits_and_purchases(self):
+        # The sale happens at the server's clock; the sightings are placed on the same
+        # store-local day before it, whatever the hour the test runs at (half-way between
+        # the local midnight and now, at most two hours back).
         now = int(time.time() * 1000)
+        midnight = int(datetime.datetime.fromtimestamp(now / 1000, SH).replace(
+            hour=0, minute=0, second=0, microsecond=0).timestamp() * 1000)
+        t_seen = now - min(2 * HOUR, (now - midnight) // 2)
         m1, m2, m3 = (self.member()[0] for _ in range(3))
         phone2 = unique("phone-")
         # all three browse online; m2's phone was stitched to her by a signed-in event
-        self.web.post("/v1/events", {"events": [{"name": "view", "member_id": m, "ts": now - 3 * HOUR, "item": "TEE"}
+        self.web.post("/v1/events", {"events": [{"name": "view", "member_id": m, "ts": t_seen - HOUR, "item": "TEE"}
                                                 for m in (m1, m2, m3)]})
         self.web.post("/v1/events", {"events": [{"name": "view", "member_id": m2, "device_id": phone2,
-                                                 "ts": now - 3 * HOUR}]})
+                                                 "ts": t_seen - HOUR}]})
         # m1 (her app) and m2 (her phone's Wi-Fi probe) come to SH01; m1 buys there
         self.sight([{"member_id": m1, "store": "SH01", "zone": "ENT", "rssi": -50, "source": "app",
-                     "ts": now - 2 * HOUR},
-                    {"device_id": phone2, "store": "SH01", "zone": "TOPS", "rssi": -70, "ts": now - 2 * HOUR}])
+                     "ts": t_seen},
+                    {"device_id": phone2, "store": "SH01", "zone": "TOPS", "rssi": -70, "ts": t_seen}])
         self.sale(m1)
-        r = self.owner.get("/v1/stores/SH01/presence?from=%s&to=%s" % (iso(now - 4 * HOUR), iso(now + MIN)))
+        r = self.owner.get("/v1/stores/SH01/presence?from=%s&to=%s" % (iso(t_seen - 2 * HOUR), iso(now + MIN)))
         self.assertEqual(r.status, 200, r)
         o2o = r.json["online_to_offline"]
         self.assertEqual((o2o["online_members"], o2o["then_visited"], o2o["then_bought"]), (3, 2, 1))
