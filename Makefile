@@ -1,6 +1,7 @@
 # o2o -- build, run and test. See README.md.
 #   make run        install missing packages, build, load demo data once, serve on 127.0.0.1:8080
-#   make test       build with sanitizers and run every suite on SQLite and PostgreSQL
+#   make test       build with sanitizers and run every suite on SQLite and PostgreSQL, and the fuzzers
+#   make fuzz       run the libFuzzer targets for FUZZ_SECONDS each (default 60)
 #   make bench      run the benchmarks in bench/
 #   make check      style checks (banned functions, layering)
 
@@ -33,7 +34,11 @@ ASSETS  := $(sort $(wildcard web/*.js))
 MIGS    := $(sort $(wildcard src/db/migrations/*.sql))
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run test test-unit test-e2e bench check clean deps
+FUZZ_CC := clang
+FUZZ_SRC := src/http/parse.c src/http/router.c src/http/addr.c src/core/buf.c src/core/mem.c src/core/err.c src/core/util.c
+FUZZERS := build-fuzz/fuzz_http
+
+.PHONY: all run test test-unit test-e2e bench check clean deps fuzz fuzzers
 all: $(BUILD)/o2o
 
 $(BUILD)/gen/migrations.c: $(MIGS) scripts/embed-migrations.sh
@@ -69,6 +74,18 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/fixture.h $(BU
 	@echo "  TEST $@"
 	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libo2o.a $(LIBS) -lcmocka
 
+# libFuzzer targets (clang; ASan and UBSan), over what parses outside input
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ $@"
+	@$(FUZZ_CC) $(DEFS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc \
+	    $(shell pkg-config --cflags jansson libh2o-evloop 2>/dev/null) -o $@ $< $(FUZZ_SRC) -ljansson -lsodium -lm -lpthread
+
+fuzzers: $(FUZZERS)
+
+fuzz: fuzzers
+	@sh scripts/fuzz.sh
+
 deps:
 	@sh scripts/deps.sh build
 
@@ -79,6 +96,7 @@ run: deps
 test:
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory SAN=1 all tests
+	@$(MAKE) --no-print-directory fuzzers
 	@sh scripts/test.sh
 
 tests: $(TESTS)
@@ -98,6 +116,6 @@ check:
 	@sh scripts/checksrc.sh
 
 clean:
-	rm -rf build build-san o2o
+	rm -rf build build-san build-fuzz o2o
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

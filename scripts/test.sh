@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every suite under AddressSanitizer and UndefinedBehaviorSanitizer:
-# the cmocka unit tests and the end-to-end tests (the real binary over HTTP),
-# first on SQLite, then on a throwaway PostgreSQL cluster on 127.0.0.1.
+# the source checks, the fuzzers (FUZZ_SECONDS each, default 60), the cmocka unit
+# tests and the end-to-end tests (the real binary over HTTP), first on SQLite,
+# then on a throwaway PostgreSQL cluster on 127.0.0.1.
 # Prints one closing line "N passed, N failed". Run through 'make test'.
 set -u
 cd "$(dirname "$0")/.."
@@ -48,6 +49,14 @@ run_e2e() { # backend label
 
 echo "== checks"
 if sh scripts/checksrc.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+# the fuzzers, for a bounded time each, over what parses a client's bytes
+if ls build-fuzz/fuzz_* >/dev/null 2>&1; then
+  if sh scripts/fuzz.sh "${FUZZ_SECONDS:-60}"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+elif [ "${CI:-}" = true ]; then
+  echo "the fuzzers were not built: CI must run them"
+  failed=$((failed + 1))
+fi
 
 unset O2O_TEST_DB
 run_unit sqlite

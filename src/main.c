@@ -59,6 +59,16 @@ static const char *usage =
     "              (O2O_WEBHOOK_SECRET signs webhook deliveries: X-O2O-Signature: sha256=HMAC)\n"
     "              --commit-batch N  SQLite: at most N writes per commit (default 1024; 1 disables\n"
     "                                group commit, for comparison)\n"
+    "              --max-connections N           open connections per process (default 4096)\n"
+    "              --max-connections-per-client N per client address outside the trusted\n"
+    "                                networks (default 64)\n"
+    "              --trusted-networks CIDR,...   no per-address caps or rate limits there\n"
+    "                                (default 127.0.0.0/8,::1; \"\" for none)\n"
+    "              --trusted-proxies CIDR,...    whose X-Forwarded-For names the client\n"
+    "                                (default 127.0.0.0/8,::1; \"\" for none)\n"
+    "              --head-timeout S  a request head must arrive within S seconds; also the\n"
+    "                                keep-alive idle time (default 10)\n"
+    "              --body-timeout S  a request body must arrive within S seconds (default 60)\n"
     "  migrate   apply pending schema migrations (--db URL)\n"
     "  demo      load a demo chain: regions, stores, warehouses, brands, products, SKUs,\n"
     "            members and stock (--db URL, --members N, --products N)\n"
@@ -101,6 +111,12 @@ struct opts {
     const char *prefix;
     const char *smtp;
     const char *mail_from;
+    const char *trusted_networks;
+    const char *trusted_proxies;
+    int64_t max_conns;
+    int64_t max_conns_per_client;
+    int64_t head_timeout_s;
+    int64_t body_timeout_s;
     int dev;
     int64_t members;
     int64_t products;
@@ -165,6 +181,30 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->carriers = v;
         } else if (!strcmp(a, "--gateways")) {
             o->gateways = v;
+        } else if (!strcmp(a, "--trusted-networks")) {
+            o->trusted_networks = v;
+        } else if (!strcmp(a, "--trusted-proxies")) {
+            o->trusted_proxies = v;
+        } else if (!strcmp(a, "--max-connections")) {
+            if (parse_i64(v, 1, 1000000, &o->max_conns)) {
+                fprintf(stderr, "o2o: --max-connections must be 1..1000000\n");
+                return -1;
+            }
+        } else if (!strcmp(a, "--max-connections-per-client")) {
+            if (parse_i64(v, 1, 1000000, &o->max_conns_per_client)) {
+                fprintf(stderr, "o2o: --max-connections-per-client must be 1..1000000\n");
+                return -1;
+            }
+        } else if (!strcmp(a, "--head-timeout")) {
+            if (parse_i64(v, 1, 3600, &o->head_timeout_s)) {
+                fprintf(stderr, "o2o: --head-timeout must be 1..3600 (seconds)\n");
+                return -1;
+            }
+        } else if (!strcmp(a, "--body-timeout")) {
+            if (parse_i64(v, 1, 3600, &o->body_timeout_s)) {
+                fprintf(stderr, "o2o: --body-timeout must be 1..3600 (seconds)\n");
+                return -1;
+            }
         } else if (!strcmp(a, "--reco-every")) {
             if (parse_i64(v, 1, 86400, &o->reco_every_s)) {
                 fprintf(stderr, "o2o: --reco-every must be 1..86400 (seconds)\n");
@@ -355,6 +395,11 @@ static int cmd_serve(const struct opts *o)
     }
     memcpy(host, o->listen, (size_t)(colon - o->listen));
     host[colon - o->listen] = 0;
+    if (http_check_networks(o->trusted_networks, "--trusted-networks") ||
+        http_check_networks(o->trusted_proxies, "--trusted-proxies")) {
+        fprintf(stderr, "o2o: %s\n", err_last()->msg);
+        return 2;
+    }
     if (open_db(o, &db, 1))
         return 1;
     if (bootstrap_owner(db)) {
@@ -407,8 +452,14 @@ static int cmd_serve(const struct opts *o)
     cfg.port = (int)port;
     cfg.threads = o->threads;
     cfg.max_body = 1 << 20;
-    cfg.max_big_body = 64 << 20;
+    cfg.max_big_body = 16 << 20;
     cfg.access_log = o->access_log;
+    cfg.max_connections = (size_t)o->max_conns;
+    cfg.max_connections_per_client = (size_t)o->max_conns_per_client;
+    cfg.trusted_networks = o->trusted_networks;
+    cfg.trusted_proxies = o->trusted_proxies;
+    cfg.head_timeout_ms = (int)o->head_timeout_s * 1000;
+    cfg.body_timeout_ms = (int)o->body_timeout_s * 1000;
     cfg.authorize = api_authorize;
     cfg.after = api_after;
     cfg.on_thread_start = on_thread_start;

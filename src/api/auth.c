@@ -109,9 +109,10 @@ static void login_work(void *arg)
     } else {
         json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "token", lc.token, "token_type", "Bearer", "expires_at",
                               jtime(lc.expires_at), "principal", render_principal(&who));
-        body = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
-        len = strlen(body);
+        memset(j->password, 0, sizeof j->password);
+        http_complete_json(j->pending, j->rid, status, o);
+        free(j);
+        return;
     }
     memset(j->password, 0, sizeof j->password);
     http_complete(j->pending, status, body, len, false);

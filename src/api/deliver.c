@@ -159,10 +159,12 @@ static int deliver(const struct outbox_msg *m)
         struct httpc_resp r;
         json_t *env = json_pack("{s:s, s:I, s:o}", "event", doc ? "report.daily" : "message", "outbox_id",
                                 (json_int_t)m->id, doc ? "report" : "text", doc ? doc : json_string(m->payload));
-        char *body = json_dumps(env, JSON_COMPACT), sig[96] = "", hdr[128];
+        char *body = env ? json_dumps(env, JSON_COMPACT) : NULL, sig[96] = "", hdr[128];
         const char *headers[4] = {"Content-Type: application/json", NULL, NULL, NULL};
         doc = NULL;
         json_decref(env);
+        if (!body)
+            body = xstrdup("{\"event\":\"message\",\"text\":null}");
         if (dv.secret[0]) {
             unsigned char mac[crypto_auth_hmacsha256_BYTES];
             char hex[2 * crypto_auth_hmacsha256_BYTES + 1];

@@ -260,9 +260,7 @@ static void finish(struct http_pending *p, const char *rid, int rc, json_t *o)
         http_complete(p, http_status_of(rc), body, len, false);
         return;
     }
-    body = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    http_complete(p, 200, body, strlen(body), false);
+    http_complete_json(p, rid, 200, o);
 }
 
 static void funnel_work(void *arg)

@@ -377,9 +377,7 @@ static void rules_work(void *arg)
         o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "baskets", (json_int_t)r.baskets, "items",
                       (json_int_t)b.nitems, "min_count", (json_int_t)r.min_count, "itemsets", (json_int_t)r.itemsets,
                       "rules_found", (json_int_t)r.nrules, "rules", rules);
-        body = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
-        http_complete(j->pending, 200, body, strlen(body), false);
+        http_complete_json(j->pending, "", 200, o);
         assoc_result_free(&r);
     }
     baskets_free(&b);

@@ -224,17 +224,14 @@ static void watch_answer(struct watcher *w)
 {
     json_t *events = json_array();
     int64_t seq = w->after;
-    char *body;
     int rc = order_events(api_reader(), w->order_id, w->after, event_cb, events);
     if (!rc && json_array_size(events))
         seq = json_integer_value(json_object_get(json_array_get(events, json_array_size(events) - 1), "seq"));
     {
         json_t *v = json_pack("{s:I, s:I, s:o}", "order_id", (json_int_t)w->order_id, "seq", (json_int_t)seq, "events",
                               events);
-        body = json_dumps(v, JSON_COMPACT);
-        json_decref(v);
+        http_complete_json(w->pending, "", 200, v);
     }
-    http_complete(w->pending, 200, body, strlen(body), false);
     free(w);
 }
 

@@ -77,9 +77,7 @@ struct gpay {
 
 static void gpay_finish(struct gpay *g, int status, json_t *body)
 {
-    char *s = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    http_complete(g->pending, status, s, strlen(s), false);
+    http_complete_json(g->pending, "", status, body);
     json_decref(g->out);
     free(g);
 }
@@ -535,9 +533,7 @@ static void sync_done(struct db_job *j)
     }
     api_watch_notify(s->p.order_id);
     {
-        char *body = json_dumps(s->out, JSON_COMPACT);
-        json_decref(s->out);
-        http_complete(s->pending, 200, body, strlen(body), false);
+        http_complete_json(s->pending, "", 200, s->out);
         free(s);
     }
 }
@@ -585,10 +581,7 @@ static void sweep_now(void *arg)
 {
     struct sweep_req *s = arg;
     int n = api_payments_sweep(0);
-    json_t *v = json_pack("{s:i}", "handled", n < 0 ? 0 : n);
-    char *body = json_dumps(v, JSON_COMPACT);
-    json_decref(v);
-    http_complete(s->pending, 200, body, strlen(body), false);
+    http_complete_json(s->pending, "", 200, json_pack("{s:i}", "handled", n < 0 ? 0 : n));
     free(s);
 }
 

@@ -237,9 +237,7 @@ static void report_work(void *arg)
                   (json_int_t)(j->window / 1000), "identified_visitors", (json_int_t)r.identified_visitors,
                   "visitors_who_bought_same_day", (json_int_t)r.visitors_who_bought);
     presence_report_free(&r);
-    body = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    http_complete(j->pending, 200, body, strlen(body), false);
+    http_complete_json(j->pending, "", 200, o);
     free(j);
 }
 

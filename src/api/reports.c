@@ -269,8 +269,10 @@ static int build_one(const char *scope, const char *code, const char *date, void
         return rc;
     doc = render_daily_json(&d, now_ms());
     daily_report_free(&d);
-    body = json_dumps(doc, JSON_COMPACT);
+    body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
+    if (!body)
+        return err_set(O2O_EDB, NULL, NULL, "the %s report of %s could not be rendered as JSON", scope, code);
     s.scope = scope;
     s.code = code;
     s.date = date;
@@ -333,10 +335,7 @@ static void run_work(void *arg)
         http_complete(j->pending, http_status_of(rc), body, len, false);
         json_decref(j->built);
     } else {
-        json_t *o = json_pack("{s:o}", "built", j->built);
-        body = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
-        http_complete(j->pending, 200, body, strlen(body), false);
+        http_complete_json(j->pending, j->rid, 200, json_pack("{s:o}", "built", j->built));
     }
     free(j);
 }

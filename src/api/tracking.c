@@ -106,14 +106,14 @@ static void push_done(struct db_job *j)
     } else {
         /* an unknown number is acknowledged (logged) so the carrier stops pushing it */
         json_t *v = json_pack("{s:b, s:b, s:i}", "ok", 1, "known", p->found, "new_events", p->fresh);
-        body = json_dumps(v, JSON_COMPACT);
+        body = v ? json_dumps(v, JSON_COMPACT) : NULL;
         json_decref(v);
         if (!p->found)
             log_warn("%s pushed events for unknown tracking number %s", p->carrier, p->tracking_no);
         if (p->order_id && p->fresh)
             api_watch_notify(p->order_id);
     }
-    http_complete(p->pending, status, body, strlen(body), false);
+    http_complete(p->pending, status, body, body ? strlen(body) : 0, false);
     free(p);
 }
 

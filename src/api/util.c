@@ -255,8 +255,13 @@ static char *render_view(api_render_fn render, const char *ref_text, int *status
         *status = http_status_of(rc);
         return http_error_body(rc, "", len);
     }
-    body = json_dumps(out, JSON_COMPACT);
+    body = out ? json_dumps(out, JSON_COMPACT) : NULL;
     json_decref(out);
+    if (!body) {
+        err_set(O2O_EDB, NULL, NULL, "a view could not be rendered as JSON");
+        *status = 500;
+        return http_error_body(O2O_EDB, "", len);
+    }
     *len = strlen(body);
     return body;
 }

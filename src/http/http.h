@@ -1,9 +1,13 @@
 /*
 ** http.h -- the generic HTTP/1.1 JSON server of o2o on libh2o's event loop.
-** It knows nothing of the domain: it is handed a route table and an
-** authorisation hook. It matches routes (404/405), enforces the body limit (413),
-** parses JSON bodies (400), calls the hook (401/403), runs the handler, and
-** renders errors as {"error":{"code","message","field"}}. Handlers run on a loop
+** It knows nothing of the domain: it is handed a route table and hooks. It
+** frames requests strictly (parse.c: ambiguous framing is refused), caps open
+** connections per process and per client address, matches routes (404/405),
+** refuses an oversize body before reading it (413), lets the application refuse
+** a request before its body is read (precheck: 401, 429), parses JSON bodies
+** (400), calls the authorisation hook (401/403), runs the handler, and renders
+** errors as {"error":{"code","message","field"},"request_id"}. Every path, query
+** value and header the application reads is valid UTF-8. Handlers run on a loop
 ** thread and must not block; slow work is deferred with http_defer() and
 ** answered from any thread with http_complete().
 */
@@ -55,6 +59,8 @@ struct http_req {
     const char *idem_key;             /* Idempotency-Key header or NULL */
     const char *bearer;               /* token after "Bearer ", or NULL */
     char rid[24];                     /* request id (X-Request-Id) */
+    char client[46];                  /* the client's address (behind a trusted proxy: the one it names) */
+    bool trusted;                     /* the client is in a trusted network */
     struct principal who;             /* set by the authorisation hook */
     void *user;                       /* for the application */
 };
@@ -68,6 +74,15 @@ struct http_config {
     size_t max_body;                  /* bytes, larger bodies get 413 */
     size_t max_big_body;              /* for HTTP_BIG_BODY routes */
     const char *access_log;           /* path, "-" for stdout, NULL for none */
+    size_t max_connections;           /* open connections per process (0: 4096) */
+    size_t max_connections_per_client;/* per client address outside the trusted networks (0: 64) */
+    const char *trusted_networks;     /* CIDR list: no per-address connection cap (NULL: loopback) */
+    const char *trusted_proxies;      /* CIDR list whose X-Forwarded-For names the client (NULL: loopback) */
+    int head_timeout_ms;              /* a request head must arrive within; also the keep-alive idle time (0: 10 s) */
+    int body_timeout_ms;              /* a body must arrive within (0: 60 s) */
+    /* Called once the route is known and before the body is read: 0, or an error
+    ** (err_set) that answers now, e.g. 401 without a token, 429 over a rate limit. */
+    int (*precheck)(struct http_req *rq);
     /* Authenticate rq->bearer and check rq->route->roles; fill rq->who. */
     int (*authorize)(struct http_req *rq);
     /* Called after the handler returned (replied or deferred), e.g. to end a read snapshot. */
@@ -107,6 +122,10 @@ struct http_pending *http_defer(struct http_req *rq);
 /* Answer a deferred request from any thread. body is owned (malloc'd) and freed here.
 ** If the client has gone, the answer is dropped. replayed adds Idempotent-Replayed. */
 void http_complete(struct http_pending *p, int status, char *body, size_t len, bool replayed);
+/* Answer with a JSON value (the reference is taken). A NULL value, or one that
+** cannot be written (a string that is not UTF-8), answers 500 and is logged:
+** whatever jansson gives back is checked here, once for every deferred answer. */
+void http_complete_json(struct http_pending *p, const char *rid, int status, json_t *v);
 /* The same with another content type (a static string). */
 void http_complete_as(struct http_pending *p, int status, const char *ctype, char *body, size_t len, bool replayed);
 
@@ -115,6 +134,8 @@ void http_complete_as(struct http_pending *p, int status, const char *ctype, cha
 const char *http_query(struct http_req *rq, const char *name);
 /* Request header value (request-lifetime string) or NULL. */
 const char *http_header(struct http_req *rq, const char *name);
+/* Check a configuration's address lists: 0, or O2O_EINVAL naming the bad item. */
+int http_check_networks(const char *list, const char *what);
 
 /* ---- errors ---- */
 /* HTTP status for an o2o_err. */

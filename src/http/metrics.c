@@ -10,8 +10,8 @@
 #include "core/buf.h"
 #include "core/mem.h"
 
-static const int statuses[] = {200, 201, 202, 204, 304, 400, 401, 403, 404, 405,
-                               409, 413, 422, 429, 500, 503};
+static const int statuses[] = {200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 409,
+                               413, 414, 417, 422, 429, 431, 500, 501, 503, 505};
 #define NSTATUS ((int)(sizeof statuses / sizeof statuses[0]))
 static const double bounds_ms[] = {0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000};
 #define NBOUNDS ((int)(sizeof bounds_ms / sizeof bounds_ms[0]))
@@ -24,6 +24,18 @@ struct route_metrics {
 
 static struct route_metrics *rm;  /* nroutes + 1 (last: unmatched) */
 static size_t nrm;
+static _Atomic int64_t conns_now;                      /* open connections */
+static _Atomic uint64_t conns_refused[REFUSED_COUNT_]; /* refused at accept, by reason */
+
+void metrics_conn_open(int delta)
+{
+    atomic_fetch_add_explicit(&conns_now, delta, memory_order_relaxed);
+}
+
+void metrics_conn_refused(enum conn_refusal why)
+{
+    atomic_fetch_add_explicit(&conns_refused[why], 1, memory_order_relaxed);
+}
 
 void metrics_init(size_t nroutes)
 {
@@ -59,6 +71,15 @@ void http_metrics_text(void *vb, const struct http_route *routes, size_t n)
     struct buf *b = vb;
     if (!rm)
         return;
+    buf_addf(b,
+             "# HELP o2o_http_connections Open HTTP connections.\n# TYPE o2o_http_connections gauge\n"
+             "o2o_http_connections %lld\n"
+             "# HELP o2o_http_connections_refused_total Connections refused at accept: the process or the client "
+             "address had too many open.\n# TYPE o2o_http_connections_refused_total counter\n"
+             "o2o_http_connections_refused_total{reason=\"server_full\"} %llu\n"
+             "o2o_http_connections_refused_total{reason=\"client_full\"} %llu\n",
+             (long long)atomic_load(&conns_now), (unsigned long long)atomic_load(&conns_refused[REFUSED_SERVER_FULL]),
+             (unsigned long long)atomic_load(&conns_refused[REFUSED_CLIENT_FULL]));
     buf_adds(b, "# HELP o2o_http_requests_total HTTP requests by route and status.\n"
                 "# TYPE o2o_http_requests_total counter\n");
     for (size_t i = 0; i < nrm; i++) {

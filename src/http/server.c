@@ -1,26 +1,29 @@
 /*
-** server.c -- HTTP/1.1 on libh2o's event loop: one loop per thread, each with
-** its own SO_REUSEPORT listener; generic request processing (route match, body
-** limit, JSON parse, authorisation hook, handler, error rendering), deferred
-** answers through h2o's multithread queue, request ids and the access log.
+** server.c -- the HTTP server on libh2o's event loop: one loop per thread, each
+** with its own SO_REUSEPORT listener; connections capped per process and per
+** client address at accept; the request pipeline (request id, path and query
+** checked as UTF-8 text, route match, body limit and the application's precheck
+** before the body is read, JSON parse, authorisation hook, handler, error
+** rendering); deferred answers through h2o's multithread queue; the access log.
+** Connections themselves are conn.c's. Knows nothing of the domain.
 */
 #include "http/http_int.h"
 
-#include <errno.h>
-#include <h2o.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <fcntl.h>
 
-#include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -28,30 +31,23 @@
 
 #define MODULE_NAME "http/server"
 #define LOG_FLUSH_BYTES (32 * 1024)
+#define DEFAULT_MAX_CONNECTIONS 4096
+#define DEFAULT_MAX_PER_CLIENT 64
+#define LOOPBACK "127.0.0.0/8, ::1"
 
 struct loop {
     int index;
     h2o_evloop_t *ev;
-    h2o_context_t ctx;
-    h2o_accept_ctx_t accept_ctx;
     h2o_multithread_queue_t *queue;
     h2o_multithread_receiver_t receiver;
     h2o_socket_t *listener;
     int fd;
+    struct loop_conns conns;
     struct buf log;             /* access log lines not yet written */
     h2o_timeout_t log_timeout;
     h2o_timeout_entry_t log_entry;
     pthread_t thread;
     int drained;                /* no connection was left open at shutdown */
-};
-
-struct req_int {
-    struct http_req pub;        /* must be first */
-    h2o_req_t *h;
-    struct loop *loop;
-    struct http_pending *pending;
-    int64_t t0;
-    int responded;
 };
 
 struct http_pending {
@@ -67,7 +63,6 @@ struct http_pending {
 
 static struct {
     const struct http_config *cfg;
-    h2o_globalconf_t gconf;
     struct loop *loops;
     int nloops;
     struct route_table *table;
@@ -78,6 +73,10 @@ static struct {
     pthread_barrier_t ready;  /* every loop set up before the port is announced */
     int running;              /* loop threads exist */
     volatile sig_atomic_t cleanup; /* loops may tear down: the storage threads are gone */
+    struct netlist trusted;   /* no per-address connection cap */
+    struct netlist proxies;   /* their X-Forwarded-For names the client */
+    size_t max_conns, max_per_client;
+    char refusal[REFUSED_COUNT_][400]; /* canned answers to connections refused at accept */
 } S;
 
 static __thread struct loop *cur_loop;
@@ -90,6 +89,31 @@ void http_stop(void)
 int http_bound_port(void)
 {
     return S.port;
+}
+
+const struct http_config *server_config(void)
+{
+    return S.cfg;
+}
+
+const struct netlist *server_trusted_networks(void)
+{
+    return &S.trusted;
+}
+
+const struct netlist *server_trusted_proxies(void)
+{
+    return &S.proxies;
+}
+
+int http_check_networks(const char *list, const char *what)
+{
+    struct netlist l;
+    char bad[64];
+    if (netlist_parse(&l, list, bad))
+        return err_set(O2O_EINVAL, "bad_network", what, "%s: '%s' is not an address or CIDR network", what, bad);
+    netlist_free(&l);
+    return 0;
 }
 
 /* ---- access log ---- */
@@ -108,7 +132,7 @@ static void on_log_timer(h2o_timeout_entry_t *e)
 {
     struct loop *l = H2O_STRUCT_FROM_MEMBER(struct loop, log_entry, e);
     log_flush(l);
-    h2o_timeout_link(l->ctx.loop, &l->log_timeout, &l->log_entry);
+    h2o_timeout_link(l->ev, &l->log_timeout, &l->log_entry);
 }
 
 static void access_log(struct req_int *rq, int status)
@@ -121,8 +145,8 @@ static void access_log(struct req_int *rq, int status)
         return;
     fmt_iso8601(ts, now_ms());
     principal_tag(&rq->pub.who, who);
-    buf_addf(&l->log, "%s %s %s %s %d %lldus %s\n", ts, rq->pub.rid, rq->pub.method, rq->pub.path, status,
-             (long long)dur, who);
+    buf_addf(&l->log, "%s %s %s %s %s %d %lldus %s\n", ts, rq->pub.rid, rq->pub.client, rq->pub.method,
+             rq->pub.path, status, (long long)dur, who);
     if (l->log.len > LOG_FLUSH_BYTES)
         log_flush(l);
 }
@@ -141,29 +165,29 @@ static const char *reason_of(int status)
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 422: return "Unprocessable Entity";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 417: return "Expectation Failed";
+    case 422: return "Unprocessable Content";
     case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
     default: return status < 400 ? "OK" : "Error";
     }
 }
 
 static int send_now(struct req_int *rq, int status, const char *ctype, const char *body, size_t len)
 {
-    h2o_req_t *h = rq->h;
     if (rq->responded)
         return 0;
     rq->responded = 1;
-    h->res.status = status;
-    h->res.reason = reason_of(status);
-    h->res.content_length = len;
-    h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
-    h2o_set_header_by_str(&h->pool, &h->res.headers, H2O_STRLIT("x-request-id"), 0, rq->pub.rid,
-                          strlen(rq->pub.rid), 1);
+    buf_addf(&rq->resp_headers, "X-Request-Id: %s\r\n", rq->pub.rid);
     access_log(rq, status);
-    h2o_send_inline(h, body, len);
+    conn_respond(rq, status, reason_of(status), ctype, body, len);
     return 0;
 }
 
@@ -174,11 +198,11 @@ int http_reply(struct http_req *pub, int status, const char *ctype, const char *
 
 int http_reply_json(struct http_req *pub, int status, json_t *v)
 {
-    char *s = json_dumps(v, JSON_COMPACT);
+    char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
     int rc;
     json_decref(v);
     if (!s)
-        return http_reply_error(pub, err_set(O2O_ENOMEM, NULL, NULL, "cannot render"));
+        return http_reply_error(pub, err_set(O2O_EDB, NULL, NULL, "an answer could not be rendered as JSON"));
     rc = send_now((struct req_int *)pub, status, "application/json", s, strlen(s));
     free(s);
     return rc;
@@ -196,12 +220,15 @@ int http_reply_error(struct http_req *pub, int rc)
     return 0;
 }
 
+/* A header value the application adds: no CR, LF or NUL may split the answer. */
 void http_add_header(struct http_req *pub, const char *name, const char *value)
 {
     struct req_int *rq = (struct req_int *)pub;
-    h2o_iovec_t v = h2o_strdup(&rq->h->pool, value, SIZE_MAX);
-    h2o_iovec_t n = h2o_strdup(&rq->h->pool, name, SIZE_MAX);
-    h2o_add_header_by_str(&rq->h->pool, &rq->h->res.headers, n.base, n.len, 0, NULL, v.base, v.len);
+    if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n")) {
+        log_error("%s header %s dropped: it holds a line break", pub->rid, name);
+        return;
+    }
+    buf_addf(&rq->resp_headers, "%s: %s\r\n", name, value);
 }
 
 /* ---- deferral ---- */
@@ -221,6 +248,21 @@ void http_complete(struct http_pending *p, int status, char *body, size_t len, b
     http_complete_as(p, status, "application/json", body, len, replayed);
 }
 
+void http_complete_json(struct http_pending *p, const char *rid, int status, json_t *v)
+{
+    char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    size_t len;
+    json_decref(v);
+    if (!s) {
+        log_error("%s an answer could not be rendered as JSON", rid ? rid : "");
+        err_set(O2O_EDB, NULL, NULL, "an answer could not be rendered as JSON");
+        s = http_error_body(O2O_EDB, rid, &len);
+        http_complete(p, 500, s, len, false);
+        return;
+    }
+    http_complete(p, status, s, strlen(s), false);
+}
+
 void http_complete_as(struct http_pending *p, int status, const char *ctype, char *body, size_t len, bool replayed)
 {
     p->ctype = ctype;
@@ -238,11 +280,15 @@ static void on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *me
         h2o_multithread_message_t *m = H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
         struct http_pending *p = (struct http_pending *)m;
         h2o_linklist_unlink(&m->link);
-        if (p->rq) {
+        if (p->rq && !p->body) {
+            struct req_int *rq = p->rq;
+            rq->pending = NULL;
+            http_reply_error(&rq->pub, err_set(O2O_EDB, NULL, NULL, "a deferred answer had no body"));
+        } else if (p->rq) {
             struct req_int *rq = p->rq;
             rq->pending = NULL;
             if (p->replayed)
-                http_add_header(&rq->pub, "idempotent-replayed", "true");
+                http_add_header(&rq->pub, "Idempotent-Replayed", "true");
             send_now(rq, p->status, p->ctype, p->body, p->len);
         }
         free(p->body);
@@ -251,17 +297,6 @@ static void on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *me
 }
 
 /* ---- inputs ---- */
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 const char *http_query(struct http_req *pub, const char *name)
 {
@@ -272,20 +307,10 @@ const char *http_query(struct http_req *pub, const char *name)
         const char *amp = strchr(q, '&');
         size_t len = amp ? (size_t)(amp - q) : strlen(q);
         if (len > nl && q[nl] == '=' && !strncmp(q, name, nl)) {
-            const char *v = q + nl + 1;
-            size_t vl = len - nl - 1, o = 0;
-            char *out = h2o_mem_alloc_pool(&rq->h->pool, vl + 1);
-            for (size_t i = 0; i < vl; i++) {
-                if (v[i] == '+') {
-                    out[o++] = ' ';
-                } else if (v[i] == '%' && i + 2 < vl + 1 && hexval(v[i + 1]) >= 0 && hexval(v[i + 2]) >= 0) {
-                    out[o++] = (char)(hexval(v[i + 1]) * 16 + hexval(v[i + 2]));
-                    i += 2;
-                } else {
-                    out[o++] = v[i];
-                }
-            }
-            out[o] = 0;
+            char *out = h2o_mem_alloc_pool(&rq->pool, len - nl);
+            /* the whole query was checked in server_begin: this decodes */
+            if (http_decode_component(q + nl + 1, len - nl - 1, out) < 0)
+                return NULL;
             return out;
         }
         if (len == nl && !strncmp(q, name, nl))
@@ -298,23 +323,27 @@ const char *http_query(struct http_req *pub, const char *name)
 const char *http_header(struct http_req *pub, const char *name)
 {
     struct req_int *rq = (struct req_int *)pub;
-    ssize_t i = h2o_find_header_by_str(&rq->h->headers, name, strlen(name), -1);
-    h2o_iovec_t v;
-    if (i < 0)
+    const struct http_field *f = http_head_field(&rq->head, name);
+    char *v;
+    if (!f || !http_utf8_ok(f->value, f->value_len))
         return NULL;
-    v = rq->h->headers.entries[i].value;
-    return h2o_strdup(&rq->h->pool, v.base, v.len).base;
+    v = h2o_mem_alloc_pool(&rq->pool, f->value_len + 1);
+    memcpy(v, f->value, f->value_len);
+    v[f->value_len] = 0;
+    return v;
 }
 
-/* ---- request processing ---- */
+/* ---- the request pipeline ---- */
 
-static void on_rq_dispose(void *p)
+void server_req_free(struct req_int *rq)
 {
-    struct req_int *rq = p;
     if (rq->pub.json)
         json_decref(rq->pub.json);
     if (rq->pending)
         rq->pending->rq = NULL; /* the answer, when it comes, is dropped */
+    buf_free(&rq->resp_headers);
+    h2o_mem_clear_pool(&rq->pool);
+    free(rq);
 }
 
 static bool valid_rid(const char *s, size_t n)
@@ -329,9 +358,46 @@ static bool valid_rid(const char *s, size_t n)
     return true;
 }
 
-static int fail(struct req_int *rq, int rc)
+static void set_rid(struct req_int *rq)
 {
-    return http_reply_error(&rq->pub, rc);
+    const struct http_field *f = rq->head.nfields ? http_head_field(&rq->head, "x-request-id") : NULL;
+    if (f && valid_rid(f->value, f->value_len)) {
+        memcpy(rq->pub.rid, f->value, f->value_len);
+        rq->pub.rid[f->value_len] = 0;
+    } else {
+        uint64_t n = atomic_fetch_add_explicit(&S.seq, 1, memory_order_relaxed);
+        snprintf(rq->pub.rid, sizeof rq->pub.rid, "r%d-%llx", rq->loop->index, (unsigned long long)n);
+    }
+}
+
+static int64_t fail(struct req_int *rq, int rc)
+{
+    http_reply_error(&rq->pub, rc);
+    return -1;
+}
+
+void server_refuse(struct req_int *rq, int status, const char *why)
+{
+    const char *code;
+    char *body;
+    json_t *o;
+    switch (status) {
+    case 413: code = "body_too_large"; break;
+    case 414: code = "target_too_long"; break;
+    case 417: code = "expectation_failed"; break;
+    case 431: code = "header_too_large"; break;
+    case 501: code = "transfer_coding_not_implemented"; break;
+    case 505: code = "http_version_not_supported"; break;
+    default: code = "bad_request"; status = 400; break;
+    }
+    if (!rq->pub.rid[0])
+        set_rid(rq);
+    o = json_pack("{s:{s:s, s:s, s:n}, s:s}", "error", "code", code, "message", why ? why : code, "field",
+                  "request_id", rq->pub.rid);
+    body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    send_now(rq, status, "application/json", body ? body : "{}", body ? strlen(body) : 2);
+    free(body);
 }
 
 /* A browser asks whether a page of another origin may call a route: yes for
@@ -344,11 +410,11 @@ static int cors_preflight(struct req_int *rq, char *pbuf, const char *allow)
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
         int idx = router_match(S.table, methods[i], rq->pub.path, pbuf, params, other);
         if (idx >= 0 && (S.cfg->routes[idx].flags & HTTP_CORS)) {
-            http_add_header(&rq->pub, "access-control-allow-origin", "*");
-            http_add_header(&rq->pub, "access-control-allow-methods", allow);
-            http_add_header(&rq->pub, "access-control-allow-headers",
+            http_add_header(&rq->pub, "Access-Control-Allow-Origin", "*");
+            http_add_header(&rq->pub, "Access-Control-Allow-Methods", allow);
+            http_add_header(&rq->pub, "Access-Control-Allow-Headers",
                             "Authorization, Content-Type, Idempotency-Key, X-Request-Id");
-            http_add_header(&rq->pub, "access-control-max-age", "86400");
+            http_add_header(&rq->pub, "Access-Control-Max-Age", "86400");
             send_now(rq, 204, "text/plain", "", 0);
             return 1;
         }
@@ -356,73 +422,101 @@ static int cors_preflight(struct req_int *rq, char *pbuf, const char *allow)
     return 0;
 }
 
-static int on_req(h2o_handler_t *self, h2o_req_t *h)
+static char *pool_str(struct req_int *rq, const char *s, size_t n)
+{
+    char *v = h2o_mem_alloc_pool(&rq->pool, n + 1);
+    memcpy(v, s, n);
+    v[n] = 0;
+    return v;
+}
+
+/* The client: the peer, or behind a trusted proxy the address it forwards for. */
+static void set_client(struct req_int *rq)
+{
+    const struct http_field *f = http_head_field(&rq->head, "x-forwarded-for");
+    struct addr a = addr_client(&rq->peer, &S.proxies, f ? f->value : NULL, f ? f->value_len : 0);
+    addr_format(&a, rq->pub.client);
+    rq->pub.trusted = netlist_has(&S.trusted, &a);
+}
+
+int64_t server_begin(struct req_int *rq)
 {
     const struct http_config *cfg = S.cfg;
-    struct req_int *rq;
-    char *pbuf, allow[64];
-    ssize_t hi;
+    const struct http_head *h = &rq->head;
+    const struct http_field *f;
+    const char *q;
+    char *pbuf, *path, allow[64], bad[64];
+    size_t plen;
+    ssize_t n;
     int idx, rc;
-    size_t limit;
-    (void)self;
+    int64_t limit;
 
-    rq = h2o_mem_alloc_shared(&h->pool, sizeof *rq, on_rq_dispose);
-    memset(rq, 0, sizeof *rq);
-    rq->h = h;
-    rq->loop = cur_loop;
-    rq->t0 = mono_us();
     rq->pub.who.role = ROLE_PUBLIC;
     err_clear();
-
-    hi = h2o_find_header_by_str(&h->headers, H2O_STRLIT("x-request-id"), -1);
-    if (hi >= 0 && valid_rid(h->headers.entries[hi].value.base, h->headers.entries[hi].value.len)) {
-        memcpy(rq->pub.rid, h->headers.entries[hi].value.base, h->headers.entries[hi].value.len);
-    } else {
-        uint64_t n = atomic_fetch_add_explicit(&S.seq, 1, memory_order_relaxed);
-        snprintf(rq->pub.rid, sizeof rq->pub.rid, "r%d-%llx", rq->loop->index, (unsigned long long)n);
+    set_rid(rq);
+    set_client(rq);
+    rq->pub.method = pool_str(rq, h->method, h->method_len);
+    q = memchr(h->target, '?', h->target_len);
+    plen = q ? (size_t)(q - h->target) : h->target_len;
+    path = h2o_mem_alloc_pool(&rq->pool, plen + 2);
+    n = http_normalize_path(h->target, plen, path);
+    if (n < 0) {
+        rq->pub.path = pool_str(rq, h->target, plen);
+        return fail(rq, err_set(O2O_EINVAL, "bad_path", NULL, "the path is not valid UTF-8 text"));
     }
-    if (memchr(h->path_normalized.base, 0, h->path_normalized.len) || memchr(h->path.base, 0, h->path.len)) {
-        rq->pub.method = "";
-        rq->pub.path = "";
-        rq->pub.query = "";
-        return fail(rq, err_set(O2O_EINVAL, "bad_path", NULL, "the path contains a NUL character"));
-    }
-    rq->pub.method = h2o_strdup(&h->pool, h->method.base, h->method.len).base;
-    rq->pub.path = h2o_strdup(&h->pool, h->path_normalized.base, h->path_normalized.len).base;
-    rq->pub.query = h->query_at != SIZE_MAX
-                        ? h2o_strdup(&h->pool, h->path.base + h->query_at + 1, h->path.len - h->query_at - 1).base
-                        : "";
-    rq->pub.body = "";
+    rq->pub.path = path;
+    rq->pub.query = q ? pool_str(rq, q + 1, h->target_len - plen - 1) : "";
+    if (q && http_check_query(rq->pub.query, strlen(rq->pub.query), bad))
+        return fail(rq, err_set(O2O_EINVAL, "bad_query", bad, "query parameter %s is not valid UTF-8 text", bad));
 
-    pbuf = h2o_mem_alloc_pool(&h->pool, strlen(rq->pub.path) + 1);
+    pbuf = h2o_mem_alloc_pool(&rq->pool, strlen(rq->pub.path) + 1);
     idx = router_match(S.table, rq->pub.method, rq->pub.path, pbuf, rq->pub.params, allow);
     if (idx == -1)
         return fail(rq, err_set(O2O_EROUTE, NULL, NULL, "no route for %s", rq->pub.path));
     if (idx == -2 && !strcmp(rq->pub.method, "OPTIONS") && cors_preflight(rq, pbuf, allow))
-        return 0;
+        return -1;
     if (idx == -2) {
-        http_add_header(&rq->pub, "allow", allow);
+        http_add_header(&rq->pub, "Allow", allow);
         return fail(rq, err_set(O2O_EMETHOD, NULL, NULL, "method not allowed; allowed: %s", allow));
     }
     rq->pub.route = &cfg->routes[idx];
     rq->pub.route_index = idx;
     if (rq->pub.route->flags & HTTP_CORS)
-        http_add_header(&rq->pub, "access-control-allow-origin", "*");
+        http_add_header(&rq->pub, "Access-Control-Allow-Origin", "*");
 
-    limit = (rq->pub.route->flags & HTTP_BIG_BODY) ? cfg->max_big_body : cfg->max_body;
-    if (h->entity.base && h->entity.len > limit) {
-        char lim[32];
-        snprintf(lim, sizeof lim, "%zu", limit);
-        return fail(rq, err_set(O2O_ETOOBIG, NULL, NULL, "request body over the limit of %s bytes", lim));
+    limit = (int64_t)((rq->pub.route->flags & HTTP_BIG_BODY) ? cfg->max_big_body : cfg->max_body);
+    if (h->content_length > limit)
+        return fail(rq, err_set(O2O_ETOOBIG, NULL, NULL, "request body over the limit of %lld bytes",
+                                (long long)limit));
+    f = http_head_field(h, "authorization");
+    if (f && f->value_len > 7 && !strncasecmp(f->value, "Bearer ", 7))
+        rq->pub.bearer = pool_str(rq, f->value + 7, f->value_len - 7);
+    f = http_head_field(h, "idempotency-key");
+    if (f) {
+        for (size_t i = 0; i < f->value_len; i++)
+            if ((unsigned char)f->value[i] < 0x20 || (unsigned char)f->value[i] > 0x7e)
+                return fail(rq, err_set(O2O_EINVAL, "bad_idempotency_key", "Idempotency-Key",
+                                        "Idempotency-Key must be 1..128 printable ASCII characters"));
+        rq->pub.idem_key = pool_str(rq, f->value, f->value_len);
     }
-    if (h->entity.base) {
-        rq->pub.body = h2o_strdup(&h->pool, h->entity.base, h->entity.len).base;
-        rq->pub.body_len = h->entity.len;
-    }
+    rc = cfg->precheck ? cfg->precheck(&rq->pub) : 0;
+    if (rc)
+        return fail(rq, rc);
+    return limit;
+}
+
+static bool is_write(const char *m)
+{
+    return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH") || !strcmp(m, "DELETE");
+}
+
+void server_dispatch(struct req_int *rq)
+{
+    const struct http_config *cfg = S.cfg;
+    int rc = 0;
+    err_clear();
     /* writes take a JSON object (a DELETE may send one or nothing) */
-    if (!(rq->pub.route->flags & HTTP_RAW) &&
-        (!strcmp(rq->pub.method, "POST") || !strcmp(rq->pub.method, "PUT") || !strcmp(rq->pub.method, "PATCH") ||
-         !strcmp(rq->pub.method, "DELETE"))) {
+    if (!(rq->pub.route->flags & HTTP_RAW) && is_write(rq->pub.method)) {
         json_error_t jerr;
         size_t i = 0;
         while (i < rq->pub.body_len && strchr(" \t\r\n", rq->pub.body[i]))
@@ -432,23 +526,13 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
         } else {
             rq->pub.json = json_loadb(rq->pub.body, rq->pub.body_len, JSON_REJECT_DUPLICATES, &jerr);
             if (!rq->pub.json)
-                return fail(rq, err_set(O2O_EJSON, NULL, NULL, "body is not valid JSON: %s", jerr.text));
-            if (!json_is_object(rq->pub.json))
-                return fail(rq, err_set(O2O_EJSON, NULL, NULL, "body must be a JSON object"));
+                rc = err_set(O2O_EJSON, NULL, NULL, "body is not valid JSON: %s", jerr.text);
+            else if (!json_is_object(rq->pub.json))
+                rc = err_set(O2O_EJSON, NULL, NULL, "body must be a JSON object");
         }
     }
-    hi = h2o_find_header(&h->headers, H2O_TOKEN_AUTHORIZATION, -1);
-    if (hi >= 0) {
-        h2o_iovec_t v = h->headers.entries[hi].value;
-        if (v.len > 7 && !strncasecmp(v.base, "Bearer ", 7))
-            rq->pub.bearer = h2o_strdup(&h->pool, v.base + 7, v.len - 7).base;
-    }
-    hi = h2o_find_header_by_str(&h->headers, H2O_STRLIT("idempotency-key"), -1);
-    if (hi >= 0)
-        rq->pub.idem_key = h2o_strdup(&h->pool, h->headers.entries[hi].value.base,
-                                      h->headers.entries[hi].value.len).base;
-
-    rc = cfg->authorize ? cfg->authorize(&rq->pub) : 0;
+    if (!rc)
+        rc = cfg->authorize ? cfg->authorize(&rq->pub) : 0;
     if (!rc)
         rc = rq->pub.route->handler(&rq->pub);
     if (cfg->after)
@@ -456,27 +540,76 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
     /* handlers copy what they need before deferring: the body's JSON goes now */
     json_decref(rq->pub.json);
     rq->pub.json = NULL;
-    if (rc)
-        return http_reply_error(&rq->pub, rc);
+    if (rc) {
+        http_reply_error(&rq->pub, rc);
+        return;
+    }
     if (!rq->responded && !rq->pending) {
         err_set(O2O_EDB, NULL, NULL, "handler %s %s gave no answer", rq->pub.method, rq->pub.route->pattern);
-        return http_reply_error(&rq->pub, O2O_EDB);
+        http_reply_error(&rq->pub, O2O_EDB);
     }
-    return 0;
 }
 
 /* ---- listeners and loops ---- */
 
+/* Refused at accept: one short answer, then the socket closes. */
+static void refuse_conn(struct loop *l, h2o_socket_t *sock, enum conn_refusal why)
+{
+    metrics_conn_refused(why);
+    conn_refuse(l, &l->conns, sock, S.refusal[why]);
+}
+
+/* The answers of refuse_conn(), made once. */
+static void make_refusals(void)
+{
+    static const char *what[REFUSED_COUNT_][2] = {
+        [REFUSED_SERVER_FULL] = {"server_busy", "too many open connections; retry in a moment"},
+        [REFUSED_CLIENT_FULL] = {"too_many_connections", "too many open connections from your address"},
+    };
+    for (int i = 0; i < REFUSED_COUNT_; i++) {
+        char body[200];
+        int n = snprintf(body, sizeof body,
+                         "{\"error\":{\"code\":\"%s\",\"message\":\"%s\",\"field\":null},\"request_id\":\"\"}",
+                         what[i][0], what[i][1]);
+        snprintf(S.refusal[i], sizeof S.refusal[i],
+                 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+                 "Connection: close\r\nContent-Length: %d\r\n\r\n%s",
+                 n, body);
+    }
+}
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
     struct loop *l = listener->data;
-    h2o_socket_t *sock;
     if (err)
         return;
-    sock = h2o_evloop_socket_accept(listener);
-    if (!sock)
-        return;
-    h2o_accept(&l->accept_ctx, sock);
+    for (int i = 0; i < 16; i++) {
+        struct sockaddr_storage ss;
+        struct addr peer;
+        bool trusted, counted = false;
+        h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+        if (!sock)
+            return;
+        memset(&ss, 0, sizeof ss);
+        if (!h2o_socket_getpeername(sock, (struct sockaddr *)&ss) ||
+            addr_from_sockaddr(&peer, (struct sockaddr *)&ss)) {
+            h2o_socket_close(sock);
+            continue;
+        }
+        trusted = netlist_has(&S.trusted, &peer) || netlist_has(&S.proxies, &peer);
+        if (conns_open() >= S.max_conns) {
+            refuse_conn(l, sock, REFUSED_SERVER_FULL);
+            continue;
+        }
+        if (!trusted) {
+            if (addr_conn_acquire(&peer, S.max_per_client)) {
+                refuse_conn(l, sock, REFUSED_CLIENT_FULL);
+                continue;
+            }
+            counted = true;
+        }
+        conn_start(l, &l->conns, sock, &peer, counted);
+    }
 }
 
 static int listen_fd(const char *host, int port)
@@ -521,16 +654,14 @@ static void *loop_main(void *arg)
     while (!S.stop)
         h2o_evloop_run(l->ev, 200);
 
-    /* Stop: no new connections; answer what is in flight; idle keep-alive
-    ** connections time out at once (libh2o 2.2.5 has no call to close them). */
+    /* Stop: no new connections; idle ones close now, busy ones after their answer. */
     h2o_socket_read_stop(l->listener);
     h2o_socket_close(l->listener);
-    h2o_context_request_shutdown(&l->ctx);
-    l->ctx.http1.req_timeout.timeout = 0;
+    conns_shutdown(&l->conns);
     deadline = mono_us() + 2000000;
-    while (!h2o_linklist_is_empty(&l->ctx.http1._conns) && mono_us() < deadline)
+    while (!h2o_linklist_is_empty(&l->conns.list) && mono_us() < deadline)
         h2o_evloop_run(l->ev, 20);
-    l->drained = h2o_linklist_is_empty(&l->ctx.http1._conns);
+    l->drained = h2o_linklist_is_empty(&l->conns.list);
     /* Late answers from the storage threads still arrive here until http_cleanup(). */
     while (!S.cleanup)
         h2o_evloop_run(l->ev, 20);
@@ -540,10 +671,10 @@ static void *loop_main(void *arg)
 
 static void setup_loop(struct loop *l)
 {
+    const struct http_config *cfg = S.cfg;
     l->ev = h2o_evloop_create();
-    h2o_context_init(&l->ctx, l->ev, &S.gconf);
-    l->accept_ctx.ctx = &l->ctx;
-    l->accept_ctx.hosts = S.gconf.hosts;
+    conns_init(&l->conns, l->ev, cfg->head_timeout_ms > 0 ? cfg->head_timeout_ms : 10000,
+               cfg->body_timeout_ms > 0 ? cfg->body_timeout_ms : 60000);
     l->queue = h2o_multithread_create_queue(l->ev);
     h2o_multithread_register_receiver(l->queue, &l->receiver, on_messages);
     l->log = (struct buf)BUF_INIT(1 << 22);
@@ -559,28 +690,35 @@ static void setup_loop(struct loop *l)
 static void teardown_loop(struct loop *l)
 {
     h2o_evloop_run(l->ev, 0); /* the last answers */
+    conns_close_all(&l->conns);
     log_flush(l);
     buf_free(&l->log);
     h2o_timeout_unlink(&l->log_entry);
-    h2o_timeout_dispose(l->ev, &l->log_timeout);
     h2o_multithread_unregister_receiver(l->queue, &l->receiver);
     h2o_multithread_destroy_queue(l->queue);
-    if (l->drained) {
-        /* a context with a connection still open cannot be disposed (2.2.5 asserts);
-        ** request_shutdown armed an HTTP/2 timer that no connection uses */
-        if (h2o_timeout_is_linked(&l->ctx.http2._graceful_shutdown_timeout))
-            h2o_timeout_unlink(&l->ctx.http2._graceful_shutdown_timeout);
-        h2o_context_dispose(&l->ctx);
-        h2o_evloop_run(l->ev, 0); /* closes deferred by the calls above */
-        h2o_evloop_destroy(l->ev);
-    }
+    h2o_evloop_run(l->ev, 0); /* closes deferred by the calls above */
+    h2o_timeout_dispose(l->ev, &l->log_timeout);
+    h2o_timeout_dispose(l->ev, &l->conns.head_timeout);
+    h2o_timeout_dispose(l->ev, &l->conns.body_timeout);
+    h2o_timeout_dispose(l->ev, &l->conns.write_timeout);
+    h2o_timeout_dispose(l->ev, &l->conns.linger_timeout);
+    h2o_timeout_dispose(l->ev, &l->conns.refused_timeout);
+    h2o_evloop_destroy(l->ev);
+}
+
+/* Open connections may not pass what the process may hold open. */
+static size_t fd_budget(size_t want)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY && r.rlim_cur > 128 &&
+        want > (size_t)r.rlim_cur - 96)
+        return (size_t)r.rlim_cur - 96;
+    return want;
 }
 
 int http_serve(const struct http_config *cfg)
 {
-    h2o_hostconf_t *host;
-    h2o_pathconf_t *path;
-    h2o_handler_t *handler;
+    char bad[64];
     int n = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     int rc = 0;
 
@@ -590,6 +728,12 @@ int http_serve(const struct http_config *cfg)
     S.cfg = cfg;
     S.logfd = -1;
     signal(SIGPIPE, SIG_IGN);
+    if (netlist_parse(&S.trusted, cfg->trusted_networks ? cfg->trusted_networks : LOOPBACK, bad) ||
+        netlist_parse(&S.proxies, cfg->trusted_proxies ? cfg->trusted_proxies : LOOPBACK, bad))
+        return err_set(O2O_EINVAL, "bad_network", NULL, "'%s' is not an address or CIDR network", bad);
+    S.max_conns = fd_budget(cfg->max_connections ? cfg->max_connections : DEFAULT_MAX_CONNECTIONS);
+    S.max_per_client = cfg->max_connections_per_client ? cfg->max_connections_per_client : DEFAULT_MAX_PER_CLIENT;
+    make_refusals();
     if (cfg->access_log) {
         S.logfd = !strcmp(cfg->access_log, "-")
                       ? dup(1)
@@ -599,12 +743,6 @@ int http_serve(const struct http_config *cfg)
     }
     S.table = router_build(cfg->routes, cfg->nroutes);
     metrics_init(cfg->nroutes);
-    h2o_config_init(&S.gconf);
-    S.gconf.max_request_entity_size = (cfg->max_big_body > cfg->max_body ? cfg->max_big_body : cfg->max_body) + 1;
-    host = h2o_config_register_host(&S.gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
-    path = h2o_config_register_path(host, "/", 0);
-    handler = h2o_create_handler(path, sizeof *handler);
-    handler->on_req = on_req;
 
     S.nloops = n;
     S.loops = xcalloc((size_t)n, sizeof *S.loops);
@@ -655,7 +793,8 @@ void http_cleanup(void)
     router_free(S.table);
     S.table = NULL;
     metrics_free();
-    h2o_config_dispose(&S.gconf);
+    netlist_free(&S.trusted);
+    netlist_free(&S.proxies);
     if (S.logfd >= 0)
         close(S.logfd);
     S.logfd = -1;

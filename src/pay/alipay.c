@@ -153,6 +153,8 @@ static int call(struct ali_config *c, const char *method, json_t *biz, bool noti
     size_t olen = 0;
     int64_t now = now_ms();
     *out = NULL;
+    if (!biz_text)
+        return err_set(O2O_EINVAL, NULL, NULL, "an Alipay request could not be written as JSON");
     fmt_iso8601(iso, now + (int64_t)tz_offset_min("Asia/Shanghai", now) * 60000);
     snprintf(ts, sizeof ts, "%.10s %.8s", iso, iso + 11);
 #define ADD(K, V) (p[n].k = xstrdup(K), p[n].v = xstrdup(V), n++)

@@ -828,6 +828,8 @@ char *render_as(const json_t *r, const char *format, size_t *len)
     char *out;
     if (!strcmp(format, "json")) {
         out = json_dumps(r, JSON_COMPACT);
+        if (!out)
+            out = xstrdup("{}"); /* cannot happen for a document built from valid text */
         *len = strlen(out);
         return out;
     }

@@ -107,8 +107,10 @@ int carrier_subscribe(struct carriers *c, const char *name, const char *tracking
     if (!k)
         return err_set(O2O_EINVAL, "unknown_carrier", "carrier", "no carrier %.40s is configured", name);
     req = json_pack("{s:s, s:s}", "tracking_no", tracking_no, "callback_url", callback_url);
-    body = json_dumps(req, JSON_COMPACT);
+    body = req ? json_dumps(req, JSON_COMPACT) : NULL;
     json_decref(req);
+    if (!body)
+        return err_set(O2O_EINVAL, NULL, "tracking_no", "the tracking number is not UTF-8 text");
     snprintf(ts, sizeof ts, "%" PRId64, now_ms() / 1000);
     sign(k, ts, body, strlen(body), sig);
     snprintf(h_key, sizeof h_key, "X-Api-Key: %s", k->api_key);
