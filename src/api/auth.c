@@ -242,13 +242,9 @@ struct staff_arg {
 static int staff_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
 {
     struct staff_arg *a = arg;
-    enum role want = role_parse(a->s.role);
-    int rc;
-    /* nobody creates a role at or above her own, except the owner */
-    if (who->role != ROLE_OWNER && (want == ROLE_NONE || want <= who->role))
-        return err_set(O2O_EFORBIDDEN, "role_forbidden", "role", "a %s cannot create a %s", role_name(who->role),
-                       a->s.role);
-    rc = staff_create(c, &a->s, a->hash);
+    int rc = staff_may_create(who, role_parse(a->s.role));
+    if (!rc)
+        rc = staff_create(c, &a->s, a->hash);
     if (rc)
         return rc;
     if (!strcmp(a->s.scope_kind, "region"))

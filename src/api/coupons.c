@@ -10,6 +10,7 @@
 
 #include "core/mem.h"
 #include "core/util.h"
+#include "domain/access.h"
 #include "domain/coupon.h"
 #include "domain/location.h"
 #include "domain/member.h"
@@ -80,7 +81,7 @@ int api_member_coupons(struct http_req *rq)
     struct member m;
     int rc = api_param_id(rq, 0, "member", &id);
     if (!rc)
-        rc = scope_check_member(&rq->who, id);
+        rc = access_member(api_reader(), &rq->who, id, MEMBER_SEE);
     if (!rc)
         rc = member_get(api_reader(), id, &m);
     if (rc)

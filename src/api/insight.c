@@ -11,6 +11,7 @@
 #include "core/mem.h"
 #include "core/workq.h"
 #include "core/util.h"
+#include "domain/access.h"
 #include "domain/attribution.h"
 #include "domain/friends.h"
 #include "domain/insight.h"
@@ -40,7 +41,7 @@ int api_member_tags(struct http_req *rq)
     struct member m;
     int rc = api_param_id(rq, 0, "member", &id);
     if (!rc)
-        rc = scope_check_member(&rq->who, id);
+        rc = access_member(api_reader(), &rq->who, id, MEMBER_SEE);
     if (!rc && member_get(api_reader(), id, &m))
         rc = err_set(O2O_ENOTFOUND, "unknown_member", NULL, "no member %lld", (long long)id);
     if (!rc)
@@ -63,7 +64,7 @@ int api_member_profile(struct http_req *rq)
     json_t *ch;
     int rc = api_param_id(rq, 0, "member", &id);
     if (!rc)
-        rc = scope_check_member(&rq->who, id);
+        rc = access_member(api_reader(), &rq->who, id, MEMBER_SEE);
     if (!rc)
         rc = profile_get(api_reader(), id, now_ms(), &p);
     if (rc)
@@ -254,7 +255,7 @@ int api_relations_add(struct http_req *rq)
     int rc = api_param_id(rq, 0, "member", &a->member);
     str_copy(a->kind, sizeof a->kind, "friend");
     if (!rc)
-        rc = scope_check_member(&rq->who, a->member);
+        rc = access_member(api_reader(), &rq->who, a->member, MEMBER_CHANGE);
     if (!rc && member_get(api_reader(), a->member, &m))
         rc = err_set(O2O_ENOTFOUND, "unknown_member", NULL, "no member %lld", (long long)a->member);
     if (!rc)
@@ -275,7 +276,7 @@ int api_relations_list(struct http_req *rq)
     json_t *a;
     int rc = api_param_id(rq, 0, "member", &id);
     if (!rc)
-        rc = scope_check_member(&rq->who, id);
+        rc = access_member(api_reader(), &rq->who, id, MEMBER_SEE);
     if (!rc && member_get(api_reader(), id, &m))
         rc = err_set(O2O_ENOTFOUND, "unknown_member", NULL, "no member %lld", (long long)id);
     if (rc)
@@ -307,7 +308,7 @@ int api_relations_remove(struct http_req *rq)
     if (!rc)
         rc = api_param_id(rq, 1, "member", &a->other);
     if (!rc)
-        rc = scope_check_member(&rq->who, a->member);
+        rc = access_member(api_reader(), &rq->who, a->member, MEMBER_CHANGE);
     if (rc) {
         free(a);
         return rc;

@@ -10,6 +10,7 @@
 
 #include "core/mem.h"
 #include "core/util.h"
+#include "domain/access.h"
 #include "domain/location.h"
 #include "domain/member.h"
 #include "domain/points.h"
@@ -91,7 +92,7 @@ int api_members_get(struct http_req *rq)
     int64_t id;
     int rc = api_param_id(rq, 0, "member", &id);
     if (!rc)
-        rc = scope_check_member(&rq->who, id);
+        rc = access_member(api_reader(), &rq->who, id, MEMBER_SEE);
     if (!rc)
         rc = member_get(api_reader(), id, &m);
     return rc ? rc : reply_member(rq, &m);
@@ -120,7 +121,7 @@ static int patch_body(struct db_conn *c, void *arg, const struct principal *who,
 {
     struct patch_arg *a = arg;
     struct member m;
-    int rc = scope_check_member(who, a->id);
+    int rc = access_member(c, who, a->id, MEMBER_CHANGE);
     if (!rc)
         rc = member_update(c, a->id, &a->p, &m);
     if (!rc)
@@ -133,7 +134,7 @@ int api_members_update(struct http_req *rq)
     struct patch_arg *a = xcalloc(1, sizeof *a);
     int rc = api_param_id(rq, 0, "member", &a->id);
     if (!rc)
-        rc = scope_check_member(&rq->who, a->id);
+        rc = access_member(api_reader(), &rq->who, a->id, MEMBER_CHANGE);
     if (!rc)
         rc = jin_str(rq->json, "name", false, a->p.name, sizeof a->p.name);
     a->p.has_name = json_object_get(rq->json, "name") != NULL;
@@ -162,7 +163,7 @@ static int identity_body(struct db_conn *c, void *arg, const struct principal *w
 {
     struct identity_arg *a = arg;
     struct member m;
-    int rc = scope_check_member(who, a->id);
+    int rc = access_member(c, who, a->id, MEMBER_CHANGE);
     if (!rc)
         rc = member_link_identity(c, a->id, &a->idn);
     if (!rc)
@@ -198,7 +199,11 @@ static int merge_body(struct db_conn *c, void *arg, const struct principal *who,
 {
     struct merge_arg *a = arg;
     struct member m;
-    int rc = member_merge(c, who, a->survivor, a->merged, &m);
+    int rc = access_member(c, who, a->survivor, MEMBER_MERGE);
+    if (!rc)
+        rc = access_member(c, who, a->merged, MEMBER_MERGE);
+    if (!rc)
+        rc = member_merge(c, who, a->survivor, a->merged, &m);
     if (!rc)
         rc = points_move_ledger(c, a->merged, a->survivor);
     if (!rc)

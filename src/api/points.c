@@ -11,6 +11,7 @@
 
 #include "core/mem.h"
 #include "core/util.h"
+#include "domain/access.h"
 #include "domain/location.h"
 #include "domain/member.h"
 #include "domain/points.h"
@@ -38,7 +39,7 @@ int api_points_get(struct http_req *rq)
     json_t *items;
     int rc = api_param_id(rq, 0, "member", &id);
     if (!rc)
-        rc = scope_check_member(&rq->who, id);
+        rc = access_member(api_reader(), &rq->who, id, MEMBER_SEE);
     if (!rc)
         rc = api_query_int(rq, "limit", 1, 500, 50, &limit);
     if (!rc)
@@ -69,11 +70,29 @@ struct points_arg {
     struct points_op op;
 };
 
+/* What an operation does to its member (and, for a transfer by staff, to the other). */
+static int check_access(struct db_conn *c, const struct principal *who, const struct points_arg *a)
+{
+    switch (a->kind) {
+    case P_EARN: /* points outside the earn rule are a gift: only those who may adjust give them */
+        return access_member(c, who, a->op.member_id, a->op.points ? MEMBER_GIVE : MEMBER_EARN);
+    case P_REDEEM: return access_member(c, who, a->op.member_id, MEMBER_SPEND);
+    case P_ADJUST: return access_member(c, who, a->op.member_id, MEMBER_GIVE);
+    case P_TRANSFER:
+        if (who->role == ROLE_MEMBER)
+            return access_member(c, who, a->op.member_id, MEMBER_SPEND);
+        if (access_member(c, who, a->op.member_id, MEMBER_MERGE))
+            return err_last()->rc;
+        return a->op.to_member_id ? access_member(c, who, a->op.to_member_id, MEMBER_MERGE) : 0;
+    }
+    return 0;
+}
+
 static int points_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
 {
     struct points_arg *a = arg;
     struct points_entry e;
-    int rc = scope_check_member(who, a->op.member_id);
+    int rc = check_access(c, who, a);
     if (!rc && a->op.location_id)
         rc = scope_check_location(c, who, a->op.location_id);
     if (rc)
@@ -100,8 +119,6 @@ static int points_write(struct http_req *rq, enum pkind kind)
     int rc;
     a->kind = kind;
     rc = api_param_id(rq, 0, "member", &a->op.member_id);
-    if (!rc)
-        rc = scope_check_member(&rq->who, a->op.member_id);
     if (!rc)
         rc = jin_i64(rq->json, "points", kind != P_EARN, kind == P_ADJUST ? -100000000 : 0, 100000000, &a->op.points,
                      NULL);
@@ -150,6 +167,8 @@ static int points_write(struct http_req *rq, enum pkind kind)
         str_copy(a->op.channel, sizeof a->op.channel, rq->who.role == ROLE_MEMBER ? "app" : "pos");
     if (rq->idem_key)
         str_copy(a->op.idem_key, sizeof a->op.idem_key, rq->idem_key);
+    if (!rc)
+        rc = check_access(api_reader(), &rq->who, a); /* early, from the snapshot; again in the write */
     if (rc) {
         free(a);
         return rc;

@@ -15,6 +15,7 @@
 #include "api/handlers.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "domain/access.h"
 #include "domain/attribution.h"
 #include "domain/location.h"
 #include "domain/member.h"
@@ -174,7 +175,7 @@ int api_member_recommendations(struct http_req *rq)
     int n = 0;
     int rc = api_param_id(rq, 0, "member", &id);
     if (!rc)
-        rc = scope_check_member(&rq->who, id);
+        rc = access_member(api_reader(), &rq->who, id, MEMBER_SEE);
     if (!rc && member_get(api_reader(), id, &m))
         rc = err_set(O2O_ENOTFOUND, "unknown_member", NULL, "no member %lld", (long long)id);
     if (!rc)

@@ -29,6 +29,23 @@ enum role role_parse(const char *name)
     return ROLE_NONE;
 }
 
+int staff_may_create(const struct principal *who, enum role role)
+{
+    static const struct {
+        enum role creator;
+        unsigned creates;     /* role bits */
+    } grants[] = {
+        {ROLE_OWNER, ROLE_OWNER | ROLE_REGION_MANAGER | ROLE_STORE_MANAGER | ROLE_CLERK | ROLE_SERVICE_AGENT},
+        {ROLE_REGION_MANAGER, ROLE_STORE_MANAGER | ROLE_CLERK},
+        {ROLE_STORE_MANAGER, ROLE_CLERK},
+    };
+    for (size_t i = 0; i < sizeof grants / sizeof grants[0]; i++)
+        if (grants[i].creator == who->role && (grants[i].creates & role))
+            return 0;
+    return err_set(O2O_EFORBIDDEN, "role_forbidden", "role", "a %s cannot create a %s", role_name(who->role),
+                   role_name(role));
+}
+
 int auth_hash_password(const char *password, char out[128])
 {
     if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,

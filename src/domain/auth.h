@@ -42,6 +42,12 @@ struct api_key {
 /* Hash a password with argon2id (slow on purpose: call off the event loop). */
 int auth_hash_password(const char *password, char out[128]);
 
+/* May who create an account with this role? The owner creates every role;
+** a region manager store managers and clerks; a store manager clerks. Service
+** agents and region managers are made by the owner (they act chain- or region-wide).
+** 0 or O2O_EFORBIDDEN. The new account's scope must also lie in who's scope. */
+int staff_may_create(const struct principal *who, enum role role);
+
 /* Create a staff account; pw_hash from auth_hash_password. */
 int staff_create(struct db_conn *c, struct staff *s, const char *pw_hash);
 int staff_count(struct db_conn *c, int64_t *out);

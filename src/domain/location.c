@@ -446,12 +446,3 @@ int scope_check_region(struct db_conn *c, const struct principal *who, int64_t r
         return 0;
     return err_set(O2O_EFORBIDDEN, "out_of_scope", NULL, "region is outside your scope");
 }
-
-int scope_check_member(const struct principal *who, int64_t member_id)
-{
-    if (who->role == ROLE_MEMBER && who->id != member_id)
-        return err_set(O2O_EFORBIDDEN, "out_of_scope", NULL, "a member may only see herself");
-    if (who->role == ROLE_PUBLIC || who->role == ROLE_NONE)
-        return err_set(O2O_EUNAUTH, NULL, NULL, "sign in first");
-    return 0;
-}

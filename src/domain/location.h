@@ -64,7 +64,6 @@ int location_cached_by_code(struct db_conn *c, const char *code, struct location
 int scope_check_location(struct db_conn *c, const struct principal *who, int64_t location_id);
 /* Scope over a region (region managers of it or an ancestor, owners). */
 int scope_check_region(struct db_conn *c, const struct principal *who, int64_t region_id);
-/* A member may only see herself; staff and channels may see any member. */
-int scope_check_member(const struct principal *who, int64_t member_id);
+/* Who may act on a member: domain/access.h. */
 
 #endif

@@ -24,7 +24,7 @@ class CrashTest(ServerTest):
                 key = "t%d-%d" % (t, i)
                 member = members[(t * 7 + i) % 20]
                 try:
-                    r = c.post("/v1/members/%d/points/earn" % member, {"points": 1},
+                    r = c.post("/v1/members/%d/points/earn" % member, {"amount": 100},
                                headers={"Idempotency-Key": key})
                 except Exception:
                     return
@@ -68,7 +68,7 @@ class CrashTest(ServerTest):
             # and the retried requests replay, not repeat
             c = restarted.client(pos_key)
             key, member = acked[0]
-            r = c.post("/v1/members/%d/points/earn" % member, {"points": 1}, headers={"Idempotency-Key": key})
+            r = c.post("/v1/members/%d/points/earn" % member, {"amount": 100}, headers={"Idempotency-Key": key})
             self.assertEqual(r.status, 201, r)
             self.assertEqual(r.headers.get("idempotent-replayed"), "true")
             self.assertEqual(owner_login(restarted), 200)

@@ -1,0 +1,99 @@
+"""The outside probe's findings (issue 11), each replayed as the attack it was and
+answered as it must be now, on both backends: points minted by tills, a store
+manager escalating through a service agent, service agents acting chain-wide."""
+from harness import ServerTest, make_chain
+
+
+class SecurityTest(ServerTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        o = cls.owner = cls.server.owner()
+        make_chain(o)
+        staff = (("mgr_sh01", "store_manager", {"scope": "SH01"}), ("clerk_sh01", "clerk", {"scope": "SH01"}),
+                 ("rm_east", "region_manager", {"scope": "EAST"}),
+                 ("agent_east", "service_agent", {"scope_kind": "region", "scope": "EAST"}),
+                 ("agent_chain", "service_agent", {"scope_kind": "chain"}))
+        for user, role, scope in staff:
+            r = o.post("/v1/staff", dict({"username": user, "password": "password-" + user, "role": role}, **scope))
+            assert r.status == 201, r
+        cls.tok = {}
+        c = cls.server.client()
+        for user, _, _ in staff:
+            r = c.post("/v1/auth/login", {"username": user, "password": "password-" + user})
+            assert r.status == 200, r
+            cls.tok[user] = r.json["token"]
+        cls.pos = o.post("/v1/api-keys", {"channel": "pos", "location": "SH01"}).json["key"]
+        cls.web = o.post("/v1/api-keys", {"channel": "web"}).json["key"]
+        cls.sh, cls.bj = (o.post("/v1/members", {"phone": p, "home_location": h}).json["id"]
+                          for p, h in (("13900000101", "SH01"), ("13900000102", "BJ01")))
+
+    def as_(self, who):
+        return self.server.client(self.tok.get(who, who))
+
+    def balance(self, member):
+        return self.owner.get("/v1/members/%d/points" % member).json["balance"]
+
+    # ---- clerks and POS keys minted points ----
+    def test_tills_earn_only_by_the_rule_and_never_give_points(self):
+        before = self.balance(self.sh)
+        for who in ("clerk_sh01", self.pos):
+            r = self.as_(who).post("/v1/members/%d/points/earn" % self.sh, {"points": 100000000})
+            self.assertError(r, 403, "role_forbidden")
+        self.assertEqual(self.balance(self.sh), before)
+        # by the amount spent, through the earn rule, a clerk credits what the rule gives
+        r = self.as_("clerk_sh01").post("/v1/members/%d/points/earn" % self.sh, {"amount": 12900})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["points"], 129)
+        # a manager may give points outside the rule, to the members of her store only
+        r = self.as_("mgr_sh01").post("/v1/members/%d/points/earn" % self.sh, {"points": 50, "reason": "goodwill"})
+        self.assertEqual(r.status, 201, r)
+        r = self.as_("mgr_sh01").post("/v1/members/%d/points/earn" % self.bj, {"points": 50})
+        self.assertError(r, 403, "out_of_scope")
+        r = self.as_("mgr_sh01").post("/v1/members/%d/points/adjust" % self.bj, {"points": 50, "reason": "x"})
+        self.assertError(r, 403, "out_of_scope")
+        self.assertEqual(self.balance(self.sh), before + 129 + 50)
+
+    # ---- a store manager escalated through a service agent ----
+    def test_who_may_create_whom(self):
+        cases = (("mgr_sh01", "service_agent", {"scope": "SH01"}, 403),
+                 ("mgr_sh01", "store_manager", {"scope": "SH01"}, 403),
+                 ("mgr_sh01", "clerk", {"scope": "SH01"}, 201),
+                 ("mgr_sh01", "clerk", {"scope": "SH02"}, 403),
+                 ("rm_east", "service_agent", {"scope_kind": "region", "scope": "EAST"}, 403),
+                 ("rm_east", "region_manager", {"scope": "EAST"}, 403),
+                 ("rm_east", "store_manager", {"scope": "SH02"}, 201),
+                 ("rm_east", "clerk", {"scope": "BJ01"}, 403),
+                 ("agent_chain", "clerk", {"scope": "SH01"}, 403))
+        for n, (who, role, scope, status) in enumerate(cases):
+            with self.subTest(who=who, role=role, scope=scope):
+                r = self.as_(who).post("/v1/staff", dict({"username": "new%d" % n, "password": "a-long-password",
+                                                          "role": role}, **scope))
+                self.assertEqual(r.status, status, r)
+                if status == 403:
+                    self.assertIn(r.error["code"], ("role_forbidden", "out_of_scope"))
+
+    def test_service_agents_merge_and_transfer_within_their_scope(self):
+        o = self.owner
+        a, b, c = (o.post("/v1/members", {"phone": p, "home_location": h}).json["id"]
+                   for p, h in (("13900000201", "SH01"), ("13900000202", "SH02"), ("13900000203", "BJ01")))
+        o.post("/v1/members/%d/points/adjust" % c, {"points": 500, "reason": "seed"})
+        east = self.as_("agent_east")
+        # the region's agent may not reach a Beijing member, however she asks
+        self.assertError(east.post("/v1/members/%d/merge" % a, {"merge_id": c}), 403, "out_of_scope")
+        self.assertError(east.post("/v1/members/%d/merge" % c, {"merge_id": a}), 403, "out_of_scope")
+        self.assertError(east.post("/v1/members/%d/points/transfer" % c, {"to_member_id": a, "points": 500}),
+                         403, "out_of_scope")
+        self.assertEqual(self.balance(c), 500)
+        self.assertEqual(o.get("/v1/members/%d" % c).json["status"], "active")
+        # within the region she may
+        r = east.post("/v1/members/%d/merge" % a, {"merge_id": b})
+        self.assertEqual(r.status, 200, r)
+        # the chain's agent may anywhere
+        r = self.as_("agent_chain").post("/v1/members/%d/points/transfer" % c, {"to_member_id": a, "points": 500})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(self.balance(c), 0)
+        # clerks and channel keys never merge or move points between members
+        self.assertError(self.as_("clerk_sh01").post("/v1/members/%d/merge" % a, {"merge_id": c}), 403)
+        self.assertError(self.as_(self.web).post("/v1/members/%d/points/adjust" % a, {"points": 1, "reason": "x"}),
+                         403)
