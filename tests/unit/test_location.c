@@ -1,9 +1,11 @@
 /*
 ** test_location.c -- regions and locations, and the scope rules that every
 ** handler relies on: chain sees all, a region its subtree, a location itself,
-** a member herself.
+** a member herself; and who may act on a member (domain/access.c).
 */
 #include "fixture.h"
+
+#include "domain/access.h"
 
 static void test_location__scope_rules(void **state)
 {
@@ -22,9 +24,18 @@ static void test_location__scope_rules(void **state)
     assert_int_equal(scope_check_location(c, &member, ids.sh01), O2O_EFORBIDDEN);
     assert_int_equal(scope_check_region(c, &east, ids.east), 0);
     assert_int_equal(scope_check_region(c, &east, ids.north), O2O_EFORBIDDEN);
-    assert_int_equal(scope_check_member(&member, 7), 0);
-    assert_int_equal(scope_check_member(&member, 8), O2O_EFORBIDDEN);
-    assert_int_equal(scope_check_member(&sh01, 8), 0);
+    assert_int_equal(access_member(c, &member, 7, MEMBER_SPEND), 0);
+    assert_int_equal(access_member(c, &member, 8, MEMBER_SEE), O2O_EFORBIDDEN);
+    assert_int_equal(access_member(c, &member, 7, MEMBER_GIVE), O2O_EFORBIDDEN);
+    assert_int_equal(access_member(c, &sh01, 8, MEMBER_SEE), 0);
+    {
+        struct principal clerk = {.role = ROLE_CLERK, .scope = SCOPE_LOCATION, .scope_id = ids.sh01};
+        struct principal key = {.role = ROLE_CHANNEL, .scope = SCOPE_CHAIN};
+        assert_int_equal(access_member(c, &clerk, 8, MEMBER_EARN), 0);
+        assert_int_equal(access_member(c, &clerk, 8, MEMBER_GIVE), O2O_EFORBIDDEN);
+        assert_string_equal(err_last()->code, "role_forbidden");
+        assert_int_equal(access_member(c, &key, 8, MEMBER_MERGE), O2O_EFORBIDDEN);
+    }
 }
 
 static int count_cb(const struct location *l, void *arg)
