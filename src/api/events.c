@@ -342,6 +342,7 @@ int api_funnel(struct http_req *rq)
         return rc;
     }
     j->q.threads = 2;
+    j->q.who = rq->who;       /* scoped like reports: a store's manager sees her store's events */
     str_copy(j->rid, sizeof j->rid, rq->rid);
     /* reads every event of the period: on a worker, never on the event loop */
     j->pending = http_defer(rq);
@@ -354,6 +355,7 @@ struct paths_job {
     char rid[40];
     char event[49];
     int64_t from, to, gap, limit;
+    struct principal who;
 };
 
 static json_t *render_counts(const struct path_count *c, int n, int64_t total)
@@ -375,7 +377,7 @@ static void paths_work(void *arg)
     json_t *o = NULL;
     int rc;
     err_clear();
-    rc = behaviour_paths(db_reader(api_app()->db), j->event, j->from, j->to, j->gap, (int)j->limit, &a);
+    rc = behaviour_paths(db_reader(api_app()->db), &j->who, j->event, j->from, j->to, j->gap, (int)j->limit, &a);
     if (!rc) {
         o = json_pack("{s:s, s:o, s:o, s:I, s:I, s:o, s:o}", "event", j->event, "from", jtime(j->from), "to",
                       jtime(j->to), "gap_s", (json_int_t)(j->gap / 1000), "occurrences", (json_int_t)a.occurrences,
@@ -413,6 +415,7 @@ int api_paths(struct http_req *rq)
         return rc;
     }
     str_copy(j->rid, sizeof j->rid, rq->rid);
+    j->who = rq->who;
     j->pending = http_defer(rq);
     workq_submit(api_app()->work, paths_work, j);
     return 0;

@@ -281,7 +281,7 @@ int cli_paths(int argc, char **argv)
     }
     if ((rc = common_open(&c, &db)))
         return rc;
-    rc = behaviour_paths(db_reader(db), event, c.from_ms, c.to_ms, gap, (int)limit, &a);
+    rc = behaviour_paths(db_reader(db), NULL, event, c.from_ms, c.to_ms, gap, (int)limit, &a);
     if (rc) {
         fprintf(stderr, "o2o: %s\n", err_last()->msg);
         db_close(db);

@@ -37,6 +37,9 @@ struct loader {
     uint32_t nusers;
     int nnames;
     char **name_of;
+    bool scoped;                       /* only events at the stores in allowed[] count */
+    int64_t *allowed;                  /* sorted location ids */
+    size_t nallowed, allowed_cap;
 };
 
 static void loader_free(struct loader *l)
@@ -55,6 +58,44 @@ static void loader_free(struct loader *l)
     free(l->ts);
     free(l->cls);
     free(l->grp);
+    free(l->allowed);
+}
+
+static int allow_cb(const struct location *loc, void *arg)
+{
+    struct loader *l = arg;
+    XGROW(l->allowed, l->nallowed, l->allowed_cap);
+    l->allowed[l->nallowed++] = loc->id;
+    return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Analytics are scoped like reports: staff below the chain see the events at
+** the stores in their scope (web and app events name no store: not theirs). */
+static int set_scope(struct loader *l, const struct principal *who)
+{
+    int rc;
+    if (!who || who->role == ROLE_NONE || (who->scope == SCOPE_CHAIN && who->role != ROLE_MEMBER))
+        return 0;
+    l->scoped = true;
+    if (who->scope == SCOPE_SELF)
+        return 0;
+    rc = location_list(l->c, who, "", allow_cb, l);
+    if (!rc && l->nallowed)
+        qsort(l->allowed, l->nallowed, sizeof *l->allowed, cmp_id);
+    return rc;
+}
+
+static bool in_scope(const struct loader *l, int64_t location_id)
+{
+    return !l->scoped ||
+           (location_id && l->nallowed &&
+            bsearch(&location_id, l->allowed, l->nallowed, sizeof *l->allowed, cmp_id) != NULL);
 }
 
 static uint32_t user_of(struct loader *l, const struct event_row *r)
@@ -145,7 +186,10 @@ static int funnel_row(const struct event_row *r, void *arg)
     const struct funnel_query *q = l->q;
     unsigned mask = 0;
     int g = 0;
-    uint32_t u = user_of(l, r);
+    uint32_t u;
+    if (!in_scope(l, r->location_id))
+        return 0;
+    u = user_of(l, r);
     l->events++;
     for (int k = 0; k < q->nsteps; k++) {
         const struct behaviour_step *st = &q->steps[k];
@@ -179,8 +223,9 @@ static int funnel_row(const struct event_row *r, void *arg)
     return 0;
 }
 
-static int check_filter(struct db_conn *c, const struct behaviour_filter *f, int64_t *store_id)
+static int check_filter(struct loader *l, const struct behaviour_filter *f, int64_t *store_id)
 {
+    struct db_conn *c = l->c;
     static const char *keys[] = {"channel", "store", "item", "category", "element", "label", "page"};
     struct location loc;
     *store_id = 0;
@@ -192,6 +237,8 @@ static int check_filter(struct db_conn *c, const struct behaviour_filter *f, int
                 return 0;
             if (location_get_by_code(c, f->value, &loc))
                 return err_set(O2O_ENOTFOUND, "unknown_location", "steps", "no store %s", f->value);
+            if (!in_scope(l, loc.id))
+                return err_set(O2O_EFORBIDDEN, "out_of_scope", "steps", "store %s is outside your scope", f->value);
             *store_id = loc.id;
             return 0;
         }
@@ -225,13 +272,16 @@ int behaviour_funnel(struct db_conn *c, const struct funnel_query *q, struct fun
         return err_set(O2O_EINVAL, "out_of_range", "window", "the window must be positive");
     if (q->to <= q->from)
         return err_set(O2O_EINVAL, "out_of_range", "to", "to must be after from");
-    for (int k = 0; k < q->nsteps && !rc; k++)
-        for (int w = 0; w < q->steps[k].nwhere && !rc; w++)
-            rc = check_filter(c, &q->steps[k].where[w], &l.store_filter[k][w]);
-    if (rc)
-        return rc;
     l.c = c;
     l.q = q;
+    rc = set_scope(&l, &q->who);
+    for (int k = 0; k < q->nsteps && !rc; k++)
+        for (int w = 0; w < q->steps[k].nwhere && !rc; w++)
+            rc = check_filter(&l, &q->steps[k].where[w], &l.store_filter[k][w]);
+    if (rc) {
+        loader_free(&l);
+        return rc;
+    }
     rc = events_scan(c, q->from, q->to + q->window_ms, funnel_row, &l);
     if (rc) {
         loader_free(&l);
@@ -284,7 +334,10 @@ static int path_row(const struct event_row *r, void *arg)
 {
     struct loader *l = arg;
     int64_t v;
-    uint32_t u = user_of(l, r);
+    uint32_t u;
+    if (!in_scope(l, r->location_id))
+        return 0;
+    u = user_of(l, r);
     l->events++;
     if (!strmap_get(&l->names, r->name, &v)) {
         if (l->nnames == MAX_NAMES)
@@ -321,8 +374,8 @@ static struct path_count *top(const struct loader *l, const int64_t *cnt, const 
     return all;
 }
 
-int behaviour_paths(struct db_conn *c, const char *event, int64_t from, int64_t to, int64_t gap_ms, int limit,
-                    struct path_answer *out)
+int behaviour_paths(struct db_conn *c, const struct principal *who, const char *event, int64_t from, int64_t to,
+                    int64_t gap_ms, int limit, struct path_answer *out)
 {
     struct loader l;
     int64_t v, *next, *prev;
@@ -334,9 +387,11 @@ int behaviour_paths(struct db_conn *c, const char *event, int64_t from, int64_t 
     if (gap_ms <= 0)
         return err_set(O2O_EINVAL, "out_of_range", "gap", "the gap must be positive");
     l.c = c;
+    rc = set_scope(&l, who);
     /* the events around the period's edges too, so the first and last
     ** occurrences see what came before and after them */
-    rc = events_scan(c, from - gap_ms, to + gap_ms, path_row, &l);
+    if (!rc)
+        rc = events_scan(c, from - gap_ms, to + gap_ms, path_row, &l);
     if (rc) {
         loader_free(&l);
         return rc;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "analytics/funnel.h"
+#include "core/principal.h"
 #include "db/db.h"
 
 #define BEHAVIOUR_MAX_WHERE 4
@@ -38,6 +39,8 @@ struct funnel_query {
     enum behaviour_by by;     /* groups by the first step's channel, store or local day */
     char tz[64];              /* for days */
     int threads;
+    struct principal who;     /* only events at stores in her scope count; role ROLE_NONE: the whole
+                              ** chain's events, web and app included (the command line, chain staff) */
 };
 
 struct funnel_group {
@@ -52,7 +55,8 @@ struct funnel_answer {
     int ngroups, groups_left_off;
 };
 
-/* O2O_EINVAL for a bad step or filter; an unknown store in a filter is O2O_ENOTFOUND. */
+/* O2O_EINVAL for a bad step or filter; an unknown store in a filter is O2O_ENOTFOUND,
+** one outside q->who's scope O2O_EFORBIDDEN. */
 int behaviour_funnel(struct db_conn *c, const struct funnel_query *q, struct funnel_answer *out);
 void funnel_answer_free(struct funnel_answer *a);
 
@@ -68,9 +72,10 @@ struct path_answer {
 };
 
 /* Around each event named `event` in [from, to): the event that came next and
-** the one before, from the same user within gap_ms; the `limit` most frequent. */
-int behaviour_paths(struct db_conn *c, const char *event, int64_t from, int64_t to, int64_t gap_ms, int limit,
-                    struct path_answer *out);
+** the one before, from the same user within gap_ms; the `limit` most frequent.
+** who (NULL: the whole chain) limits the events to the stores in her scope. */
+int behaviour_paths(struct db_conn *c, const struct principal *who, const char *event, int64_t from, int64_t to,
+                    int64_t gap_ms, int limit, struct path_answer *out);
 void path_answer_free(struct path_answer *a);
 
 #endif

@@ -97,3 +97,36 @@ class SecurityTest(ServerTest):
         self.assertError(self.as_("clerk_sh01").post("/v1/members/%d/merge" % a, {"merge_id": c}), 403)
         self.assertError(self.as_(self.web).post("/v1/members/%d/points/adjust" % a, {"points": 1, "reason": "x"}),
                          403)
+
+    # ---- analytics were chain-wide for a store manager ----
+    def test_analytics_are_scoped_like_reports(self):
+        web = self.as_(self.web)
+        base = 1767225600000   # 2026-01-01T00:00:00Z, pinned
+        events = []
+        for i, store in enumerate(("SH01", "SH01", "BJ01", "BJ01", "BJ01", None)):
+            dev = "scope-dev-%d" % i
+            for k, name in enumerate(("view", "add_to_cart", "purchase")):
+                e = {"name": name, "device_id": dev, "ts": base + i * 60000 + k * 1000, "item": "TEE"}
+                if store:
+                    e["store"] = store
+                events.append(e)
+        r = web.post("/v1/events", {"events": events})
+        self.assertEqual(r.status, 200, r)
+        body = {"steps": [{"name": "view"}, {"name": "add_to_cart"}, {"name": "purchase"}], "by": "store",
+                "from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z"}
+        r = self.as_("mgr_sh01").post("/v1/analytics/funnel", body)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([g["key"] for g in r.json["groups"]], ["SH01"])
+        self.assertEqual(r.json["steps"][0]["users"], 2)
+        r = self.owner.post("/v1/analytics/funnel", body)
+        self.assertEqual(sorted(g["key"] for g in r.json["groups"]), ["", "BJ01", "SH01"])
+        self.assertEqual(r.json["steps"][0]["users"], 6)
+        # naming another store is refused, not answered with its figures
+        r = self.as_("mgr_sh01").post("/v1/analytics/funnel", dict(body, steps=[{"name": "view", "where": {"store": "BJ01"}}]))
+        self.assertError(r, 403, "out_of_scope", "steps")
+        q = "/v1/analytics/paths?event=add_to_cart&from=2026-01-01&to=2026-01-02"
+        r = self.as_("mgr_sh01").get(q)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["occurrences"], 2)
+        self.assertEqual(self.as_("rm_east").get(q).json["occurrences"], 2)
+        self.assertEqual(self.owner.get(q).json["occurrences"], 6)
