@@ -63,59 +63,56 @@ static json_t *render_principal(const struct principal *p)
 struct login_job {
     struct http_pending *pending;
     char rid[24];
+    char client[46];
+    bool trusted;
     char username[65];
     char password[257];
 };
 
-struct login_commit {
-    const char *username;
-    bool ok;
+struct login_step {
+    struct login_job *j;
     int64_t staff_id;
     char token[80];
     int64_t expires_at;
 };
 
-static int login_commit_body(struct db_conn *c, void *arg)
+static int claim_body(struct db_conn *c, void *arg)
 {
-    struct login_commit *lc = arg;
-    return staff_login_commit(c, lc->username, lc->ok, lc->staff_id, lc->token, &lc->expires_at);
+    struct login_step *st = arg;
+    return staff_login_claim(c, st->j->username, st->j->client, st->j->trusted);
 }
 
+static int commit_body(struct db_conn *c, void *arg)
+{
+    struct login_step *st = arg;
+    return staff_login_commit(c, st->j->username, st->j->client, st->staff_id, st->token, &st->expires_at);
+}
+
+/* On a worker: count the attempt (refused while locked), check the password
+** (slow on purpose), and only after a success open a session. */
 static void login_work(void *arg)
 {
     struct login_job *j = arg;
+    struct login_step st;
     struct principal who;
-    struct login_commit lc;
-    int rc, status = 200;
-    char *body = NULL;
-    size_t len;
+    int rc;
 
-    memset(&lc, 0, sizeof lc);
-    lc.username = j->username;
-    rc = staff_verify(api_reader(), j->username, j->password, &who);
-    if (rc == 0 || rc == O2O_EUNAUTH) {
-        struct err_rec saved;
-        err_save(&saved);
-        lc.ok = rc == 0;
-        lc.staff_id = who.id;
-        if (db_txn(api_app()->db, login_commit_body, &lc))
-            rc = err_last()->rc;
-        else if (!lc.ok)
-            err_restore(&saved);
-    }
-    if (rc) {
-        status = http_status_of(rc);
-        body = http_error_body(rc, j->rid, &len);
-    } else {
-        json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "token", lc.token, "token_type", "Bearer", "expires_at",
-                              jtime(lc.expires_at), "principal", render_principal(&who));
-        memset(j->password, 0, sizeof j->password);
-        http_complete_json(j->pending, j->rid, status, o);
-        free(j);
-        return;
-    }
+    memset(&st, 0, sizeof st);
+    st.j = j;
+    rc = db_txn(api_app()->db, claim_body, &st);
+    if (!rc)
+        rc = staff_verify(api_reader(), j->username, j->password, &who);
     memset(j->password, 0, sizeof j->password);
-    http_complete(j->pending, status, body, len, false);
+    if (!rc) {
+        st.staff_id = who.id;
+        rc = db_txn(api_app()->db, commit_body, &st);
+    }
+    if (rc)
+        http_complete_error(j->pending, rc, j->rid);
+    else
+        http_complete_json(j->pending, j->rid, 200,
+                           json_pack("{s:s, s:s, s:o, s:o}", "token", st.token, "token_type", "Bearer", "expires_at",
+                                     jtime(st.expires_at), "principal", render_principal(&who)));
     free(j);
 }
 
@@ -130,6 +127,8 @@ int api_auth_login(struct http_req *rq)
         return rc;
     }
     str_copy(j->rid, sizeof j->rid, rq->rid);
+    str_copy(j->client, sizeof j->client, rq->client);
+    j->trusted = rq->trusted;
     j->pending = http_defer(rq);
     workq_submit(api_app()->work, login_work, j);
     return 0;

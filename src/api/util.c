@@ -294,17 +294,10 @@ static void finish_write(struct write_job *w)
 static void job_done(struct db_job *j)
 {
     struct write_job *w = (struct write_job *)j;
-    char *body;
-    size_t len;
-    int status;
     if (j->rc) {
         err_restore(&j->err);
-        status = http_status_of(j->rc);
-        if (status >= 500)
-            log_error("%s write failed: %s", w->rid, j->err.msg);
-        body = http_error_body(j->rc, w->rid, &len);
         free(w->body);
-        http_complete(w->pending, status, body, len, false);
+        http_complete_error(w->pending, j->rc, w->rid);
     } else {
         if (w->out) {
             w->body = json_dumps(w->out, JSON_COMPACT);

@@ -38,6 +38,7 @@ int err_set(int rc, const char *code, const char *field, const char *fmt, ...)
 {
     va_list ap;
     cur.rc = rc;
+    cur.retry_after = 0;
     str_copy(cur.code, sizeof cur.code, code ? code : err_default_code(rc));
     str_copy(cur.field, sizeof cur.field, field);
     va_start(ap, fmt);
@@ -46,6 +47,12 @@ int err_set(int rc, const char *code, const char *field, const char *fmt, ...)
     for (char *p = cur.msg; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
+    return rc;
+}
+
+int err_retry_after(int rc, int64_t seconds)
+{
+    cur.retry_after = seconds < 1 ? 1 : seconds > 86400 ? 86400 : (int)seconds;
     return rc;
 }
 

@@ -6,6 +6,8 @@
 #ifndef O2O_CORE_ERR_H
 #define O2O_CORE_ERR_H
 
+#include <stdint.h>
+
 enum o2o_err {
     O2O_OK = 0,
     O2O_EINVAL = -1,     /* bad input: wrong type, missing field, bad value */
@@ -33,12 +35,16 @@ struct err_rec {
     char code[48];   /* stable machine code, e.g. "out_of_stock" */
     char field[96];  /* JSON path of the offending input, or "" */
     char msg[240];   /* one line, human readable */
+    int retry_after; /* seconds: when a refusal (throttle, busy) may be retried, or 0 */
 };
 
 /* Record an error and return rc, so callers write `return err_set(...)`.
 ** code may be NULL for the default code of rc; field may be NULL. */
 int err_set(int rc, const char *code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Say when the current error may be retried (seconds, at least 1); returns rc. */
+int err_retry_after(int rc, int64_t seconds);
 
 /* The current thread's record (borrowed, valid until the next err_ call). */
 const struct err_rec *err_last(void);

@@ -1,6 +1,6 @@
 /*
 ** auth.c -- staff, sessions, API keys and one-time codes.
-** Owns tables staff, login_attempts, sessions, api_keys, otp_codes.
+** Owns tables staff, login_throttle, sessions, api_keys, otp_codes, otp_sends.
 ** Passwords are argon2id (libsodium); tokens are random and stored only as
 ** SHA-256 hashes. No HTTP or JSON here. Tests: tests/unit/test_auth.c
 */
@@ -16,6 +16,7 @@
 #include "domain/location.h"
 #include "domain/member.h"
 #include "domain/outbox.h"
+#include "domain/settings.h"
 
 #define MODULE_NAME "domain/auth"
 
@@ -127,31 +128,62 @@ static int new_session(struct db_conn *c, const char *kind, int64_t subject, int
     return n < 0 ? (int)n : 0;
 }
 
-int staff_login_allowed(struct db_conn *c, const char *username, int64_t *retry_after_s)
+/* A lock after the limit: 30 s, doubling per further failure, at most 15 min (in SQL, as a CASE). */
+#define LOCK_AFTER(over)                                                                                        \
+    "CASE WHEN " over " < 0 THEN 0 WHEN " over " = 0 THEN $3 + 30000 WHEN " over " = 1 THEN $3 + 60000 "    \
+    "WHEN " over " = 2 THEN $3 + 120000 WHEN " over " = 3 THEN $3 + 240000 WHEN " over " = 4 THEN $3 + 480000 " \
+    "ELSE $3 + 900000 END"
+
+/* Count an attempt on key unless it is locked; the count and the lock change in
+** one conditional update, so parallel attempts cannot pass together. */
+static int claim(struct db_conn *c, const char *key, int64_t limit, int64_t now)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_query(c, &s, "SELECT failures, locked_until FROM login_attempts WHERE username = $1", "t", username);
-    int64_t now = now_ms();
-    *retry_after_s = 0;
-    if (rc == DB_ROW && db_col_i64(s, 1) > now) {
-        *retry_after_s = (db_col_i64(s, 1) - now + 999) / 1000;
-        rc = err_set(O2O_ETHROTTLE, "too_many_attempts", NULL,
-                     "too many failed logins for %s; retry in %" PRId64 " s", username, *retry_after_s);
+    int64_t n, until = 0;
+    n = db_exec(c, "INSERT INTO login_throttle (key, failures, locked_until, updated_at) VALUES ($1, 0, 0, $2) "
+                   "ON CONFLICT (key) DO NOTHING",
+                "ti", key, now);
+    if (n >= 0)
+        n = db_exec(c,
+                    "UPDATE login_throttle SET updated_at = $3, failures = failures + 1, "
+                    "locked_until = " LOCK_AFTER("failures + 1 - $2") " WHERE key = $1 AND locked_until <= $3",
+                    "tii", key, limit, now);
+    if (n < 0)
+        return (int)n;
+    if (n == 1)
+        return 0;
+    if (db_scalar_i64(c, &until, "SELECT locked_until FROM login_throttle WHERE key = $1", "t", key))
+        return err_last()->rc;
+    err_set(O2O_ETHROTTLE, "too_many_attempts", NULL, "too many failed logins; retry in %" PRId64 " s",
+            (until - now + 999) / 1000);
+    return err_retry_after(O2O_ETHROTTLE, (until - now + 999) / 1000);
+}
+
+int staff_login_claim(struct db_conn *c, const char *username, const char *client, bool trusted)
+{
+    char key[160];
+    int64_t now = now_ms(), per_client, per_user;
+    int rc = settings_i64(c, "login_failures_per_client", AUTH_MAX_FAILURES, &per_client);
+    if (!rc)
+        rc = settings_i64(c, "login_failures_per_user", AUTH_MAX_USER_FAILURES, &per_user);
+    if (rc)
+        return rc;
+    snprintf(key, sizeof key, "a:%s u:%s", client, username);
+    rc = claim(c, key, per_client, now);
+    if (!rc && !trusted) {
+        /* from a trusted network (the office, the stores) the right password still works */
+        snprintf(key, sizeof key, "u:%s", username);
+        rc = claim(c, key, per_user, now);
     }
-    db_done(s);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 int staff_verify(struct db_conn *c, const char *username, const char *password, struct principal *who)
 {
     struct db_stmt *s = NULL;
     char hash[160] = "", scope_kind[16] = "", role[24] = "";
-    int64_t id = 0, scope_id = 0, retry = 0, active = 0;
-    int rc = staff_login_allowed(c, username, &retry);
-    if (rc)
-        return rc;
-    rc = db_query(c, &s, "SELECT id, password_hash, role, scope_kind, scope_id, active FROM staff WHERE username = $1",
-                  "t", username);
+    int64_t id = 0, scope_id = 0, active = 0;
+    int rc = db_query(c, &s, "SELECT id, password_hash, role, scope_kind, scope_id, active FROM staff WHERE username = $1",
+                      "t", username);
     if (rc == DB_ROW) {
         id = db_col_i64(s, 0);
         str_copy(hash, sizeof hash, db_col_text(s, 1));
@@ -173,37 +205,17 @@ int staff_verify(struct db_conn *c, const char *username, const char *password, 
     return 0;
 }
 
-int staff_login_commit(struct db_conn *c, const char *username, bool ok, int64_t staff_id, char token[80],
-                       int64_t *expires_at)
+int staff_login_commit(struct db_conn *c, const char *username, const char *client, int64_t staff_id,
+                       char token[80], int64_t *expires_at)
 {
-    int64_t n, fails = 0;
-    if (ok) {
-        n = db_exec(c, "DELETE FROM login_attempts WHERE username = $1", "t", username);
-        if (n < 0)
-            return (int)n;
-        return new_session(c, "staff", staff_id, AUTH_STAFF_TTL_MS, token, expires_at);
-    }
-    /* count the failure; from the 5th on lock for 30 s, doubling per failure, at most 15 min */
-    n = db_exec(c,
-                "INSERT INTO login_attempts (username, failures, locked_until) VALUES ($1, 1, 0) "
-                "ON CONFLICT (username) DO UPDATE SET failures = login_attempts.failures + 1",
-                "t", username);
+    char k1[160], k2[160];
+    int64_t n;
+    snprintf(k1, sizeof k1, "a:%s u:%s", client, username);
+    snprintf(k2, sizeof k2, "u:%s", username);
+    n = db_exec(c, "DELETE FROM login_throttle WHERE key = $1 OR key = $2", "tt", k1, k2);
     if (n < 0)
         return (int)n;
-    n = db_scalar_i64(c, &fails, "SELECT failures FROM login_attempts WHERE username = $1", "t", username);
-    if (n < 0)
-        return (int)n;
-    if (fails >= AUTH_MAX_FAILURES) {
-        int64_t shift = fails - AUTH_MAX_FAILURES < 5 ? fails - AUTH_MAX_FAILURES : 5;
-        int64_t lock = 30000LL << shift;
-        if (lock > 15 * 60000LL)
-            lock = 15 * 60000LL;
-        n = db_exec(c, "UPDATE login_attempts SET locked_until = $2 WHERE username = $1", "ti", username,
-                    now_ms() + lock);
-        if (n < 0)
-            return (int)n;
-    }
-    return 0;
+    return new_session(c, "staff", staff_id, AUTH_STAFF_TTL_MS, token, expires_at);
 }
 
 int auth_resolve(struct db_conn *c, const char *token, struct principal *out)
@@ -312,16 +324,28 @@ int api_key_create(struct db_conn *c, struct api_key *k)
 int otp_request(struct db_conn *c, const char *phone, bool dev_log)
 {
     char code[8], hash[65], buf[96], msg[160];
-    int64_t recent = 0, now = now_ms(), n;
+    int64_t now = now_ms(), n, limit = AUTH_OTP_PER_PHONE, start = 0;
     uint32_t r = randombytes_uniform(1000000);
-    int rc;
-    /* at most 5 codes per phone per 10 minutes */
-    rc = db_scalar_i64(c, &recent, "SELECT COUNT(*) FROM otp_codes WHERE phone = $1 AND created_at > $2", "ti",
-                       phone, now - 600000);
+    int rc = settings_i64(c, "otp_codes_per_phone", AUTH_OTP_PER_PHONE, &limit);
     if (rc)
         return rc;
-    if (recent >= 5)
-        return err_set(O2O_ETHROTTLE, "too_many_codes", "phone", "too many codes requested for this phone; wait 10 minutes");
+    /* at most `limit` codes per phone per window, counted by one conditional upsert */
+    n = db_exec(c,
+                "INSERT INTO otp_sends (phone, window_start, sent) VALUES ($1, $2, 1) ON CONFLICT (phone) DO UPDATE "
+                "SET sent = CASE WHEN otp_sends.window_start <= $3 THEN 1 ELSE otp_sends.sent + 1 END, "
+                "window_start = CASE WHEN otp_sends.window_start <= $3 THEN $2 ELSE otp_sends.window_start END "
+                "WHERE otp_sends.window_start <= $3 OR otp_sends.sent < $4",
+                "tiii", phone, now, now - AUTH_OTP_WINDOW_MS, limit);
+    if (n < 0)
+        return (int)n;
+    if (n == 0) {
+        rc = db_scalar_i64(c, &start, "SELECT window_start FROM otp_sends WHERE phone = $1", "t", phone);
+        if (rc)
+            return rc;
+        err_set(O2O_ETHROTTLE, "too_many_codes", "phone", "too many codes requested for this phone; wait %" PRId64 " s",
+                (start + AUTH_OTP_WINDOW_MS - now + 999) / 1000);
+        return err_retry_after(O2O_ETHROTTLE, (start + AUTH_OTP_WINDOW_MS - now + 999) / 1000);
+    }
     snprintf(code, sizeof code, "%06u", (unsigned)r);
     snprintf(buf, sizeof buf, "%s:%s", phone, code);
     sha256_hex(hash, buf, strlen(buf));
@@ -364,12 +388,16 @@ int otp_verify(struct db_conn *c, const char *phone, const char *code, char toke
         return rc;
     if (!id)
         return err_set(O2O_EUNAUTH, "no_code", "code", "no valid code for this phone: request a new one");
-    if (attempts >= AUTH_OTP_MAX_ATTEMPTS)
+    /* the try is counted before the code is compared, by a conditional update */
+    n = attempts >= AUTH_OTP_MAX_ATTEMPTS
+            ? 0
+            : db_exec(c, "UPDATE otp_codes SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2", "ii", id,
+                      (int64_t)AUTH_OTP_MAX_ATTEMPTS);
+    if (n < 0)
+        return (int)n;
+    if (n == 0)
         return err_set(O2O_ETHROTTLE, "too_many_attempts", "code", "too many wrong codes: request a new one");
     if (!match) {
-        n = db_exec(c, "UPDATE otp_codes SET attempts = attempts + 1 WHERE id = $1", "i", id);
-        if (n < 0)
-            return (int)n;
         *member_id = 0; /* commit the attempt; the caller reports the failure */
         return 0;
     }

@@ -13,7 +13,10 @@
 
 #define AUTH_STAFF_TTL_MS (12LL * 3600 * 1000)
 #define AUTH_MEMBER_TTL_MS (30LL * 24 * 3600 * 1000)
-#define AUTH_MAX_FAILURES 5          /* failed logins before throttling */
+#define AUTH_MAX_FAILURES 5          /* failed logins per username and client address before a lock */
+#define AUTH_MAX_USER_FAILURES 50    /* per username from every address outside the trusted networks */
+#define AUTH_OTP_WINDOW_MS (10 * 60 * 1000)
+#define AUTH_OTP_PER_PHONE 5         /* codes sent to one phone per window */
 #define AUTH_OTP_TTL_MS (5 * 60 * 1000)
 #define AUTH_OTP_MAX_ATTEMPTS 5
 
@@ -52,16 +55,22 @@ int staff_may_create(const struct principal *who, enum role role);
 int staff_create(struct db_conn *c, struct staff *s, const char *pw_hash);
 int staff_count(struct db_conn *c, int64_t *out);
 
-/* Log in, step 1 (a read; slow on purpose, call off the event loop): check the
-** throttle and verify the password. 0 with *who filled, O2O_EUNAUTH for a wrong
-** username or password, O2O_ETHROTTLE while locked. */
+/* Log in, step 1 (transaction body): count this attempt before the password is
+** checked, by conditional updates, so that no number of parallel attempts in any
+** number of processes passes the limit. Counted per username and client address
+** (settings login_failures_per_client, default 5: an attacker locks out her own
+** address only) and, unless the client is in a trusted network, per username
+** (login_failures_per_user, default 50: a distributed guesser). A lock lasts 30 s,
+** doubling per further failure, at most 15 min. O2O_ETHROTTLE with the retry time
+** in the error record while locked. Unknown usernames are counted the same way. */
+int staff_login_claim(struct db_conn *c, const char *username, const char *client, bool trusted);
+/* Log in, step 2 (a read; slow on purpose, call off the event loop): verify the
+** password. 0 with *who filled, O2O_EUNAUTH for a wrong username or password. */
 int staff_verify(struct db_conn *c, const char *username, const char *password, struct principal *who);
-/* Log in, step 2 (transaction body): after a success issue a session (token, 80
-** bytes) and clear the failures; after a failure count it and maybe lock. */
-int staff_login_commit(struct db_conn *c, const char *username, bool ok, int64_t staff_id, char token[80],
-                       int64_t *expires_at);
-/* The throttle state of a username: 0, or O2O_ETHROTTLE with retry_after seconds. */
-int staff_login_allowed(struct db_conn *c, const char *username, int64_t *retry_after_s);
+/* Log in, step 3 (transaction body), after a success: issue a session (token, 80
+** bytes) and clear the counts of this username from this client. */
+int staff_login_commit(struct db_conn *c, const char *username, const char *client, int64_t staff_id,
+                       char token[80], int64_t *expires_at);
 
 /* Resolve a bearer token (session or API key) to a principal. O2O_EUNAUTH if unknown/expired. */
 int auth_resolve(struct db_conn *c, const char *token, struct principal *out);
@@ -70,7 +79,9 @@ int auth_logout(struct db_conn *c, const char *token);
 
 int api_key_create(struct db_conn *c, struct api_key *k);
 
-/* Member sign-in: send a code (via outbox), then verify it for a session. */
+/* Member sign-in: send a code (via outbox; at most otp_codes_per_phone per phone
+** per 10 minutes, counted by a conditional upsert), then verify it for a session
+** (each try counted before the code is compared; five per code). */
 int otp_request(struct db_conn *c, const char *phone_e164, bool dev_log);
 int otp_verify(struct db_conn *c, const char *phone_e164, const char *code, char token[80], int64_t *member_id,
                int64_t *expires_at);

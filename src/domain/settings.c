@@ -12,7 +12,7 @@
 
 #include "core/util.h"
 
-#define MAX_CACHED 32
+#define MAX_CACHED 64
 
 /* A small cache of settings and tier multipliers for the write paths. */
 static struct {
@@ -135,6 +135,15 @@ static const struct {
     {"presence_visit_gap_minutes", 1, 1440, NULL},
     {"message_daily_cap", 0, 100, NULL},
     {"quiet_hours", 0, 0, HOURS},
+    /* limits (docs/security.md); 0 turns a rate limit off */
+    {"login_failures_per_client", 1, 1000, NULL},
+    {"login_failures_per_user", 1, 1000000, NULL},
+    {"otp_codes_per_phone", 1, 1000, NULL},
+    {"rate_anonymous_per_minute", 0, 10000000, NULL},
+    {"rate_otp_per_minute", 0, 1000000, NULL},
+    {"rate_events_per_minute", 0, 10000000, NULL},
+    {"rate_events_device_per_minute", 0, 1000000, NULL},
+    {"rate_credential_per_second", 0, 10000000, NULL},
 };
 
 /* "H1-H2" (hours 0..24, e.g. 22-8 across midnight) or "" for none. */

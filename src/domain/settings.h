@@ -20,7 +20,8 @@ struct tier {
 ** phone_default_cc (1-3 digits), points_value_fen (what one point pays), order_payment_minutes,
 ** pickup_hold_days, return_window_days, routing_from_stores, routing_from_warehouses (0/1),
 ** routing_max_distance_km (0 = any), routing_daily_capacity (0 = unlimited),
-** routing_pickup_shortfall (transfer|ship). Unknown keys or bad values: O2O_EINVAL. */
+** routing_pickup_shortfall (transfer|ship), and the limits of docs/security.md
+** (login_failures_*, otp_codes_per_phone, rate_*). Unknown keys or bad values: O2O_EINVAL. */
 int settings_set(struct db_conn *c, const char *key, const char *value);
 int settings_list(struct db_conn *c, int (*cb)(const char *key, const char *value, void *arg), void *arg);
 

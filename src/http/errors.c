@@ -56,6 +56,8 @@ char *http_error_body(int rc, const char *rid, size_t *len)
         json_object_set_new(inner, "field", json_string(e->field));
     else
         json_object_set_new(inner, "field", json_null());
+    if (e->rc == rc && e->retry_after > 0)
+        json_object_set_new(inner, "retry_after", json_integer(e->retry_after));
     o = json_pack("{s:o, s:s}", "error", inner, "request_id", rid ? rid : "");
     s = json_dumps(o, JSON_COMPACT);
     json_decref(o);

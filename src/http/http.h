@@ -122,6 +122,9 @@ struct http_pending *http_defer(struct http_req *rq);
 /* Answer a deferred request from any thread. body is owned (malloc'd) and freed here.
 ** If the client has gone, the answer is dropped. replayed adds Idempotent-Replayed. */
 void http_complete(struct http_pending *p, int status, char *body, size_t len, bool replayed);
+/* Answer with the error rc and the current thread's error record (Retry-After
+** included when the record says when to retry). */
+void http_complete_error(struct http_pending *p, int rc, const char *rid);
 /* Answer with a JSON value (the reference is taken). A NULL value, or one that
 ** cannot be written (a string that is not UTF-8), answers 500 and is logged:
 ** whatever jansson gives back is checked here, once for every deferred answer. */

@@ -58,6 +58,7 @@ struct http_pending {
     char *body;
     size_t len;
     bool replayed;
+    int retry_after;                  /* seconds, for a Retry-After header, or 0 */
     const char *ctype;                /* a static string */
 };
 
@@ -208,11 +209,22 @@ int http_reply_json(struct http_req *pub, int status, json_t *v)
     return rc;
 }
 
+static void add_retry_after(struct http_req *pub, int seconds)
+{
+    char v[16];
+    if (seconds <= 0)
+        return;
+    snprintf(v, sizeof v, "%d", seconds);
+    http_add_header(pub, "Retry-After", v);
+}
+
 int http_reply_error(struct http_req *pub, int rc)
 {
     size_t len;
     char *s = http_error_body(rc, pub->rid, &len);
     int status = http_status_of(rc);
+    if (err_last()->rc == rc)
+        add_retry_after(pub, err_last()->retry_after);
     if (status >= 500)
         log_error("%s %s %s -> %d: %s", pub->rid, pub->method, pub->path, status, err_last()->msg);
     send_now((struct req_int *)pub, status, "application/json", s, len);
@@ -246,6 +258,17 @@ struct http_pending *http_defer(struct http_req *pub)
 void http_complete(struct http_pending *p, int status, char *body, size_t len, bool replayed)
 {
     http_complete_as(p, status, "application/json", body, len, replayed);
+}
+
+void http_complete_error(struct http_pending *p, int rc, const char *rid)
+{
+    size_t len;
+    char *body = http_error_body(rc, rid, &len);
+    int status = http_status_of(rc);
+    if (status >= 500)
+        log_error("%s -> %d: %s", rid ? rid : "", status, err_last()->msg);
+    p->retry_after = err_last()->rc == rc ? err_last()->retry_after : 0;
+    http_complete(p, status, body, len, false);
 }
 
 void http_complete_json(struct http_pending *p, const char *rid, int status, json_t *v)
@@ -289,6 +312,7 @@ static void on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *me
             rq->pending = NULL;
             if (p->replayed)
                 http_add_header(&rq->pub, "Idempotent-Replayed", "true");
+            add_retry_after(&rq->pub, p->retry_after);
             send_now(rq, p->status, p->ctype, p->body, p->len);
         }
         free(p->body);

@@ -175,7 +175,7 @@ class Server:
         while int(self.scalar("SELECT COUNT(*) FROM insight_queue") or 0) and time.time() < deadline:
             time.sleep(0.05)
 
-    def snapshot(self, skip=("sessions", "login_attempts", "job_leases")):
+    def snapshot(self, skip=("sessions", "login_throttle", "job_leases")):
         """A fingerprint of every table's contents (but for sessions, throttles and job leases),
         once the background insight job has caught up."""
         out = {}

@@ -1,7 +1,10 @@
 """The outside probe's findings (issue 11), each replayed as the attack it was and
 answered as it must be now, on both backends: points minted by tills, a store
 manager escalating through a service agent, service agents acting chain-wide."""
-from harness import ServerTest, make_chain
+import threading
+import unittest
+
+from harness import OWNER_PASSWORD, Server, ServerTest, make_chain
 
 
 class SecurityTest(ServerTest):
@@ -130,3 +133,63 @@ class SecurityTest(ServerTest):
         self.assertEqual(r.json["occurrences"], 2)
         self.assertEqual(self.as_("rm_east").get(q).json["occurrences"], 2)
         self.assertEqual(self.owner.get(q).json["occurrences"], 6)
+
+
+class LoginThrottleTest(unittest.TestCase):
+    """Two processes on one database, clients told apart by X-Forwarded-For from the
+    loopback proxy (trusted by default), the owner's password right or wrong."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.a = Server()
+        cls.b = Server(reuse=cls.a)
+        make_chain(cls.a.owner())
+        r = cls.a.owner().post("/v1/staff", {"username": "target", "password": "the-right-password",
+                                             "role": "clerk", "scope": "SH01"})
+        assert r.status == 201, r
+
+    @classmethod
+    def tearDownClass(cls):
+        for s in (cls.b, cls.a):
+            rc, log = s.stop()
+            if rc != 0 or "ERROR: AddressSanitizer" in log or "runtime error:" in log:
+                raise AssertionError("server exited with %d:\n%s" % (rc, log[-3000:]))
+
+    def login(self, server, user, password, client=None):
+        h = {"X-Forwarded-For": client} if client else {}
+        c = server.client()
+        r = c.post("/v1/auth/login", {"username": user, "password": password}, headers=h)
+        c.close()
+        return r
+
+    def test_parallel_guesses_through_two_processes_do_not_pass_the_limit(self):
+        results = []
+        lock = threading.Lock()
+
+        def guess(server, i):
+            r = self.login(server, "target", "wrong-%d" % i, client="203.0.113.50")
+            with lock:
+                results.append(r.status)
+
+        threads = [threading.Thread(target=guess, args=(self.a if i % 2 else self.b, i)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(sorted(results), [401] * 5 + [429] * 3, results)
+        r = self.login(self.a, "target", "the-right-password", client="203.0.113.50")
+        self.assertEqual(r.status, 429, r)
+        self.assertGreater(int(r.headers["retry-after"]), 0)
+        self.assertEqual(r.error["retry_after"], int(r.headers["retry-after"]))
+
+    def test_nobody_locks_the_owner_out(self):
+        # five wrong passwords from one address lock that address only
+        for i in range(5):
+            self.assertEqual(self.login(self.a, "owner", "guess-%d" % i, client="198.51.100.66").status, 401)
+        self.assertEqual(self.login(self.a, "owner", OWNER_PASSWORD, client="198.51.100.66").status, 429)
+        self.assertEqual(self.login(self.b, "owner", OWNER_PASSWORD, client="192.0.2.10").status, 200)
+        # a guesser with many addresses locks the username for the internet, not for the office
+        for i in range(50):
+            self.login(self.b if i % 2 else self.a, "owner", "guess", client="203.0.113.%d" % (100 + i))
+        self.assertEqual(self.login(self.a, "owner", OWNER_PASSWORD, client="192.0.2.11").status, 429)
+        self.assertEqual(self.login(self.a, "owner", OWNER_PASSWORD).status, 200)   # loopback: trusted network

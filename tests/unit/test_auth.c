@@ -39,7 +39,18 @@ struct login {
 static int login_body(struct db_conn *c, void *arg)
 {
     struct login *l = arg;
-    return staff_login_commit(c, l->user, l->ok, l->id, l->token, &l->expires);
+    return staff_login_commit(c, l->user, "198.51.100.9", l->id, l->token, &l->expires);
+}
+
+struct claim {
+    const char *user, *client;
+    bool trusted;
+};
+
+static int claim_body(struct db_conn *c, void *arg)
+{
+    struct claim *k = arg;
+    return staff_login_claim(c, k->user, k->client, k->trusted);
 }
 
 static void test_auth__staff_login_issues_a_token_that_resolves_to_role_and_scope(void **state)
@@ -98,20 +109,38 @@ static void test_auth__expired_tokens_are_refused(void **state)
     assert_int_equal(auth_resolve(db_reader(db), l.token, &p), O2O_EUNAUTH);
 }
 
-static void test_auth__five_failures_lock_the_username(void **state)
+static void test_auth__five_attempts_lock_a_username_from_one_address_only(void **state)
 {
-    struct login l = {"mgr1", false, 0, "", 0};
-    struct principal who;
-    int64_t retry = 0;
+    struct claim a = {"mgr2", "192.0.2.7", false}, b = {"mgr2", "198.51.100.9", false};
+    struct login l = {"mgr2", true, 0, "", 0};
     (void)state;
-    for (int i = 0; i < AUTH_MAX_FAILURES - 1; i++) {
-        assert_int_equal(db_txn(db, login_body, &l), 0);
-        assert_int_equal(staff_login_allowed(db_reader(db), "mgr1", &retry), 0);
-    }
+    /* every attempt is counted before its password is checked: the sixth is refused */
+    for (int i = 0; i < AUTH_MAX_FAILURES; i++)
+        assert_int_equal(db_txn(db, claim_body, &a), 0);
+    assert_int_equal(db_txn(db, claim_body, &a), O2O_ETHROTTLE);
+    assert_string_equal(err_last()->code, "too_many_attempts");
+    assert_true(err_last()->retry_after > 0 && err_last()->retry_after <= 30);
+    /* another address is not locked out by the first one's failures */
+    assert_int_equal(db_txn(db, claim_body, &b), 0);
+    /* a success from an address clears its count */
     assert_int_equal(db_txn(db, login_body, &l), 0);
-    assert_int_equal(staff_login_allowed(db_reader(db), "mgr1", &retry), O2O_ETHROTTLE);
-    assert_true(retry > 0 && retry <= 30);
-    assert_int_equal(staff_verify(db_reader(db), "mgr1", "correct horse battery", &who), O2O_ETHROTTLE);
+    for (int i = 0; i < AUTH_MAX_FAILURES; i++)
+        assert_int_equal(db_txn(db, claim_body, &b), 0);
+}
+
+static void test_auth__many_addresses_lock_the_username_except_for_trusted_networks(void **state)
+{
+    char client[32];
+    struct claim k = {"mgr3", client, false}, office = {"mgr3", "10.0.0.5", true};
+    (void)state;
+    for (int i = 0; i < AUTH_MAX_USER_FAILURES; i++) {
+        snprintf(client, sizeof client, "203.0.113.%d", i % 250);
+        assert_int_equal(db_txn(db, claim_body, &k), 0);
+    }
+    snprintf(client, sizeof client, "198.51.100.200");
+    assert_int_equal(db_txn(db, claim_body, &k), O2O_ETHROTTLE);
+    /* from a trusted network the right password still gets its chance */
+    assert_int_equal(db_txn(db, claim_body, &office), 0);
 }
 
 static int key_body(struct db_conn *c, void *arg)
@@ -186,7 +215,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auth__staff_login_issues_a_token_that_resolves_to_role_and_scope),
         cmocka_unit_test(test_auth__expired_tokens_are_refused),
-        cmocka_unit_test(test_auth__five_failures_lock_the_username),
+        cmocka_unit_test(test_auth__five_attempts_lock_a_username_from_one_address_only),
+        cmocka_unit_test(test_auth__many_addresses_lock_the_username_except_for_trusted_networks),
         cmocka_unit_test(test_auth__a_pos_key_is_bound_to_its_store),
         cmocka_unit_test(test_auth__a_one_time_code_signs_a_member_in_once),
     };
