@@ -461,12 +461,14 @@ static int cmd_serve(const struct opts *o)
     cfg.head_timeout_ms = (int)o->head_timeout_s * 1000;
     cfg.body_timeout_ms = (int)o->body_timeout_s * 1000;
     cfg.authorize = api_authorize;
+    cfg.precheck = api_precheck;
     cfg.after = api_after;
     cfg.on_thread_start = on_thread_start;
     cfg.on_listening = on_listening;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     pthread_create(&jobs, NULL, jobs_main, &jobs_every);
+    api_limits_start();
     api_watch_start();
     api_payments_start(o->jobs_every_ms < 1000 ? o->jobs_every_ms : 1000);
     api_recommend_start(o->reco_every_s * 1000);
@@ -483,6 +485,7 @@ static int cmd_serve(const struct opts *o)
     api_recommend_stop();
     api_payments_stop();
     api_watch_stop();
+    api_limits_stop();
     workq_stop(app.io);
     workq_stop(app.work);
     db_close(db);

@@ -40,6 +40,13 @@ const struct http_route *api_routes(size_t *n);
 int api_authorize(struct http_req *rq);
 void api_after(struct http_req *rq);
 
+/* Rate limits (api/limits.c): the precheck hook for http_config.precheck, run
+** before a body is read; the event intake's limit per device; start and stop. */
+int api_precheck(struct http_req *rq);
+int api_limit_device(const char *device);
+void api_limits_start(void);
+void api_limits_stop(void);
+
 /* This thread's read connection. */
 struct db_conn *api_reader(void);
 

@@ -38,9 +38,8 @@ int api_authorize(struct http_req *rq)
         err_clear();
         return 0;
     }
-    if (!rq->bearer)
-        return err_set(O2O_EUNAUTH, "missing_token", "Authorization",
-                       "this route needs an 'Authorization: Bearer <token>' header");
+    if (!rq->bearer) /* refused already by api_precheck, before the body */
+        return err_set(O2O_EUNAUTH, "missing_token", "Authorization", "a bearer token is needed");
     rc = auth_resolve(api_reader(), rq->bearer, &rq->who);
     if (rc)
         return rc;

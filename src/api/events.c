@@ -166,6 +166,14 @@ int api_events_create(struct http_req *rq)
         free(a);
         return api_error_at(rc, "events", i);
     }
+    /* an anonymous sender's batches are limited per device too (each distinct device takes one) */
+    for (int k = 0; !rc && rq->who.role == ROLE_PUBLIC && !rq->trusted && k < a->n; k++)
+        if (a->ev[k].device[0] && (k == 0 || strcmp(a->ev[k].device, a->ev[k - 1].device)))
+            rc = api_limit_device(a->ev[k].device);
+    if (rc) {
+        free(a);
+        return rc;
+    }
     return api_write(rq, store_body, a, 200);
 }
 

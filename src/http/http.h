@@ -44,6 +44,7 @@ struct http_route {
     unsigned roles;           /* enum role bits allowed to call it */
     unsigned flags;           /* enum http_route_flags */
     const char *summary;      /* one line for /openapi.json */
+    const char *limit;        /* a rate-limit class the application's precheck applies, or NULL */
 };
 
 struct http_req {

@@ -23,13 +23,13 @@ static int h(struct http_req *rq)
 }
 
 static const struct http_route routes[] = {
-    {"GET", "/v1/members/{id}", h, ROLE_STAFF, 0, "get"},
-    {"GET", "/v1/members/lookup", h, ROLE_STAFF, 0, "lookup"},
-    {"POST", "/v1/members/{id}/points/earn", h, ROLE_CHANNEL, HTTP_IDEMPOTENT, "earn"},
-    {"DELETE", "/v1/members/{id}/relations/{other}", h, ROLE_STAFF, 0, "unrelate"},
-    {"GET", "/v1/analytics/paths", h, ROLE_MANAGERS, 0, "paths"},
-    {"POST", "/v1/events", h, ROLE_PUBLIC, HTTP_CORS, "events"},
-    {"GET", "/r/{token}/qr.svg", h, ROLE_PUBLIC, 0, "qr"},
+    {"GET", "/v1/members/{id}", h, ROLE_STAFF, 0, "get", NULL},
+    {"GET", "/v1/members/lookup", h, ROLE_STAFF, 0, "lookup", NULL},
+    {"POST", "/v1/members/{id}/points/earn", h, ROLE_CHANNEL, HTTP_IDEMPOTENT, "earn", NULL},
+    {"DELETE", "/v1/members/{id}/relations/{other}", h, ROLE_STAFF, 0, "unrelate", NULL},
+    {"GET", "/v1/analytics/paths", h, ROLE_MANAGERS, 0, "paths", NULL},
+    {"POST", "/v1/events", h, ROLE_PUBLIC, HTTP_CORS, "events", NULL},
+    {"GET", "/r/{token}/qr.svg", h, ROLE_PUBLIC, 0, "qr", NULL},
 };
 
 static struct route_table *table;

@@ -4,8 +4,11 @@
 */
 #include "testutil.h"
 
+#include <sodium.h>
+
 #include "core/buf.h"
 #include "core/csv.h"
+#include "core/ratelimit.h"
 #include "core/util.h"
 
 static void test_core__parse_i64_rejects_junk_and_range(void **state)
@@ -127,6 +130,30 @@ static void test_core__distance_between_shanghai_and_beijing(void **state)
     assert_true(d > 1060000 && d < 1075000);
 }
 
+static void test_core__rate_limits_refill_by_the_minute_and_keys_stay_apart(void **state)
+{
+    struct ratelimit *rl = ratelimit_new(4096);
+    const int64_t t0 = 1767225600000LL; /* pinned */
+    int64_t wait;
+    (void)state;
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(ratelimit_take(rl, "ip:203.0.113.7", 5, t0), 0);
+    wait = ratelimit_take(rl, "ip:203.0.113.7", 5, t0);
+    assert_true(wait > 11000 && wait <= 12001); /* one token every 12 s */
+    assert_int_equal(ratelimit_take(rl, "ip:203.0.113.8", 5, t0), 0);
+    assert_true(ratelimit_take(rl, "ip:203.0.113.7", 5, t0 + 6000) > 0);
+    assert_int_equal(ratelimit_take(rl, "ip:203.0.113.7", 5, t0 + 12001), 0);
+    assert_true(ratelimit_take(rl, "ip:203.0.113.7", 5, t0 + 12001) > 0);
+    /* a full minute later the bucket is full again, never more */
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(ratelimit_take(rl, "ip:203.0.113.7", 5, t0 + 3600000), 0);
+    assert_true(ratelimit_take(rl, "ip:203.0.113.7", 5, t0 + 3600000) > 0);
+    /* 0: no limit */
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(ratelimit_take(rl, "x", 0, t0), 0);
+    ratelimit_free(rl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +165,9 @@ int main(void)
         cmocka_unit_test(test_core__csv_flags_an_unterminated_quote),
         cmocka_unit_test(test_core__error_record_keeps_code_field_and_message),
         cmocka_unit_test(test_core__distance_between_shanghai_and_beijing),
+        cmocka_unit_test(test_core__rate_limits_refill_by_the_minute_and_keys_stay_apart),
     };
+    if (sodium_init() < 0)
+        return 1;
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

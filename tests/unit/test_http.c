@@ -22,11 +22,11 @@ static int h(struct http_req *rq)
 }
 
 static const struct http_route routes[] = {
-    {"GET", "/v1/members/{id}", h, ROLE_STAFF, 0, "get"},
-    {"PATCH", "/v1/members/{id}", h, ROLE_STAFF, 0, "patch"},
-    {"GET", "/v1/members/lookup", h, ROLE_STAFF, 0, "lookup"},
-    {"POST", "/v1/members/{id}/points/earn", h, ROLE_CHANNEL, HTTP_IDEMPOTENT, "earn"},
-    {"GET", "/healthz", h, ROLE_PUBLIC, 0, "health"},
+    {"GET", "/v1/members/{id}", h, ROLE_STAFF, 0, "get", NULL},
+    {"PATCH", "/v1/members/{id}", h, ROLE_STAFF, 0, "patch", NULL},
+    {"GET", "/v1/members/lookup", h, ROLE_STAFF, 0, "lookup", NULL},
+    {"POST", "/v1/members/{id}/points/earn", h, ROLE_CHANNEL, HTTP_IDEMPOTENT, "earn", NULL},
+    {"GET", "/healthz", h, ROLE_PUBLIC, 0, "health", NULL},
 };
 #define N (sizeof routes / sizeof routes[0])
 
