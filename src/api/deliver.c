@@ -21,6 +21,7 @@
 #include "core/util.h"
 #include "domain/outbox.h"
 #include "domain/report.h"
+#include "domain/settings.h"
 #include "pay/httpc.h"
 #include "report/render.h"
 
@@ -156,10 +157,10 @@ static int deliver(const struct outbox_msg *m)
         rc = smtp_send(dv.smtp, dv.from, m->recipient, mail, len, 30000);
         free(mail);
     } else {
-        struct httpc_resp r;
+        struct httpc_resp r = {0};
         json_t *env = json_pack("{s:s, s:I, s:o}", "event", doc ? "report.daily" : "message", "outbox_id",
                                 (json_int_t)m->id, doc ? "report" : "text", doc ? doc : json_string(m->payload));
-        char *body = env ? json_dumps(env, JSON_COMPACT) : NULL, sig[96] = "", hdr[128];
+        char *body = env ? json_dumps(env, JSON_COMPACT) : NULL, sig[96] = "", hdr[128], allowed[256] = "";
         const char *headers[4] = {"Content-Type: application/json", NULL, NULL, NULL};
         doc = NULL;
         json_decref(env);
@@ -178,7 +179,10 @@ static int deliver(const struct outbox_msg *m)
         }
         snprintf(hdr, sizeof hdr, "X-O2O-Delivery: %lld", (long long)m->id);
         headers[headers[1] ? 2 : 1] = hdr;
-        rc = httpc_request("POST", m->recipient, headers, body, strlen(body), 15000, &r);
+        /* a URL a manager gave: no internal address unless the chain allows it */
+        rc = settings_str(db_reader(api_app()->db), "webhook_allowed_networks", "", allowed, sizeof allowed);
+        if (!rc)
+            rc = httpc_request_outside("POST", m->recipient, allowed, headers, body, strlen(body), 15000, &r);
         if (!rc && (r.status < 200 || r.status >= 300))
             rc = err_set(O2O_ERETRY, "webhook_refused", NULL, "%.60s answered %ld", m->recipient, r.status);
         httpc_free(&r);
@@ -211,6 +215,8 @@ static void deliver_due(void *arg)
         if (!k.sent) {
             int64_t wait = 5000LL << (d.m[i].attempts < 10 ? d.m[i].attempts : 10);
             k.retry_at = d.m[i].attempts + 1 >= MAX_ATTEMPTS ? 0 : now_ms() + (wait < 3600000 ? wait : 3600000);
+            if (rc == O2O_EFORBIDDEN)
+                k.retry_at = 0; /* an internal target stays internal: given up at once */
             log_warn("outbox %lld (%s to %s) not delivered: %s%s", (long long)d.m[i].id, d.m[i].topic,
                      d.m[i].recipient, err_last()->msg, k.retry_at ? "" : " (given up)");
         }

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/mem.h"
+#include "core/netaddr.h"
 #include "core/strmap.h"
 #include "core/tz.h"
 #include "core/util.h"
@@ -710,6 +712,51 @@ int report_due(struct db_conn *c, int64_t now,
 
 /* ---- subscriptions ---- */
 
+/* A webhook that names an internal address (or localhost) outright is refused
+** when it is given, unless the chain allows that network; a name that resolves
+** to one is refused when the delivery connects (pay/httpc.c). */
+static int check_webhook_host(struct db_conn *c, const char *url)
+{
+    const char *h = strstr(url, "://") + 3, *end, *at;
+    char host[256], allowed[256];
+    struct netlist l;
+    struct addr a;
+    size_t n;
+    int rc;
+    end = h + strcspn(h, "/?#");
+    at = memchr(h, '@', (size_t)(end - h));
+    if (at)
+        h = at + 1;
+    if (*h == '[') {
+        const char *close = memchr(h, ']', (size_t)(end - h));
+        n = close ? (size_t)(close - h) + 1 : (size_t)(end - h);
+    } else {
+        n = strcspn(h, ":/?#");
+    }
+    if (n == 0 || n >= sizeof host)
+        return err_set(O2O_EINVAL, "out_of_range", "webhook", "a webhook is an http(s) URL with a host");
+    memcpy(host, h, n);
+    host[n] = 0;
+    if (addr_parse(&a, host, n) && strcasecmp(host, "localhost") && strcasecmp(host, "localhost."))
+        return 0; /* a name: checked when the delivery connects */
+    if (addr_parse(&a, host, n))
+        addr_parse(&a, "127.0.0.1", 9);
+    if (!addr_is_internal(&a))
+        return 0;
+    rc = settings_str(c, "webhook_allowed_networks", "", allowed, sizeof allowed);
+    if (rc)
+        return rc;
+    if (!netlist_parse(&l, allowed, host)) {
+        bool ok = netlist_has(&l, &a);
+        netlist_free(&l);
+        if (ok)
+            return 0;
+    }
+    return err_set(O2O_EINVAL, "internal_target", "webhook",
+                   "a webhook may not reach a loopback, private or link-local address (setting "
+                   "webhook_allowed_networks allows a network)");
+}
+
 int report_subscribe(struct db_conn *c, int64_t staff_id, const char *channel, const char *target,
                      struct report_subscription *out)
 {
@@ -723,6 +770,8 @@ int report_subscribe(struct db_conn *c, int64_t staff_id, const char *channel, c
         if ((strncmp(target, "https://", 8) && strncmp(target, "http://", 7)) || strpbrk(target, " \r\n") ||
             strlen(target) > 256)
             return err_set(O2O_EINVAL, "out_of_range", "webhook", "a webhook is an http(s) URL");
+        if ((rc = check_webhook_host(c, target)))
+            return rc;
     } else {
         return err_set(O2O_EINVAL, "out_of_range", "channel", "channel is email or webhook");
     }

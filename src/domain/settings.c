@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "core/netaddr.h"
 #include "core/util.h"
 
 #define MAX_CACHED 64
@@ -21,7 +22,7 @@ static struct {
     _Atomic int stale;
     int nkeys, ntiers;
     char key[MAX_CACHED][48];
-    char value[MAX_CACHED][48];
+    char value[MAX_CACHED][256];
     char tier[MAX_CACHED][24];  /* by threshold, ascending */
     int64_t pct[MAX_CACHED];
     int64_t min_spend[MAX_CACHED];
@@ -105,6 +106,7 @@ int settings_str(struct db_conn *c, const char *key, const char *dflt, char *out
 #define CODES "(codes)"
 #define ZONE "(zone)"
 #define HOURS "(hours)"
+#define NETS "(networks)"
 static const struct {
     const char *key;
     int64_t min, max;
@@ -144,6 +146,7 @@ static const struct {
     {"rate_events_per_minute", 0, 10000000, NULL},
     {"rate_events_device_per_minute", 0, 1000000, NULL},
     {"rate_credential_per_second", 0, 10000000, NULL},
+    {"webhook_allowed_networks", 0, 0, NETS},
 };
 
 /* "H1-H2" (hours 0..24, e.g. 22-8 across midnight) or "" for none. */
@@ -197,6 +200,14 @@ int settings_set(struct db_conn *c, const char *key, const char *value)
         } else if (known[i].choices && !strcmp(known[i].choices, ZONE)) {
             if (!zone_name(value))
                 return err_set(O2O_EINVAL, "out_of_range", key, "%s is a time zone name such as Asia/Shanghai", key);
+        } else if (known[i].choices && !strcmp(known[i].choices, NETS)) {
+            struct netlist l;
+            char bad[64];
+            if (strlen(value) >= 256 || netlist_parse(&l, value, bad))
+                return err_set(O2O_EINVAL, "out_of_range", key,
+                               "%s is a comma-separated list of addresses or CIDR networks (at most 255 characters)",
+                               key);
+            netlist_free(&l);
         } else if (known[i].choices && !strcmp(known[i].choices, HOURS)) {
             int a, b;
             if (settings_parse_hours(value, &a, &b))

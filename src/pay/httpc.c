@@ -11,11 +11,14 @@
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/netaddr.h"
 
 #define CURL_FUNCS(X)                                                                                          \
     X(curl_global_init) X(curl_easy_init) X(curl_easy_setopt) X(curl_easy_perform) X(curl_easy_getinfo)      \
@@ -100,8 +103,28 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
     return len;
 }
 
-int httpc_request(const char *method, const char *url, const char *const *headers, const char *body, size_t len,
-                  int timeout_ms, struct httpc_resp *out)
+/* Where a URL from outside may connect: not to an internal address unless allowed. */
+struct guard {
+    struct netlist allowed;
+    bool refused;             /* a connection was refused */
+    char where[46];           /* the address it would have reached */
+};
+
+static curl_socket_t open_guarded(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    struct guard *g = arg;
+    struct addr to;
+    (void)purpose;
+    if (addr_from_sockaddr(&to, &a->addr) || (addr_is_internal(&to) && !netlist_has(&g->allowed, &to))) {
+        g->refused = true;
+        addr_format(&to, g->where);
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+static int request(const char *method, const char *url, struct guard *g, const char *const *headers,
+                   const char *body, size_t len, int timeout_ms, struct httpc_resp *out)
 {
     CURL *h;
     struct curl_slist *hl = NULL;
@@ -127,6 +150,12 @@ int httpc_request(const char *method, const char *url, const char *const *header
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, out);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (g) {
+        /* every address the name resolves to is checked when curl connects to it:
+        ** a name that resolves to an internal address later (rebinding) is caught too */
+        curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_guarded);
+        curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, g);
+    }
     if (body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
@@ -136,9 +165,32 @@ int httpc_request(const char *method, const char *url, const char *const *header
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
     curl_slist_free_all(hl);
     curl_easy_cleanup(h);
+    if (g && g->refused)
+        return err_set(O2O_EFORBIDDEN, "internal_target", NULL,
+                       "%.60s reaches the internal address %s (setting webhook_allowed_networks)", url, g->where);
     if (cc != CURLE_OK)
         return err_set(O2O_ERETRY, "gateway_unreachable", NULL, "%.60s: %s", url, curl_easy_strerror(cc));
     return 0;
+}
+
+int httpc_request(const char *method, const char *url, const char *const *headers, const char *body, size_t len,
+                  int timeout_ms, struct httpc_resp *out)
+{
+    return request(method, url, NULL, headers, body, len, timeout_ms, out);
+}
+
+int httpc_request_outside(const char *method, const char *url, const char *allowed, const char *const *headers,
+                          const char *body, size_t len, int timeout_ms, struct httpc_resp *out)
+{
+    struct guard g;
+    char bad[64];
+    int rc;
+    memset(&g, 0, sizeof g);
+    if (netlist_parse(&g.allowed, allowed, bad))
+        netlist_parse(&g.allowed, "", bad);
+    rc = request(method, url, &g, headers, body, len, timeout_ms, out);
+    netlist_free(&g.allowed);
+    return rc;
 }
 
 const char *httpc_header(const struct httpc_resp *r, const char *lname)

@@ -23,6 +23,14 @@ struct httpc_resp {
 ** O2O_EDB-free error O2O_ERETRY when the peer cannot be reached (err_set). */
 int httpc_request(const char *method, const char *url, const char *const *headers, const char *body, size_t len,
                   int timeout_ms, struct httpc_resp *out);
+/* The same for a URL that came from outside (a webhook a manager named): a
+** connection to an internal address (loopback, private, link-local...: see
+** core/netaddr.h) is refused unless it is in allowed (a CIDR list, "" none).
+** Checked when connecting, for every address the name resolves to, so a name
+** that resolves to an internal address is caught however it resolves.
+** O2O_EFORBIDDEN (code internal_target) when refused. */
+int httpc_request_outside(const char *method, const char *url, const char *allowed, const char *const *headers,
+                          const char *body, size_t len, int timeout_ms, struct httpc_resp *out);
 const char *httpc_header(const struct httpc_resp *r, const char *lname);
 void httpc_free(struct httpc_resp *r);
 

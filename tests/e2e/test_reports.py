@@ -323,6 +323,10 @@ class ReportsTest(ServerTest):
         self.assertError(o.post("/v1/report-subscriptions", {"email": "c@x.example"}, token=self.tokens["clerk1"]),
                          403)
         hook = "http://127.0.0.1:%d/reports" % self.hooks.port
+        # a loopback receiver: refused unless the chain allows the network (issue 11, SSRF)
+        self.assertError(o.post("/v1/report-subscriptions", {"webhook": hook}, token=self.tokens["rm_east"]), 400,
+                         "internal_target", "webhook")
+        self.assertEqual(o.patch("/v1/settings", {"webhook_allowed_networks": "127.0.0.0/8"}).status, 200)
         self.assertEqual(o.post("/v1/report-subscriptions", {"webhook": hook}, token=self.tokens["rm_east"]).status, 201)
         self.assertEqual(o.post("/v1/report-subscriptions", {"email": "owner@chain.example"}).status, 201)
         subs = self.as_("mgr1").get("/v1/report-subscriptions").json["subscriptions"]

@@ -134,6 +134,42 @@ class SecurityTest(ServerTest):
         self.assertEqual(self.as_("rm_east").get(q).json["occurrences"], 2)
         self.assertEqual(self.owner.get(q).json["occurrences"], 6)
 
+    # ---- unauthenticated writes without limits ----
+    def test_anonymous_events_and_codes_are_rate_limited_per_address_and_device(self):
+        o = self.owner
+        self.assertEqual(o.patch("/v1/settings", {"rate_events_per_minute": 3, "rate_events_device_per_minute": 2,
+                                                  "rate_otp_per_minute": 4}).status, 200)
+        try:
+            anon = self.server.client()
+
+            def send(device, client=None, token=None):
+                h = {"X-Forwarded-For": client} if client else {}
+                return anon.post("/v1/events", {"events": [{"name": "view", "device_id": device}]}, headers=h,
+                                 token=token)
+
+            got = [send("rl-dev-%d" % i, "203.0.113.77").status for i in range(4)]
+            self.assertEqual(got, [200, 200, 200, 429])
+            r = send("rl-dev-9", "203.0.113.77")
+            self.assertError(r, 429, "rate_limited")
+            self.assertGreater(int(r.headers["retry-after"]), 0)
+            self.assertEqual(send("rl-dev-10", "203.0.113.78").status, 200)       # another address
+            self.assertEqual(send("rl-dev-11", "203.0.113.77", token=self.web).status, 200)  # a channel key
+            for i in range(10):                                                     # a trusted network
+                self.assertEqual(send("rl-dev-12").status, 200)
+            # one device from many addresses
+            got = [send("rl-same", "198.51.100.%d" % i).status for i in range(3)]
+            self.assertEqual(got, [200, 200, 429])
+            # one-time codes for never-seen phones from one address: SMS pumping stops at the limit
+            got = [anon.post("/v1/auth/otp", {"phone": "1380000%04d" % i},
+                             headers={"X-Forwarded-For": "203.0.113.90"}).status for i in range(50)]
+            self.assertEqual(got.count(202), 4, got)
+            self.assertEqual(got.count(429), 46, got)
+            queued = o.get("/v1/outbox?limit=200").json["items"]
+            self.assertEqual(len([m for m in queued if m["recipient"].startswith("+861380000")]), 4)
+        finally:
+            o.patch("/v1/settings", {"rate_events_per_minute": 60, "rate_events_device_per_minute": 30,
+                                     "rate_otp_per_minute": 5})
+
 
 class LoginThrottleTest(unittest.TestCase):
     """Two processes on one database, clients told apart by X-Forwarded-For from the
@@ -193,3 +229,23 @@ class LoginThrottleTest(unittest.TestCase):
             self.login(self.b if i % 2 else self.a, "owner", "guess", client="203.0.113.%d" % (100 + i))
         self.assertEqual(self.login(self.a, "owner", OWNER_PASSWORD, client="192.0.2.11").status, 429)
         self.assertEqual(self.login(self.a, "owner", OWNER_PASSWORD).status, 200)   # loopback: trusted network
+
+    def test_codes_per_phone_hold_across_processes(self):
+        results = []
+        lock = threading.Lock()
+
+        def ask(server):
+            c = server.client()
+            r = c.post("/v1/auth/otp", {"phone": "13700000999"})
+            c.close()
+            with lock:
+                results.append(r.status)
+
+        threads = [threading.Thread(target=ask, args=(self.a if i % 2 else self.b,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(sorted(results), [202] * 5 + [429] * 3, results)
+        sms = self.a.owner().get("/v1/outbox?recipient=%2B8613700000999").json["items"]
+        self.assertEqual(len(sms), 5)

@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "pay/crypto.h"
 #include "pay/gateway.h"
+#include "pay/httpc.h"
 
 static const char PUB_PEM[] =
     "-----BEGIN PUBLIC KEY-----\n"
@@ -112,6 +113,28 @@ static void test_pay__payment_codes_go_to_their_gateway(void **state)
     assert_null(gateway_for_code("28123456789012345x"));
 }
 
+/* Issue 11: a webhook a manager gives must not reach inside the network, by
+** address or by a name that resolves there; the chain may allow a network. */
+static void test_pay__urls_from_outside_never_reach_internal_addresses(void **state)
+{
+    static const char *inside[] = {"http://127.0.0.1:9/x", "http://localhost:9/x", "http://[::1]:9/x",
+                                   "http://169.254.169.254/latest/meta-data/", "http://10.1.2.3:9/", "http://0.0.0.0:9/"};
+    struct httpc_resp r;
+    (void)state;
+    for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++) {
+        assert_int_equal(httpc_request_outside("POST", inside[i], "", NULL, "{}", 2, 2000, &r), O2O_EFORBIDDEN);
+        assert_string_equal(err_last()->code, "internal_target");
+        httpc_free(&r);
+    }
+    /* allowed: the connection is tried (nothing listens on port 9: unreachable, not refused by us) */
+    assert_int_equal(httpc_request_outside("POST", "http://127.0.0.1:9/x", "127.0.0.0/8", NULL, "{}", 2, 2000, &r),
+                     O2O_ERETRY);
+    httpc_free(&r);
+    /* the plain client (gateways and carriers the operator configured) is not restricted */
+    assert_int_equal(httpc_request("POST", "http://127.0.0.1:9/x", NULL, "{}", 2, 2000, &r), O2O_ERETRY);
+    httpc_free(&r);
+}
+
 static void test_core__time_zones_follow_the_zone_database(void **state)
 {
     int64_t jan = 0, jul = 0;
@@ -178,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_pay__decrypts_a_wechat_resource_made_by_another_library),
         cmocka_unit_test(test_pay__money_in_the_providers_notation),
         cmocka_unit_test(test_pay__payment_codes_go_to_their_gateway),
+        cmocka_unit_test(test_pay__urls_from_outside_never_reach_internal_addresses),
         cmocka_unit_test(test_core__time_zones_follow_the_zone_database),
         cmocka_unit_test(test_core__string_map_grows_and_finds),
         cmocka_unit_test(test_core__qr_codes_as_png_and_svg),
