@@ -23,6 +23,7 @@
 #include "domain/demo.h"
 #include "domain/import.h"
 #include "domain/jobs.h"
+#include "domain/identify.h"
 #include "domain/receipt.h"
 #include "pay/gateway.h"
 #include "pay/httpc.h"
@@ -367,8 +368,10 @@ static void on_listening(int port)
 
 static int init_receipts(struct db_conn *c, void *arg)
 {
+    int rc;
     (void)arg;
-    return receipt_init(c);
+    rc = receipt_init(c);
+    return rc ? rc : identify_init(c);
 }
 
 static void on_thread_start(int index)

@@ -109,6 +109,8 @@ int api_members_lookup(struct http_req *rq)
         rc = member_find_by_identity(api_reader(), kind, value, &m);
     else
         rc = err_set(O2O_EINVAL, "missing_field", "phone", "give phone, or kind and value");
+    if (!rc)
+        rc = access_member(api_reader(), &rq->who, m.id, MEMBER_SEE);
     return rc ? rc : reply_member(rq, &m);
 }
 

@@ -14,6 +14,8 @@
 
 #include "core/mem.h"
 #include "core/util.h"
+#include "domain/access.h"
+#include "domain/identify.h"
 #include "domain/location.h"
 #include "domain/member.h"
 #include "domain/order.h"
@@ -419,13 +421,30 @@ static void notify_place(void *arg)
     api_watch_notify(((struct place_arg *)arg)->id);
 }
 
+static bool pays_with_points(const struct tender *t, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(t[i].tender, "points"))
+            return true;
+    return false;
+}
+
 static int place_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
 {
     struct place_arg *a = arg;
+    bool till = !strcmp(a->in.mode, "carry_out");
     int rc;
-    if (a->in.location_id && strcmp(a->in.mode, "carry_out") == 0 && (rc = scope_check_location(c, who, a->in.location_id)))
+    if (a->in.location_id && till && (rc = scope_check_location(c, who, a->in.location_id)))
+        return rc;
+    /* her points are spent only by her, or at a till she identified herself at */
+    if (a->in.member_id &&
+        (rc = access_member(c, who, a->in.member_id,
+                            pays_with_points(a->in.tenders, a->in.ntenders) ? MEMBER_SPEND : MEMBER_EARN)))
         return rc;
     rc = order_place(c, &a->in, &a->id);
+    /* the till's sight of her ends with the sale */
+    if (!rc && till && a->in.member_id && who->role == ROLE_CHANNEL)
+        rc = till_grant_end(c, who->id, a->in.member_id);
     if (!rc)
         *out = order_ref(a->id);
     return rc;
@@ -587,6 +606,12 @@ static int op_body(struct db_conn *c, void *arg, const struct principal *who, js
     int rc = scope_check_order(c, who, a->id);
     if (!rc && a->location_id && who->role != ROLE_MEMBER)
         rc = scope_check_location(c, who, a->location_id);
+    if (!rc && a->op == OP_PAY && pays_with_points(a->tenders, a->ntenders)) {
+        struct order o;
+        rc = order_get(c, a->id, &o);
+        if (!rc && o.member_id)
+            rc = access_member(c, who, o.member_id, MEMBER_SPEND);
+    }
     if (rc)
         return rc;
     switch (a->op) {

@@ -39,6 +39,11 @@ static const struct http_route routes[] = {
     {"POST", "/v1/auth/otp", api_auth_otp, PUBLIC, 0, "Send a one-time sign-in code to a member's phone", "otp"},
     {"POST", "/v1/auth/otp/verify", api_auth_otp_verify, PUBLIC, 0, "Member sign-in with phone and code", NULL},
     {"GET", "/v1/me", api_me, ANY, 0, "Who am I: role and scope of this token", NULL},
+    {"GET", "/v1/me/member-code", api_member_code, MEMB, 0,
+     "A member's code for her app to show as a QR code at a till (valid two minutes)", NULL},
+    {"POST", "/v1/till/identify", api_till_identify, STAFF | CHAN, 0,
+     "A member identifies herself at a till: her member code, or a code sent to her phone; the till may then "
+     "see her and spend her points for this sale", NULL},
     {"POST", "/v1/staff", api_staff_create, MGR, IDEM, "Create a staff account within your scope", NULL},
     {"POST", "/v1/api-keys", api_keys_create, OWNER, IDEM, "Create a channel or terminal API key", NULL},
 

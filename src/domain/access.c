@@ -1,13 +1,16 @@
 /*
 ** access.c -- who may act on a member (see access.h). Owns no table: it reads a
-** member's home store (member.h) and checks it against the principal's scope
-** (location.h). Tests: tests/unit/test_points.c, tests/e2e/test_security.py
+** member's home store (member.h) against the principal's scope (location.h), and
+** a till key's grants (identify.h). Tests: tests/unit/test_location.c,
+** tests/e2e/test_security.py
 */
 #include "domain/access.h"
 
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/util.h"
+#include "domain/identify.h"
 #include "domain/location.h"
 #include "domain/member.h"
 
@@ -64,6 +67,18 @@ int access_member(struct db_conn *c, const struct principal *who, int64_t member
             return err_set(O2O_EFORBIDDEN, "role_forbidden", NULL,
                            "a channel key may not %s a member: points outside the earn rule need a manager",
                            act_name(act));
+        if (who->scope == SCOPE_LOCATION && act != MEMBER_EARN) {
+            /* a till sees a member and spends her points once she identified herself there */
+            bool yes = false;
+            int rc = till_granted(c, who->id, member_id, now_ms(), &yes);
+            if (rc)
+                return rc;
+            if (!yes)
+                return err_set(O2O_EFORBIDDEN, "not_identified", NULL,
+                               "member %lld has not identified herself at this till (her member code, or a code sent "
+                               "to her phone: POST /v1/till/identify)",
+                               (long long)member_id);
+        }
         return 0;
     default:
         break;

@@ -3,7 +3,9 @@
 ** A member acts on herself; staff act on any member, but give points outside the
 ** earn rule, correct balances and merge only as managers or service agents and
 ** only for members whose home store is in their scope; channel keys never give
-** or merge. Called by every handler that names a member.
+** or merge, and a till's (POS) key sees a member, changes her or spends her
+** points only after she identified herself at that till (identify.h); it may
+** credit her purchases by the earn rule. Called by every handler that names a member.
 */
 #ifndef O2O_DOMAIN_ACCESS_H
 #define O2O_DOMAIN_ACCESS_H

@@ -362,16 +362,17 @@ int otp_request(struct db_conn *c, const char *phone, bool dev_log)
     return 0;
 }
 
-int otp_verify(struct db_conn *c, const char *phone, const char *code, char token[80], int64_t *member_id,
-               int64_t *expires_at)
+/* Check a code sent to phone, counting the try first; *ok when it matched (the
+** code is then used up). A wrong code returns 0 with *ok false: the try commits. */
+static int otp_check(struct db_conn *c, const char *phone, const char *code, bool *ok)
 {
     struct db_stmt *s = NULL;
     char buf[96], hash[65];
     int64_t id = 0, attempts = 0, n;
     bool match = false;
     int rc;
-    struct member m;
 
+    *ok = false;
     rc = db_query(c, &s,
                   "SELECT id, code_hash, attempts FROM otp_codes WHERE phone = $1 AND used = 0 AND expires_at > $2 "
                   "ORDER BY id DESC LIMIT 1",
@@ -397,15 +398,26 @@ int otp_verify(struct db_conn *c, const char *phone, const char *code, char toke
         return (int)n;
     if (n == 0)
         return err_set(O2O_ETHROTTLE, "too_many_attempts", "code", "too many wrong codes: request a new one");
-    if (!match) {
-        *member_id = 0; /* commit the attempt; the caller reports the failure */
+    if (!match)
         return 0;
-    }
     n = db_exec(c, "UPDATE otp_codes SET used = 1 WHERE id = $1 AND used = 0", "i", id);
     if (n < 0)
         return (int)n;
     if (n == 0)
         return err_set(O2O_EUNAUTH, "no_code", "code", "code already used");
+    *ok = true;
+    return 0;
+}
+
+int otp_verify(struct db_conn *c, const char *phone, const char *code, char token[80], int64_t *member_id,
+               int64_t *expires_at)
+{
+    struct member m;
+    bool ok;
+    int rc = otp_check(c, phone, code, &ok);
+    *member_id = 0;
+    if (rc || !ok)
+        return rc; /* a wrong code: the try commits; the caller reports the failure */
     /* a phone that signs in for the first time becomes a member */
     rc = member_get_by_phone(c, phone, &m);
     if (rc == O2O_ENOTFOUND) {
@@ -417,4 +429,20 @@ int otp_verify(struct db_conn *c, const char *phone, const char *code, char toke
         return rc;
     *member_id = m.id;
     return new_session(c, "member", m.id, AUTH_MEMBER_TTL_MS, token, expires_at);
+}
+
+int otp_identify(struct db_conn *c, const char *phone, const char *code, int64_t *member_id)
+{
+    struct member m;
+    bool ok;
+    int rc = otp_check(c, phone, code, &ok);
+    *member_id = 0;
+    if (rc || !ok)
+        return rc;
+    rc = member_get_by_phone(c, phone, &m);
+    if (rc == O2O_ENOTFOUND)
+        return err_set(O2O_ENOTFOUND, "unknown_member", "phone", "no member with phone %s", phone);
+    if (!rc)
+        *member_id = m.id;
+    return rc;
 }

@@ -86,6 +86,11 @@ int otp_request(struct db_conn *c, const char *phone_e164, bool dev_log);
 int otp_verify(struct db_conn *c, const char *phone_e164, const char *code, char token[80], int64_t *member_id,
                int64_t *expires_at);
 
+/* A member identifies herself at a till with a code sent to her phone: like
+** otp_verify, but no session is opened and no member created; *member_id is 0
+** after a wrong code (the try commits). */
+int otp_identify(struct db_conn *c, const char *phone_e164, const char *code, int64_t *member_id);
+
 /* Role name <-> bit. */
 enum role role_parse(const char *name);
 

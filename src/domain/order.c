@@ -766,6 +766,11 @@ static int check_input(struct db_conn *c, const struct order_input *in)
     if (in->ntenders < 0 || in->ntenders > ORDER_MAX_TENDERS)
         return err_set(O2O_EINVAL, NULL, "tenders", "at most %d tenders", ORDER_MAX_TENDERS);
     if (!strcmp(in->mode, "carry_out")) {
+        if (strcmp(in->channel, "pos"))
+            return err_set(O2O_EFORBIDDEN, "not_a_till", "fulfilment",
+                           "a till sale (carry_out) is rung up at a store's till: its pos key or its staff, "
+                           "not the %s channel",
+                           in->channel);
         if (!in->location_id)
             return err_set(O2O_EINVAL, "missing_field", "location", "a till sale needs the selling store");
         if (location_cached(c, in->location_id, &l))

@@ -1,5 +1,5 @@
 /*
-** receipt.c -- receipt tokens and claims. Owns tables receipts, server_secrets.
+** receipt.c -- receipt tokens and claims. Owns table receipts (its key: secrets.c).
 ** A token is the order id and a MAC of it under a server key, so it needs no
 ** storage and can be printed again; the receipts row makes the claim single-use.
 ** No HTTP or JSON here. Tests: tests/e2e/test_receipts.py
@@ -14,57 +14,21 @@
 
 #include "core/util.h"
 #include "domain/order.h"
+#include "domain/secrets.h"
 
 #define KEY_NAME "receipt_hmac_key"
 
-static struct {
-    pthread_mutex_t mu;
-    int loaded;
-    unsigned char key[crypto_auth_hmacsha256_KEYBYTES];
-} rk = {PTHREAD_MUTEX_INITIALIZER, 0, {0}};
-
-static int load_key(struct db_conn *c)
-{
-    struct db_stmt *s = NULL;
-    char hex[2 * crypto_auth_hmacsha256_KEYBYTES + 1] = "";
-    int rc = 0;
-    size_t n = 0;
-    pthread_mutex_lock(&rk.mu);
-    if (!rk.loaded) {
-        rc = db_query(c, &s, "SELECT value FROM server_secrets WHERE name = $1", "t", KEY_NAME);
-        if (rc == DB_ROW)
-            str_copy(hex, sizeof hex, db_col_text(s, 0));
-        db_done(s);
-        if (rc == DB_DONE)
-            rc = err_set(O2O_EDB, "no_receipt_key", NULL, "the receipt key is missing (run receipt_init)");
-        else if (rc == DB_ROW && !sodium_hex2bin(rk.key, sizeof rk.key, hex, strlen(hex), NULL, &n, NULL) &&
-                 n == sizeof rk.key)
-            rk.loaded = 1, rc = 0;
-        else if (rc >= 0)
-            rc = err_set(O2O_EDB, "bad_receipt_key", NULL, "the receipt key is malformed");
-    }
-    pthread_mutex_unlock(&rk.mu);
-    return rc;
-}
-
 int receipt_init(struct db_conn *c)
 {
-    unsigned char key[crypto_auth_hmacsha256_KEYBYTES];
-    char hex[2 * sizeof key + 1];
-    int64_t n;
-    randombytes_buf(key, sizeof key);
-    sodium_bin2hex(hex, sizeof hex, key, sizeof key);
-    n = db_exec(c, "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", "tt",
-                KEY_NAME, hex);
-    return n < 0 ? (int)n : 0;
+    return secret_init(c, KEY_NAME);
 }
 
-static void mac_hex(int64_t order_id, char out[25])
+static void mac_hex(const unsigned char key[SECRET_BYTES], int64_t order_id, char out[25])
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     char msg[40], hex[2 * sizeof mac + 1];
     int n = snprintf(msg, sizeof msg, "receipt:%" PRId64, order_id);
-    crypto_auth_hmacsha256(mac, (const unsigned char *)msg, (unsigned long long)n, rk.key);
+    crypto_auth_hmacsha256(mac, (const unsigned char *)msg, (unsigned long long)n, key);
     sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
     memcpy(out, hex, 24);
     out[24] = 0;
@@ -73,10 +37,11 @@ static void mac_hex(int64_t order_id, char out[25])
 int receipt_token(struct db_conn *c, int64_t order_id, char out[RECEIPT_TOKEN_MAX])
 {
     char mac[25];
-    int rc = load_key(c);
+    unsigned char key[SECRET_BYTES];
+    int rc = secret_key(c, KEY_NAME, key);
     if (rc)
         return rc;
-    mac_hex(order_id, mac);
+    mac_hex(key, order_id, mac);
     snprintf(out, RECEIPT_TOKEN_MAX, "%" PRId64 "-%s", order_id, mac);
     return 0;
 }
@@ -85,8 +50,9 @@ int receipt_parse(struct db_conn *c, const char *token, int64_t *order_id)
 {
     const char *dash = token ? strchr(token, '-') : NULL;
     char idtext[24], want[25];
+    unsigned char key[SECRET_BYTES];
     int64_t id;
-    int rc = load_key(c);
+    int rc = secret_key(c, KEY_NAME, key);
     if (rc)
         return rc;
     if (!dash || dash == token || (size_t)(dash - token) >= sizeof idtext || strlen(dash + 1) != 24)
@@ -95,7 +61,7 @@ int receipt_parse(struct db_conn *c, const char *token, int64_t *order_id)
     idtext[dash - token] = 0;
     if (parse_i64(idtext, 1, INT64_MAX, &id))
         return err_set(O2O_ENOTFOUND, "unknown_receipt", "token", "not a receipt token");
-    mac_hex(id, want);
+    mac_hex(key, id, want);
     if (sodium_memcmp(want, dash + 1, 24))
         return err_set(O2O_ENOTFOUND, "unknown_receipt", "token", "not a receipt token");
     *order_id = id;

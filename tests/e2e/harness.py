@@ -291,6 +291,19 @@ def member_token(server, owner, phone):
     return r.json["token"]
 
 
+def till_identify(owner, till, phone):
+    """The member with this phone identifies herself at a till (a code sent to her phone,
+    read from the outbox as --dev allows): the till's key may then see her and spend her points."""
+    r = till.post("/v1/till/identify", {"phone": phone})
+    assert r.status == 202, r
+    e164 = r.json["phone"]
+    sms = owner.get("/v1/outbox?recipient=%s" % e164.replace("+", "%2B")).json["items"]
+    code = re.search(r"\b(\d{6})\b", sms[0]["payload"]).group(1)
+    r = till.post("/v1/till/identify", {"phone": e164, "code": code})
+    assert r.status == 200, r
+    return r.json
+
+
 def run_on_tty(args, timeout=300):
     """Run a command with its stderr on a pseudo-terminal (where progress bars are drawn).
     Returns (exit code, stdout, what the terminal showed)."""

@@ -7,7 +7,7 @@ import re
 import threading
 import time
 
-from harness import ServerTest, make_chain, unique
+from harness import ServerTest, make_chain, till_identify, unique
 
 
 class OrdersTest(ServerTest):
@@ -115,6 +115,7 @@ class OrdersTest(ServerTest):
     def test_split_tender_points_card_cash(self):
         self.receive("CAP-3", "SH01", 5)
         m = self.member(points=3000)
+        till_identify(self.owner, self.pos, m["phone"])      # her points are spent at a till she identified at
         r = self.pos.post("/v1/orders", {"member_id": m["id"], "lines": [{"sku": "CAP-3", "qty": 2}],
                                          "tenders": [{"tender": "points", "points": 2000},
                                                      {"tender": "bank_card", "amount": 5000, "reference": "POS-77"},
@@ -160,6 +161,7 @@ class OrdersTest(ServerTest):
     def test_points_tender_beyond_balance_changes_nothing(self):
         self.receive("CAP-4", "SH01", 3)
         m = self.member(points=100)
+        till_identify(self.owner, self.pos, m["phone"])
         before = self.server.snapshot()
         r = self.pos.post("/v1/orders", {"member_id": m["id"], "lines": [{"sku": "CAP-4", "qty": 1}],
                                          "tenders": [{"tender": "points", "points": 500}]})

@@ -4,7 +4,7 @@ manager escalating through a service agent, service agents acting chain-wide."""
 import threading
 import unittest
 
-from harness import OWNER_PASSWORD, Server, ServerTest, make_chain
+from harness import OWNER_PASSWORD, Server, ServerTest, make_chain, member_token
 
 
 class SecurityTest(ServerTest):
@@ -133,6 +133,58 @@ class SecurityTest(ServerTest):
         self.assertEqual(r.json["occurrences"], 2)
         self.assertEqual(self.as_("rm_east").get(q).json["occurrences"], 2)
         self.assertEqual(self.owner.get(q).json["occurrences"], 6)
+
+    # ---- channel keys did too much ----
+    def test_a_web_key_never_rings_up_a_till_sale_and_a_till_sells_at_its_own_store(self):
+        o = self.owner
+        self.assertEqual(o.post("/v1/stock/movements", {"sku": "TEE-RED-M", "location": "SH02", "kind": "receive",
+                                                        "qty": 5}).status, 201)
+        sale = {"lines": [{"sku": "TEE-RED-M", "qty": 1}], "tenders": [{"tender": "cash", "amount": 20000}],
+                "fulfilment": "carry_out", "location": "SH02"}
+        self.assertError(self.as_(self.web).post("/v1/orders", sale), 403, "not_a_till", "fulfilment")
+        self.assertError(self.as_(self.pos).post("/v1/orders", sale), 403, "out_of_scope")
+        self.assertEqual(self.stock("TEE-RED-M", "SH02"), 5)
+
+    def stock(self, sku, loc):
+        return self.owner.get("/v1/stock?sku=%s&location=%s" % (sku, loc)).json["on_hand"]
+
+    def test_a_till_sees_a_member_and_spends_her_points_only_once_she_identified_there(self):
+        o = self.owner
+        phone = "13900000301"
+        m = o.post("/v1/members", {"phone": phone}).json["id"]
+        o.post("/v1/members/%d/points/adjust" % m, {"points": 500, "reason": "seed"})
+        o.post("/v1/stock/movements", {"sku": "TEE-RED-S", "location": "SH01", "kind": "receive", "qty": 5})
+        pos = self.as_(self.pos)
+        for path in ("/v1/members/%d", "/v1/members/%d/points", "/v1/members/%d/coupons",
+                     "/v1/members/%d/recommendations", "/v1/members/lookup?phone=" + phone):
+            with self.subTest(path=path):
+                self.assertError(pos.get(path % m if "%d" in path else path), 403, "not_identified")
+        self.assertError(pos.post("/v1/members/%d/points/redeem" % m, {"points": 100}), 403, "not_identified")
+        sale = {"member_id": m, "lines": [{"sku": "TEE-RED-S", "qty": 1}],
+                "tenders": [{"tender": "points", "points": 100}, {"tender": "cash", "amount": 20000}]}
+        self.assertError(pos.post("/v1/orders", sale), 403, "not_identified")
+        self.assertEqual(self.balance(m), 500)
+        # her app shows her member code; the till scans it
+        tok = member_token(self.server, o, phone)
+        code = self.server.client(tok).get("/v1/me/member-code").json["code"]
+        self.assertError(pos.post("/v1/till/identify", {"member_code": code[:-1] + ("0" if code[-1] != "0" else "1")}),
+                         404, "unknown_code")
+        r = pos.post("/v1/till/identify", {"member_code": code})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["member"]["id"], m)
+        self.assertEqual(pos.get("/v1/members/%d/points" % m).json["balance"], 500)
+        # another store's till still sees nothing of her
+        other = self.as_(self.owner.post("/v1/api-keys", {"channel": "pos", "location": "SH02"}).json["key"])
+        self.assertError(other.get("/v1/members/%d" % m), 403, "not_identified")
+        # the sale spends her points; after it the till's sight of her ends
+        r = pos.post("/v1/orders", sale)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(self.balance(m), 400 + r.json["points_earned"])
+        self.assertError(pos.get("/v1/members/%d" % m), 403, "not_identified")
+        # a web key may not identify anyone; a wrong phone code is counted and refused
+        self.assertError(self.as_(self.web).post("/v1/till/identify", {"member_code": code}), 403, "not_a_till")
+        self.assertEqual(pos.post("/v1/till/identify", {"phone": phone}).status, 202)
+        self.assertError(pos.post("/v1/till/identify", {"phone": phone, "code": "000000"}), 401, "wrong_code")
 
     # ---- unauthenticated writes without limits ----
     def test_anonymous_events_and_codes_are_rate_limited_per_address_and_device(self):
