@@ -166,6 +166,15 @@ static int identity_body(struct db_conn *c, void *arg, const struct principal *w
     struct identity_arg *a = arg;
     struct member m;
     int rc = access_member(c, who, a->id, MEMBER_CHANGE);
+    /* a payer identity makes that payer's sales hers: only the chain's own app, after
+    ** the provider's sign-in, asserts one here; payments she makes bind it otherwise */
+    if (!rc && member_identity_is_provider(a->idn.kind) &&
+        !(who->role == ROLE_CHANNEL && who->scope == SCOPE_CHAIN &&
+          (!strcmp(who->channel, "app") || !strcmp(who->channel, "miniprogram"))))
+        rc = err_set(O2O_EFORBIDDEN, "unverified_identity", "kind",
+                     "a %s is bound when she pays with it while signed in, or by the app after the provider's "
+                     "sign-in, not on anyone's word",
+                     a->idn.kind);
     if (!rc)
         rc = member_link_identity(c, a->id, &a->idn);
     if (!rc)

@@ -18,6 +18,11 @@
 
 static const char *identity_kinds[] = {"wechat_openid", "wechat_unionid", "alipay_user_id", "store_card", "email"};
 
+bool member_identity_is_provider(const char *kind)
+{
+    return !strcmp(kind, "wechat_openid") || !strcmp(kind, "wechat_unionid") || !strcmp(kind, "alipay_user_id");
+}
+
 bool member_identity_kind_ok(const char *kind)
 {
     for (size_t i = 0; i < sizeof identity_kinds / sizeof identity_kinds[0]; i++)

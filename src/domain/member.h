@@ -67,6 +67,10 @@ int member_identities(struct db_conn *c, int64_t id, int (*cb)(const struct memb
 int64_t member_count(struct db_conn *c);
 
 bool member_identity_kind_ok(const char *kind);
+/* A WeChat or Alipay identity: a payer's till sales become the member's, so it is
+** bound only from a verified payment she made herself (order.c) or by the chain's
+** own app after the provider's sign-in, never on anyone's word. */
+bool member_identity_is_provider(const char *kind);
 
 /* Members registered in [start, end) with this home store (0: anywhere). */
 int member_count_new(struct db_conn *c, int64_t home_location_id, int64_t start, int64_t end, int64_t *n);

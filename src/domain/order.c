@@ -1939,6 +1939,42 @@ static int link_payer(struct db_conn *c, struct order *o, const char *gateway, c
     return event(c, o->id, "member_linked", 0, actor, "payer %s is member %" PRId64, payer, m.id);
 }
 
+/* A verified payment of an order the member placed herself (signed in) binds its
+** payer's WeChat or Alipay identity to her, unless it belongs to someone already:
+** from then on that payer's till sales are hers. */
+static int bind_payer(struct db_conn *c, const struct order *o, const char *gateway, const char *payer,
+                      const char *actor)
+{
+    struct member_identity idn;
+    struct member m;
+    struct db_stmt *s = NULL;
+    char by[48] = "", her[48];
+    int rc;
+    if (!o->member_id || !payer[0])
+        return 0;
+    rc = db_query(c, &s, "SELECT actor FROM order_events WHERE order_id = $1 AND kind = 'placed' ORDER BY seq LIMIT 1",
+                  "i", o->id);
+    if (rc == DB_ROW)
+        str_copy(by, sizeof by, db_col_text(s, 0));
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    snprintf(her, sizeof her, "member:%" PRId64, o->member_id);
+    if (strcmp(by, her))
+        return 0; /* placed by someone else for her: the payer may not be her */
+    memset(&idn, 0, sizeof idn);
+    str_copy(idn.kind, sizeof idn.kind, !strcmp(gateway, "wechat_pay") ? "wechat_openid" : "alipay_user_id");
+    str_copy(idn.value, sizeof idn.value, payer);
+    rc = member_find_by_identity(c, idn.kind, idn.value, &m);
+    if (rc != O2O_ENOTFOUND)
+        return rc; /* bound already (to her, or to another: nothing changes), or a failure */
+    err_clear();
+    rc = member_link_identity(c, o->member_id, &idn);
+    if (rc)
+        return rc;
+    return event(c, o->id, "payer_bound", 0, actor, "%s %s is member %" PRId64 "'s", idn.kind, payer, o->member_id);
+}
+
 int order_gateway_result(struct db_conn *c, const char *gateway, const struct gateway_report *r, char outcome[24],
                          int64_t *loc, int64_t *oid)
 {
@@ -2014,6 +2050,8 @@ int order_gateway_result(struct db_conn *c, const char *gateway, const struct ga
         return refund_payment(c, &o, &cp, p.amount, "paid after the order was cancelled", p.location_id, actor);
     }
     rc = link_payer(c, &o, gateway, r->payer, actor);
+    if (!rc)
+        rc = bind_payer(c, &o, gateway, r->payer, actor);
     if (rc)
         return rc;
     o.paid += p.amount;

@@ -16,6 +16,8 @@ class MembersPointsTest(ServerTest):
         cls.pos = cls.server.client(r.json["key"])
         r = cls.owner.post("/v1/api-keys", {"channel": "web"})
         cls.web = cls.server.client(r.json["key"])
+        r = cls.owner.post("/v1/api-keys", {"channel": "app"})
+        cls.app = cls.server.client(r.json["key"])   # the chain's app: binds WeChat/Alipay after their sign-in
 
     def member(self, phone, **extra):
         body = {"phone": phone}
@@ -41,13 +43,15 @@ class MembersPointsTest(ServerTest):
 
     def test_identities_link_to_one_member_and_lookup_finds_her(self):
         m = self.member("13500000003")
-        r = self.web.post("/v1/members/%d/identities" % m["id"], {"kind": "wechat_openid", "value": "oX1"})
+        r = self.app.post("/v1/members/%d/identities" % m["id"], {"kind": "wechat_openid", "value": "oX1"})
         self.assertEqual(r.status, 201, r)
-        self.assertEqual(self.web.post("/v1/members/%d/identities" % m["id"],
+        self.assertEqual(self.app.post("/v1/members/%d/identities" % m["id"],
                                        {"kind": "wechat_openid", "value": "oX1"}).status, 201)  # idempotent link
         other = self.member("13500000004")
-        self.assertError(self.web.post("/v1/members/%d/identities" % other["id"],
+        self.assertError(self.app.post("/v1/members/%d/identities" % other["id"],
                                        {"kind": "wechat_openid", "value": "oX1"}), 409, "identity_taken", "value")
+        self.assertEqual(self.web.post("/v1/members/%d/identities" % other["id"],
+                                       {"kind": "email", "value": "b@chain.example"}).status, 201)
         self.assertError(self.web.post("/v1/members/%d/identities" % other["id"],
                                        {"kind": "myspace", "value": "z"}), 400, None, "kind")
         r = self.owner.get("/v1/members/lookup?kind=wechat_openid&value=oX1")
@@ -167,7 +171,7 @@ class MembersPointsTest(ServerTest):
     def test_merge_moves_identities_points_and_history(self):
         a = self.member("13500000014")
         b = self.member("13500000015")
-        self.web.post("/v1/members/%d/identities" % b["id"], {"kind": "alipay_user_id", "value": "2088x"})
+        self.app.post("/v1/members/%d/identities" % b["id"], {"kind": "alipay_user_id", "value": "2088x"})
         self.owner.post("/v1/members/%d/points/earn" % a["id"], {"points": 10})
         self.owner.post("/v1/members/%d/points/earn" % b["id"], {"points": 25}, headers={"Idempotency-Key": "k-b"})
         r = self.owner.post("/v1/members/%d/merge" % a["id"], {"merge_id": b["id"]})

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import Client, ServerTest, Server, make_chain, unique
+from harness import Client, ServerTest, Server, make_chain, member_token, unique
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -72,6 +72,17 @@ class PaymentsTest(ServerTest):
                                          "lines": [{"sku": "PAY-1", "qty": 1}]})
         self.assertEqual(r.status, 201, r)
         return r.json
+
+    def bind_by_paying(self, m, tender, payer):
+        """She signs in, orders online and pays through the gateway as payer: a verified
+        payment of her own binds the payer's identity to her."""
+        me = self.server.client(member_token(self.server, self.owner, m["phone"]))
+        r = me.post("/v1/orders", {"fulfilment": "pickup", "pickup_store": "SH02", "lines": [{"sku": "PAY-1", "qty": 1}]})
+        self.assertEqual(r.status, 201, r)
+        gp = self.start(r.json, tender, client=me).json["gateway_payment"]
+        self.assertEqual(self.sim.post("/sim/pay", {"out_trade_no": gp["out_trade_no"], "payer": payer}).json["status"],
+                         204 if tender == "wechat_pay" else 200)
+        self.assertIn("payer_bound", [e["kind"] for e in self.order(r.json["id"])["timeline"]])
 
     def start(self, order, tender, client=None, **extra):
         body = {"tender": tender}
@@ -190,7 +201,12 @@ class PaymentsTest(ServerTest):
     def test_scanned_alipay_code_pays_a_till_sale_and_links_the_payer(self):
         m = self.member()
         buyer = "2088" + "123456789012"
-        self.owner.post("/v1/members/%d/identities" % m["id"], {"kind": "alipay_user_id", "value": buyer})
+        # nobody binds a payer on her word; her own verified payment does
+        self.assertError(self.owner.post("/v1/members/%d/identities" % m["id"], {"kind": "alipay_user_id",
+                                                                                 "value": buyer}),
+                         403, "unverified_identity")
+        self.bind_by_paying(m, "alipay", buyer)
+        before = self.balance(m["id"])
         o = self.pos.post("/v1/orders", {"lines": [{"sku": "PAY-1", "qty": 1}]}).json
         self.assertIsNone(o["member_id"])
         r = self.start(o, "scan", client=self.pos, auth_code="28" + "0000" + "123456789012")
@@ -198,7 +214,7 @@ class PaymentsTest(ServerTest):
         o2 = r.json
         self.assertEqual((o2["status"], o2["member_id"]), ("completed", m["id"]))
         self.assertIn("member_linked", [e["kind"] for e in o2["timeline"]])
-        self.assertEqual(self.balance(m["id"]), 88)
+        self.assertEqual(self.balance(m["id"]), before + 88)
 
     def test_declined_and_unsupported_codes(self):
         o = self.pos.post("/v1/orders", {"lines": [{"sku": "PAY-1", "qty": 1}]}).json
@@ -214,13 +230,14 @@ class PaymentsTest(ServerTest):
     def test_scanned_wechat_codes_through_micropay(self):
         m = self.member()
         openid = "o-scan-" + "345678"
-        self.owner.post("/v1/members/%d/identities" % m["id"], {"kind": "wechat_openid", "value": openid})
+        self.bind_by_paying(m, "wechat_pay", openid)
+        before = self.balance(m["id"])
         o = self.pos.post("/v1/orders", {"lines": [{"sku": "PAY-1", "qty": 1}]}).json
         r = self.start(o, "scan", client=self.pos, auth_code="134567890123" + "345678")
         self.assertEqual(r.status, 201, r)
         self.assertEqual((r.json["status"], r.json["member_id"]), ("completed", m["id"]))
         self.assertEqual(r.json["gateway_payment"]["state"], "paid")
-        self.assertEqual(self.balance(m["id"]), 88)
+        self.assertEqual(self.balance(m["id"]), before + 88)
         # an expired code is refused; a code the customer must still confirm stays pending until she does
         o = self.pos.post("/v1/orders", {"lines": [{"sku": "PAY-1", "qty": 1}]}).json
         self.assertError(self.start(o, "scan", client=self.pos, auth_code="130000000000000000"), 409, "gateway_refused")

@@ -186,6 +186,20 @@ class SecurityTest(ServerTest):
         self.assertEqual(pos.post("/v1/till/identify", {"phone": phone}).status, 202)
         self.assertError(pos.post("/v1/till/identify", {"phone": phone, "code": "000000"}), 401, "wrong_code")
 
+    # ---- members bound payment identities they do not own ----
+    def test_nobody_binds_a_payer_identity_on_her_word(self):
+        phone = "13900000401"
+        m = self.owner.post("/v1/members", {"phone": phone}).json["id"]
+        me = self.server.client(member_token(self.server, self.owner, phone))
+        for who in (me, self.as_(self.web), self.owner, self.as_("agent_chain")):
+            for kind in ("alipay_user_id", "wechat_openid", "wechat_unionid"):
+                r = who.post("/v1/members/%d/identities" % m, {"kind": kind, "value": "someone-elses-" + kind})
+                self.assertError(r, 403, "unverified_identity", "kind")
+        self.assertEqual(self.owner.get("/v1/members/%d" % m).json["identities"], [])
+        # a store card or an e-mail address binds no payments: those stay open
+        self.assertEqual(me.post("/v1/members/%d/identities" % m, {"kind": "email", "value": "me@example.com"}).status,
+                         201)
+
     # ---- unauthenticated writes without limits ----
     def test_anonymous_events_and_codes_are_rate_limited_per_address_and_device(self):
         o = self.owner
