@@ -11,6 +11,7 @@
 int api_auth_login(struct http_req *rq);
 int api_member_code(struct http_req *rq);
 int api_till_identify(struct http_req *rq);
+int api_relations_accept(struct http_req *rq);
 int api_events_create(struct http_req *rq);
 int api_funnel(struct http_req *rq);
 int api_paths(struct http_req *rq);

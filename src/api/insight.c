@@ -227,8 +227,8 @@ struct rel_arg {
 
 static json_t *render_relation(const struct relation *r)
 {
-    return json_pack("{s:I, s:s, s:o}", "member_id", (json_int_t)r->other_id, "kind", r->kind, "since",
-                     jtime(r->created_at));
+    return json_pack("{s:I, s:s, s:s, s:o}", "member_id", (json_int_t)r->other_id, "kind", r->kind, "status",
+                     r->status, "since", jtime(r->created_at));
 }
 
 static int rel_cb(const struct relation *r, void *arg)
@@ -240,12 +240,42 @@ static int rel_cb(const struct relation *r, void *arg)
 static int rel_add_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
 {
     struct rel_arg *a = arg;
-    int rc = friends_add(c, a->member, a->other, a->kind);
+    char status[12] = "";
+    int rc = friends_ask(c, a->member, a->other, a->kind, status);
+    (void)who;
+    if (!rc)
+        *out = json_pack("{s:I, s:I, s:s, s:s}", "member_id", (json_int_t)a->member, "related_id",
+                         (json_int_t)a->other, "kind", a->kind, "status", status);
+    return rc;
+}
+
+static int rel_accept_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct rel_arg *a = arg;
+    int rc = friends_accept(c, a->member, a->other);
     (void)who;
     if (!rc)
         *out = json_pack("{s:I, s:I, s:s}", "member_id", (json_int_t)a->member, "related_id", (json_int_t)a->other,
-                         "kind", a->kind);
+                         "status", "accepted");
     return rc;
+}
+
+/* Only she accepts (or the chain's own app for her): staff and tills may not consent for her. */
+int api_relations_accept(struct http_req *rq)
+{
+    struct rel_arg *a = xcalloc(1, sizeof *a);
+    int rc = api_param_id(rq, 0, "member", &a->member);
+    if (!rc)
+        rc = api_param_id(rq, 1, "member", &a->other);
+    if (!rc && rq->who.role == ROLE_CHANNEL && rq->who.scope != SCOPE_CHAIN)
+        rc = err_set(O2O_EFORBIDDEN, "role_forbidden", NULL, "a till does not consent for a member");
+    if (!rc)
+        rc = access_member(api_reader(), &rq->who, a->member, MEMBER_CHANGE);
+    if (rc) {
+        free(a);
+        return rc;
+    }
+    return api_write(rq, rel_accept_body, a, 200);
 }
 
 int api_relations_add(struct http_req *rq)

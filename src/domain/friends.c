@@ -1,5 +1,6 @@
 /*
-** friends.c -- member relations. Owns table member_relations (a row each way).
+** friends.c -- member relations. Owns table member_relations (a row for each
+** side: asked, invited or accepted; only accepted ones feed recommendations).
 ** No HTTP or JSON here. Tests: tests/e2e/test_recommend.py
 */
 #include "domain/friends.h"
@@ -20,9 +21,11 @@ static int active(struct db_conn *c, int64_t id, const char *field)
     return 0;
 }
 
-int friends_add(struct db_conn *c, int64_t member_id, int64_t other_id, const char *kind)
+int friends_ask(struct db_conn *c, int64_t member_id, int64_t other_id, const char *kind, char status[12])
 {
+    char mine[12] = "";
     int64_t now = now_ms(), n;
+    struct db_stmt *s = NULL;
     int rc;
     if (strcmp(kind, "friend") && strcmp(kind, "referral") && strcmp(kind, "household"))
         return err_set(O2O_EINVAL, "out_of_range", "kind", "kind must be friend, referral or household");
@@ -30,15 +33,49 @@ int friends_add(struct db_conn *c, int64_t member_id, int64_t other_id, const ch
         return err_set(O2O_EINVAL, "out_of_range", "member_id", "a member is not her own friend");
     if ((rc = active(c, member_id, NULL)) || (rc = active(c, other_id, "member_id")))
         return rc;
-    for (int i = 0; i < 2; i++) {
-        n = db_exec(c,
-                    "INSERT INTO member_relations (member_id, other_id, kind, created_at) VALUES ($1, $2, $3, $4) "
-                    "ON CONFLICT (member_id, other_id) DO NOTHING",
-                    "iiti", i ? other_id : member_id, i ? member_id : other_id, kind, now);
-        if (n < 0)
-            return (int)n;
+    rc = db_query(c, &s, "SELECT status FROM member_relations WHERE member_id = $1 AND other_id = $2", "ii",
+                  member_id, other_id);
+    if (rc == DB_ROW)
+        str_copy(mine, sizeof mine, db_col_text(s, 0));
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    if (!strcmp(mine, "invited")) {
+        /* she was asked already: asking back is accepting */
+        str_copy(status, 12, "accepted");
+        return friends_accept(c, member_id, other_id);
     }
+    if (mine[0]) {
+        str_copy(status, 12, mine);
+        return 0; /* asked or accepted already */
+    }
+    n = db_exec(c, "INSERT INTO member_relations (member_id, other_id, kind, status, created_at) VALUES ($1, $2, $3, 'asked', $4)",
+                "iiti", member_id, other_id, kind, now);
+    if (n >= 0)
+        n = db_exec(c,
+                    "INSERT INTO member_relations (member_id, other_id, kind, status, created_at) VALUES ($1, $2, $3, 'invited', $4) "
+                    "ON CONFLICT (member_id, other_id) DO NOTHING",
+                    "iiti", other_id, member_id, kind, now);
+    if (n < 0)
+        return (int)n;
+    str_copy(status, 12, "asked");
     return 0;
+}
+
+int friends_accept(struct db_conn *c, int64_t member_id, int64_t other_id)
+{
+    int64_t n = db_exec(c,
+                        "UPDATE member_relations SET status = 'accepted' WHERE member_id = $1 AND other_id = $2 "
+                        "AND status = 'invited'",
+                        "ii", member_id, other_id);
+    if (n < 0)
+        return (int)n;
+    if (n == 0)
+        return err_set(O2O_ENOTFOUND, "no_request", NULL, "member %" PRId64 " has not asked %" PRId64, other_id,
+                       member_id);
+    n = db_exec(c, "UPDATE member_relations SET status = 'accepted' WHERE member_id = $2 AND other_id = $1", "ii",
+                member_id, other_id);
+    return n < 0 ? (int)n : 0;
 }
 
 int friends_remove(struct db_conn *c, int64_t member_id, int64_t other_id)
@@ -58,7 +95,7 @@ int friends_list(struct db_conn *c, int64_t member_id, int (*cb)(const struct re
     struct db_stmt *s = NULL;
     struct relation r;
     int rc = db_query(c, &s,
-                      "SELECT member_id, other_id, kind, created_at FROM member_relations WHERE member_id = $1 "
+                      "SELECT member_id, other_id, kind, created_at, status FROM member_relations WHERE member_id = $1 "
                       "ORDER BY other_id",
                       "i", member_id);
     while (rc == DB_ROW) {
@@ -67,6 +104,7 @@ int friends_list(struct db_conn *c, int64_t member_id, int (*cb)(const struct re
         r.other_id = db_col_i64(s, 1);
         str_copy(r.kind, sizeof r.kind, db_col_text(s, 2));
         r.created_at = db_col_i64(s, 3);
+        str_copy(r.status, sizeof r.status, db_col_text(s, 4));
         rc = cb(&r, arg);
         if (rc)
             break;
@@ -79,7 +117,9 @@ int friends_list(struct db_conn *c, int64_t member_id, int (*cb)(const struct re
 int friends_ids(struct db_conn *c, int64_t member_id, int max, int64_t *ids, int *n)
 {
     struct db_stmt *s = NULL;
-    int rc = db_query(c, &s, "SELECT other_id FROM member_relations WHERE member_id = $1 ORDER BY other_id LIMIT $2",
+    int rc = db_query(c, &s,
+                      "SELECT other_id FROM member_relations WHERE member_id = $1 AND status = 'accepted' "
+                      "ORDER BY other_id LIMIT $2",
                       "ii", member_id, (int64_t)max);
     *n = 0;
     while (rc == DB_ROW && *n < max) {

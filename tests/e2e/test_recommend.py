@@ -6,7 +6,7 @@ bought; buying a recommended item earns a coupon (once, announced), counted by
 the attribution report up to its redemption; clear errors."""
 import time
 
-from harness import ServerTest, make_chain, unique
+from harness import ServerTest, make_chain, member_token, unique
 
 
 class RecommendTest(ServerTest):
@@ -174,8 +174,18 @@ class RecommendTest(ServerTest):
         r = self.owner.post("/v1/members/%d/relations" % her, {"member_id": friend, "kind": "household"},
                             headers={"Idempotency-Key": unique("rel")})
         self.assertEqual(r.status, 201, r)
-        self.assertEqual([x["member_id"] for x in self.owner.get("/v1/members/%d/relations" % friend).json["related"]],
-                         [her])  # both ways
+        self.assertEqual(r.json["status"], "asked")
+        self.assertEqual([(x["member_id"], x["status"])
+                          for x in self.owner.get("/v1/members/%d/relations" % friend).json["related"]],
+                         [(her, "invited")])
+        # until the friend accepts, nothing she bought is a reason shown to the one who asked
+        s = self.find(self.recs(her, "&context=checkout"), "SCARF")
+        self.assertTrue(s is None or s["reason"]["code"] != "friends_bought")
+        phone = self.owner.get("/v1/members/%d" % friend).json["phone"]
+        me = self.server.client(member_token(self.server, self.owner, phone))
+        self.assertEqual(me.post("/v1/members/%d/relations/%d/accept" % (friend, her)).status, 200)
+        self.assertEqual([x["status"] for x in self.owner.get("/v1/members/%d/relations" % her).json["related"]],
+                         ["accepted"])
         s = self.find(self.recs(her, "&context=checkout"), "SCARF")
         self.assertIsNotNone(s)
         self.assertEqual((s["reason"]["code"], s["reason"]["because"]), ("friends_bought", "1 friend"))

@@ -186,6 +186,29 @@ class SecurityTest(ServerTest):
         self.assertEqual(pos.post("/v1/till/identify", {"phone": phone}).status, 202)
         self.assertError(pos.post("/v1/till/identify", {"phone": phone, "code": "000000"}), 401, "wrong_code")
 
+    # ---- a member read another member's purchases ----
+    def test_a_relation_needs_the_other_members_acceptance(self):
+        o = self.owner
+        a_phone, b_phone = "13900000501", "13900000502"
+        a = o.post("/v1/members", {"phone": a_phone}).json["id"]
+        b = o.post("/v1/members", {"phone": b_phone}).json["id"]
+        me = self.server.client(member_token(self.server, o, a_phone))
+        r = me.post("/v1/members/%d/relations" % a, {"member_id": b})
+        self.assertEqual((r.status, r.json["status"]), (201, "asked"))
+        # she cannot accept in the other's name, nor can staff or a till
+        self.assertError(me.post("/v1/members/%d/relations/%d/accept" % (b, a)), 403, "out_of_scope")
+        self.assertError(o.post("/v1/members/%d/relations/%d/accept" % (b, a)), 403, "role_forbidden")
+        self.assertError(self.as_(self.pos).post("/v1/members/%d/relations/%d/accept" % (b, a)), 403)
+        self.assertEqual(o.get("/v1/members/%d/relations" % a).json["related"][0]["status"], "asked")
+        self.assertEqual(self.server.scalar("SELECT COUNT(*) FROM member_relations WHERE status = 'accepted' "
+                                            "AND (member_id = %d OR member_id = %d)" % (a, b)), "0")
+        # she accepts; either side may end it
+        other = self.server.client(member_token(self.server, o, b_phone))
+        self.assertEqual(other.post("/v1/members/%d/relations/%d/accept" % (b, a)).status, 200)
+        self.assertEqual(o.get("/v1/members/%d/relations" % a).json["related"][0]["status"], "accepted")
+        self.assertEqual(other.delete("/v1/members/%d/relations/%d" % (b, a)).status, 200)
+        self.assertEqual(o.get("/v1/members/%d/relations" % a).json["related"], [])
+
     # ---- members bound payment identities they do not own ----
     def test_nobody_binds_a_payer_identity_on_her_word(self):
         phone = "13900000401"
