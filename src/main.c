@@ -447,6 +447,11 @@ static int cmd_serve(const struct opts *o)
     httpc_global_init();
     app.work = workq_start(2);
     app.io = workq_start(4);
+    {
+        /* heavy reads: half the cores, at a lower CPU priority than the tills' threads */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        app.heavy = workq_start_named(cores > 2 ? (int)(cores / 2) : 1, "o2o-heavy", 10);
+    }
     api_init(&app);
 
     memset(&cfg, 0, sizeof cfg);
@@ -489,6 +494,7 @@ static int cmd_serve(const struct opts *o)
     api_payments_stop();
     api_watch_stop();
     api_limits_stop();
+    workq_stop(app.heavy);
     workq_stop(app.io);
     workq_stop(app.work);
     db_close(db);

@@ -22,6 +22,7 @@ struct app {
     struct db *db;
     struct workq *work;       /* CPU-heavy jobs (password hashing) */
     struct workq *io;         /* blocking calls to gateways */
+    struct workq *heavy;      /* heavy reads (analytics, reports, rules): few threads, low CPU priority */
     bool dev;                 /* development mode: SMS codes are also logged */
     int64_t started_at;
     struct gateways *gateways; /* WeChat Pay / Alipay, as configured (never NULL) */
@@ -95,6 +96,12 @@ int api_write_then(struct http_req *rq, api_write_fn fn, void *arg, int ok_statu
 typedef int (*api_render_fn)(struct db_conn *c, json_t *ref, json_t **out);
 int api_write_view(struct http_req *rq, api_write_fn fn, void *arg, int ok_status, void (*then)(void *arg),
                    api_render_fn render);
+/* A heavy read (a funnel, paths, a report, association rules): deferred into
+** *pending and run as fn(arg) on the heavy pool, below the tills' priority. While
+** API_HEAVY_WAITING wait already, O2O_ERETRY (503 busy, Retry-After) and nothing
+** is queued (the caller frees arg). */
+#define API_HEAVY_WAITING 16
+int api_heavy(struct http_req *rq, struct http_pending **pending, void (*fn)(void *arg), void *arg);
 /* Defer rq into *pending (where done() finds it), then queue job with run/done. */
 void api_submit(struct http_req *rq, struct http_pending **pending, struct db_job *job, db_txn_fn run,
                 void (*done)(struct db_job *), void *arg);

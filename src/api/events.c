@@ -349,13 +349,14 @@ int api_funnel(struct http_req *rq)
         free(j);
         return rc;
     }
-    j->q.threads = 2;
+    j->q.threads = 1;         /* the heavy pool bounds the CPU analytics take */
     j->q.who = rq->who;       /* scoped like reports: a store's manager sees her store's events */
     str_copy(j->rid, sizeof j->rid, rq->rid);
     /* reads every event of the period: on a worker, never on the event loop */
-    j->pending = http_defer(rq);
-    workq_submit(api_app()->work, funnel_work, j);
-    return 0;
+    rc = api_heavy(rq, &j->pending, funnel_work, j);
+    if (rc)
+        free(j);
+    return rc;
 }
 
 struct paths_job {
@@ -424,7 +425,8 @@ int api_paths(struct http_req *rq)
     }
     str_copy(j->rid, sizeof j->rid, rq->rid);
     j->who = rq->who;
-    j->pending = http_defer(rq);
-    workq_submit(api_app()->work, paths_work, j);
-    return 0;
+    rc = api_heavy(rq, &j->pending, paths_work, j);
+    if (rc)
+        free(j);
+    return rc;
 }

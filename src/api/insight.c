@@ -464,7 +464,8 @@ int api_insight_rules(struct http_req *rq)
     j->p.maxlen = (int)maxlen;
     str_copy(j->rid, sizeof j->rid, rq->rid);
     /* mining reads every paid order: on a worker, never on the event loop */
-    j->pending = http_defer(rq);
-    workq_submit(api_app()->work, rules_work, j);
-    return 0;
+    rc = api_heavy(rq, &j->pending, rules_work, j);
+    if (rc)
+        free(j);
+    return rc;
 }

@@ -268,9 +268,10 @@ int api_store_presence(struct http_req *rq)
     j->routes = routes;
     str_copy(j->store, sizeof j->store, l.code);
     str_copy(j->rid, sizeof j->rid, rq->rid);
-    j->pending = http_defer(rq);
-    workq_submit(api_app()->work, report_work, j);
-    return 0;
+    rc = api_heavy(rq, &j->pending, report_work, j);
+    if (rc)
+        free(j);
+    return rc;
 }
 
 /* ---- place-and-time rules ---- */

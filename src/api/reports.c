@@ -104,10 +104,12 @@ static int read_scope(struct http_req *rq, struct report_job *j)
 
 static int submit(struct http_req *rq, struct report_job *j)
 {
+    int rc;
     str_copy(j->rid, sizeof j->rid, rq->rid);
-    j->pending = http_defer(rq);
-    workq_submit(api_app()->work, report_work, j);
-    return 0;
+    rc = api_heavy(rq, &j->pending, report_work, j);
+    if (rc)
+        free(j);
+    return rc;
 }
 
 int api_reports_daily(struct http_req *rq)
@@ -343,8 +345,10 @@ static void run_work(void *arg)
 int api_reports_run(struct http_req *rq)
 {
     struct run_job *j = xcalloc(1, sizeof *j);
+    int rc;
     str_copy(j->rid, sizeof j->rid, rq->rid);
-    j->pending = http_defer(rq);
-    workq_submit(api_app()->work, run_work, j);
-    return 0;
+    rc = api_heavy(rq, &j->pending, run_work, j);
+    if (rc)
+        free(j);
+    return rc;
 }

@@ -400,6 +400,17 @@ int api_write_view(struct http_req *rq, api_write_fn fn, void *arg, int ok_statu
     return 0;
 }
 
+int api_heavy(struct http_req *rq, struct http_pending **pending, void (*fn)(void *arg), void *arg)
+{
+    struct workq *q = APP->heavy ? APP->heavy : APP->work;
+    if (workq_waiting(q) >= API_HEAVY_WAITING)
+        return err_retry_after(err_set(O2O_ERETRY, "busy", NULL, "too many heavy reads are waiting; retry shortly"),
+                               2);
+    *pending = http_defer(rq); /* before the job can possibly finish */
+    workq_submit(q, fn, arg);
+    return 0;
+}
+
 void api_submit(struct http_req *rq, struct http_pending **pending, struct db_job *job, db_txn_fn run,
                 void (*done)(struct db_job *), void *arg)
 {

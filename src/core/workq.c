@@ -5,6 +5,9 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "core/mem.h"
 #include "core/util.h"
@@ -21,13 +24,19 @@ struct workq {
     struct work *head, *tail;
     int stop;
     int n;
+    int waiting;              /* jobs queued, not yet taken */
+    int nice;
+    char name[16];
     pthread_t *th;
 };
 
 static void *worker(void *arg)
 {
     struct workq *q = arg;
-    thread_name("o2o-worker");
+    thread_name(q->name);
+    if (q->nice > 0 && setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), q->nice)) {
+        /* a lower priority is a wish: without it the work still gets done */
+    }
     for (;;) {
         struct work *w;
         pthread_mutex_lock(&q->mu);
@@ -41,6 +50,7 @@ static void *worker(void *arg)
         q->head = w->next;
         if (!q->head)
             q->tail = NULL;
+        q->waiting--;
         pthread_mutex_unlock(&q->mu);
         w->fn(w->arg);
         free(w);
@@ -49,7 +59,14 @@ static void *worker(void *arg)
 
 struct workq *workq_start(int threads)
 {
+    return workq_start_named(threads, "o2o-worker", 0);
+}
+
+struct workq *workq_start_named(int threads, const char *name, int nice)
+{
     struct workq *q = xcalloc(1, sizeof *q);
+    str_copy(q->name, sizeof q->name, name);
+    q->nice = nice;
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->cv, NULL);
     q->n = threads;
@@ -61,11 +78,22 @@ struct workq *workq_start(int threads)
 
 void workq_submit(struct workq *q, void (*fn)(void *arg), void *arg)
 {
-    struct work *w = xmalloc(sizeof *w);
+    workq_try_submit(q, fn, arg, 0);
+}
+
+int workq_try_submit(struct workq *q, void (*fn)(void *arg), void *arg, int max_waiting)
+{
+    struct work *w;
+    pthread_mutex_lock(&q->mu);
+    if (max_waiting > 0 && q->waiting >= max_waiting) {
+        pthread_mutex_unlock(&q->mu);
+        return -1;
+    }
+    w = xmalloc(sizeof *w);
     w->fn = fn;
     w->arg = arg;
     w->next = NULL;
-    pthread_mutex_lock(&q->mu);
+    q->waiting++;
     if (q->tail)
         q->tail->next = w;
     else
@@ -73,6 +101,16 @@ void workq_submit(struct workq *q, void (*fn)(void *arg), void *arg)
     q->tail = w;
     pthread_cond_signal(&q->cv);
     pthread_mutex_unlock(&q->mu);
+    return 0;
+}
+
+int workq_waiting(struct workq *q)
+{
+    int n;
+    pthread_mutex_lock(&q->mu);
+    n = q->waiting;
+    pthread_mutex_unlock(&q->mu);
+    return n;
 }
 
 void workq_stop(struct workq *q)

@@ -44,7 +44,7 @@ char *http_error_body(int rc, const char *rid, size_t *len)
         code = err_default_code(rc);
         msg = code;
     }
-    if (status >= 500 && !(rc == O2O_ERETRY && e->rc == rc && !strncmp(e->code, "gateway_", 8))) {
+    if (status >= 500 && !(rc == O2O_ERETRY && e->rc == rc && (!strncmp(e->code, "gateway_", 8) || !strcmp(e->code, "busy")))) {
         /* never echo storage details to the client (an unreachable gateway may be named) */
         code = rc == O2O_ERETRY ? "retry" : "internal";
         msg = rc == O2O_ERETRY ? "temporary conflict, retry the request" : "internal error";

@@ -34,6 +34,7 @@
 #define DEFAULT_MAX_CONNECTIONS 4096
 #define DEFAULT_MAX_PER_CLIENT 64
 #define LOOPBACK "127.0.0.0/8, ::1"
+#define RCVBUF_BYTES (128 * 1024)
 
 struct loop {
     int index;
@@ -639,7 +640,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 static int listen_fd(const char *host, int port)
 {
     struct sockaddr_in addr;
-    int fd, on = 1;
+    int fd, on = 1, rcvbuf = RCVBUF_BYTES;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)port);
@@ -650,6 +651,10 @@ static int listen_fd(const char *host, int port)
         return err_set(O2O_EDB, NULL, NULL, "socket: %s", strerror(errno));
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+    /* A fixed receive buffer (inherited by accepted sockets): the kernel would
+    ** grow it to megabytes per connection, and libh2o drains it whole into the
+    ** connection's input on each read, before any limit of ours can look. */
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     if (bind(fd, (struct sockaddr *)&addr, sizeof addr) || listen(fd, SOMAXCONN)) {
         int e = errno;
         close(fd);
