@@ -2,15 +2,15 @@
 # scratch database in $work, medians, and the figures wrk prints.
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-start() { # extra serve args
+start() { # extra serve args; the binary is $BIN, the database in ${DBDIR:-$work}
   P=$(port)
-  "$BIN" serve --db "sqlite:$work/o2o.db" --listen "127.0.0.1:$P" "$@" >"$work/serve.log" 2>&1 &
+  "$BIN" serve --db "sqlite:${DBDIR:-$work}/o2o.db" --listen "127.0.0.1:$P" "$@" >"${DBDIR:-$work}/serve.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do
     curl -sf "http://127.0.0.1:$P/healthz" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
-  echo "server did not start"; cat "$work/serve.log"; exit 1
+  echo "server did not start"; cat "${DBDIR:-$work}/serve.log"; exit 1
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
 

@@ -28,31 +28,11 @@ p50_ms_of() {
 api() { curl -sf -X "$1" -H "Authorization: Bearer $tok" "http://127.0.0.1:$P$2" -d "$3" >/dev/null; }
 
 # a database per binary: a demo chain, 50 SKUs with stock at SH01, N clickstream events
-python3 - "$N" > "$work/events.csv" <<'PY'
-import sys
-n = int(sys.argv[1]); state = 7
-def nxt():
-    global state
-    state = (state + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
-    z = state
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
-    return z ^ (z >> 31)
-users = max(1, n // 10)
-for i in range(n):
-    k = nxt() % 100
-    b = "pv" if k < 80 else "cart" if k < 90 else "fav" if k < 95 else "buy"
-    sys.stdout.write("%d,%d,%d,%s,%d\n" % (nxt() % users, nxt() % 50000, k % 40, b, 1700000000 + i * 864000 // n))
-PY
-serve() { # binary dir
-  P=$(port)
-  "$1" serve --db "sqlite:$2/o2o.db" --listen "127.0.0.1:$P" --threads 2 >"$2/serve.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$P/healthz" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  echo "server did not start"; cat "$2/serve.log"; exit 1
+python3 bench/gen_events.py "$N" 7 > "$work/events.csv"
+serve() { # binary dir: the shared start(), on that binary and database
+  BIN=$1
+  DBDIR=$2
+  start --threads 2
 }
 setup() { # binary dir
   mkdir -p "$2"

@@ -62,7 +62,7 @@ static const char *usage =
     "                                group commit, for comparison)\n"
     "              --max-connections N           open connections per process (default 4096)\n"
     "              --max-connections-per-client N per client address outside the trusted\n"
-    "                                networks (default 64)\n"
+    "                                networks (default 128)\n"
     "              --trusted-networks CIDR,...   no per-address caps or rate limits there\n"
     "                                (default 127.0.0.0/8,::1; \"\" for none)\n"
     "              --trusted-proxies CIDR,...    whose X-Forwarded-For names the client\n"

@@ -76,7 +76,7 @@ struct http_config {
     size_t max_big_body;              /* for HTTP_BIG_BODY routes */
     const char *access_log;           /* path, "-" for stdout, NULL for none */
     size_t max_connections;           /* open connections per process (0: 4096) */
-    size_t max_connections_per_client;/* per client address outside the trusted networks (0: 64) */
+    size_t max_connections_per_client;/* per client address outside the trusted networks (0: 128) */
     const char *trusted_networks;     /* CIDR list: no per-address connection cap (NULL: loopback) */
     const char *trusted_proxies;      /* CIDR list whose X-Forwarded-For names the client (NULL: loopback) */
     int head_timeout_ms;              /* a request head must arrive within; also the keep-alive idle time (0: 10 s) */

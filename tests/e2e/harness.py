@@ -277,15 +277,19 @@ def make_chain(owner):
                                    "barcode": bc, "price": 12900}))
 
 
+def sent_code(owner, e164):
+    """The latest one-time code sent to a phone (read from the outbox, as --dev allows)."""
+    sms = owner.get("/v1/outbox?recipient=%s" % e164.replace("+", "%2B")).json["items"]
+    return re.search(r"\b(\d{6})\b", sms[0]["payload"]).group(1)
+
+
 def member_token(server, owner, phone):
-    """Sign a member in by phone and one-time code (read from the outbox, as --dev allows)."""
+    """Sign a member in by phone and one-time code."""
     c = server.client()
     r = c.post("/v1/auth/otp", {"phone": phone})
     assert r.status == 202, r
     e164 = r.json["phone"]
-    sms = owner.get("/v1/outbox?recipient=%s" % e164.replace("+", "%2B")).json["items"]
-    code = re.search(r"\b(\d{6})\b", sms[0]["payload"]).group(1)
-    r = c.post("/v1/auth/otp/verify", {"phone": e164, "code": code})
+    r = c.post("/v1/auth/otp/verify", {"phone": e164, "code": sent_code(owner, e164)})
     assert r.status == 200, r
     c.close()
     return r.json["token"]
@@ -297,9 +301,7 @@ def till_identify(owner, till, phone):
     r = till.post("/v1/till/identify", {"phone": phone})
     assert r.status == 202, r
     e164 = r.json["phone"]
-    sms = owner.get("/v1/outbox?recipient=%s" % e164.replace("+", "%2B")).json["items"]
-    code = re.search(r"\b(\d{6})\b", sms[0]["payload"]).group(1)
-    r = till.post("/v1/till/identify", {"phone": e164, "code": code})
+    r = till.post("/v1/till/identify", {"phone": e164, "code": sent_code(owner, e164)})
     assert r.status == 200, r
     return r.json
 
