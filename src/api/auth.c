@@ -107,9 +107,9 @@ static void login_work(void *arg)
         rc = db_txn(api_app()->db, commit_body, &st);
     }
     if (rc)
-        http_complete_error(j->pending, rc, j->rid);
+        http_complete_error(j->pending, rc);
     else
-        http_complete_json(j->pending, j->rid, 200,
+        http_complete_json(j->pending, 200,
                            json_pack("{s:s, s:s, s:o, s:o}", "token", st.token, "token_type", "Bearer", "expires_at",
                                      jtime(st.expires_at), "principal", render_principal(&who)));
     free(j);

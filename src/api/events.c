@@ -259,16 +259,13 @@ struct funnel_job {
     struct funnel_query q;
 };
 
-static void finish(struct http_pending *p, const char *rid, int rc, json_t *o)
+static void finish(struct http_pending *p, int rc, json_t *o)
 {
-    size_t len;
-    char *body;
     if (rc) {
-        body = http_error_body(rc, rid, &len);
-        http_complete(p, http_status_of(rc), body, len, false);
+        http_complete_error(p, rc);
         return;
     }
-    http_complete_json(p, rid, 200, o);
+    http_complete_json(p, 200, o);
 }
 
 static void funnel_work(void *arg)
@@ -295,7 +292,7 @@ static void funnel_work(void *arg)
         }
         funnel_answer_free(&a);
     }
-    finish(j->pending, j->rid, rc, o);
+    finish(j->pending, rc, o);
     free(j);
 }
 
@@ -394,7 +391,7 @@ static void paths_work(void *arg)
                       render_counts(a.prev, a.nprev, a.occurrences));
         path_answer_free(&a);
     }
-    finish(j->pending, j->rid, rc, o);
+    finish(j->pending, rc, o);
     free(j);
 }
 

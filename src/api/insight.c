@@ -383,15 +383,12 @@ static void rules_work(void *arg)
     struct rules_job *j = arg;
     struct baskets b;
     struct assoc_result r;
-    size_t len;
-    char *body;
     int rc;
     baskets_init(&b);
     err_clear();
     rc = insight_mine_rules(db_reader(api_app()->db), j->since, &j->p, &b, &r);
     if (rc) {
-        body = http_error_body(rc, j->rid, &len);
-        http_complete(j->pending, http_status_of(rc), body, len, false);
+        http_complete_error(j->pending, rc);
     } else {
         json_t *rules = json_array(), *o;
         assoc_sort(&r, j->order);
@@ -408,7 +405,7 @@ static void rules_work(void *arg)
         o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "baskets", (json_int_t)r.baskets, "items",
                       (json_int_t)b.nitems, "min_count", (json_int_t)r.min_count, "itemsets", (json_int_t)r.itemsets,
                       "rules_found", (json_int_t)r.nrules, "rules", rules);
-        http_complete_json(j->pending, "", 200, o);
+        http_complete_json(j->pending, 200, o);
         assoc_result_free(&r);
     }
     baskets_free(&b);

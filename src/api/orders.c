@@ -232,7 +232,7 @@ static void watch_answer(struct watcher *w)
     {
         json_t *v = json_pack("{s:I, s:I, s:o}", "order_id", (json_int_t)w->order_id, "seq", (json_int_t)seq, "events",
                               events);
-        http_complete_json(w->pending, "", 200, v);
+        http_complete_json(w->pending, 200, v);
     }
     free(w);
 }

@@ -77,18 +77,15 @@ struct gpay {
 
 static void gpay_finish(struct gpay *g, int status, json_t *body)
 {
-    http_complete_json(g->pending, "", status, body);
+    http_complete_json(g->pending, status, body);
     json_decref(g->out);
     free(g);
 }
 
 static void gpay_fail(struct gpay *g, int rc, const struct err_rec *e)
 {
-    size_t len;
-    char *body;
     err_restore(e);
-    body = http_error_body(rc, "", &len);
-    http_complete(g->pending, http_status_of(rc), body, len, false);
+    http_complete_error(g->pending, rc);
     json_decref(g->out);
     free(g);
 }
@@ -517,12 +514,9 @@ static void sync_done(struct db_job *j)
 {
     struct sync_arg *s = (struct sync_arg *)j;
     if (j->rc || (s->phase == 2 && s->gw_rc)) {
-        size_t len;
-        char *body;
         int rc = j->rc ? j->rc : s->gw_rc;
         err_restore(j->rc ? &j->err : &s->gw_err);
-        body = http_error_body(rc, "", &len);
-        http_complete(s->pending, http_status_of(rc), body, len, false);
+        http_complete_error(s->pending, rc);
         json_decref(s->out);
         free(s);
         return;
@@ -533,7 +527,7 @@ static void sync_done(struct db_job *j)
     }
     api_watch_notify(s->p.order_id);
     {
-        http_complete_json(s->pending, "", 200, s->out);
+        http_complete_json(s->pending, 200, s->out);
         free(s);
     }
 }
@@ -581,7 +575,7 @@ static void sweep_now(void *arg)
 {
     struct sweep_req *s = arg;
     int n = api_payments_sweep(0);
-    http_complete_json(s->pending, "", 200, json_pack("{s:i}", "handled", n < 0 ? 0 : n));
+    http_complete_json(s->pending, 200, json_pack("{s:i}", "handled", n < 0 ? 0 : n));
     free(s);
 }
 

@@ -176,14 +176,11 @@ static void report_work(void *arg)
     struct report_job *j = arg;
     struct presence_report r;
     json_t *zones, *brands, *routes, *hourly, *o;
-    size_t len;
-    char *body;
     int rc;
     err_clear();
     rc = presence_report(db_reader(api_app()->db), j->location_id, j->from, j->to, j->window, (int)j->routes, &r);
     if (rc) {
-        body = http_error_body(rc, j->rid, &len);
-        http_complete(j->pending, http_status_of(rc), body, len, false);
+        http_complete_error(j->pending, rc);
         free(j);
         return;
     }
@@ -237,7 +234,7 @@ static void report_work(void *arg)
                   (json_int_t)(j->window / 1000), "identified_visitors", (json_int_t)r.identified_visitors,
                   "visitors_who_bought_same_day", (json_int_t)r.visitors_who_bought);
     presence_report_free(&r);
-    http_complete_json(j->pending, "", 200, o);
+    http_complete_json(j->pending, 200, o);
     free(j);
 }
 

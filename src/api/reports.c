@@ -40,7 +40,7 @@ static int format_of(struct http_req *rq, int *f)
 }
 
 /* Answer a report document in the format asked (takes the reference). */
-static void complete_as(struct http_pending *p, const char *rid, json_t *doc, int format)
+static void complete_as(struct http_pending *p, json_t *doc, int format)
 {
     static const char *types[] = {"application/json", "text/csv; charset=utf-8", "text/html; charset=utf-8",
                                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
@@ -49,8 +49,7 @@ static void complete_as(struct http_pending *p, const char *rid, json_t *doc, in
     json_decref(doc);
     if (!body) {
         int rc = err_last()->rc ? err_last()->rc : O2O_EDB;
-        body = http_error_body(rc, rid, &len);
-        http_complete(p, http_status_of(rc), body, len, false);
+        http_complete_error(p, rc);
         return;
     }
     http_complete_as(p, 200, types[format], body, len, false);
@@ -73,11 +72,9 @@ static void report_work(void *arg)
     rc = report_document(db_reader(api_app()->db), j->demand ? "demand" : j->monthly ? "monthly" : "daily", j->scope,
                          j->code, j->date, j->from, j->to, &doc);
     if (rc) {
-        size_t len;
-        char *body = http_error_body(rc, j->rid, &len);
-        http_complete(j->pending, http_status_of(rc), body, len, false);
+        http_complete_error(j->pending, rc);
     } else {
-        complete_as(j->pending, j->rid, doc, j->format);
+        complete_as(j->pending, doc, j->format);
     }
     free(j);
 }
@@ -326,18 +323,15 @@ static int build_and_list(const char *scope, const char *code, const char *date,
 static void run_work(void *arg)
 {
     struct run_job *j = arg;
-    size_t len;
-    char *body;
     int rc;
     err_clear();
     j->built = json_array();
     rc = report_due(db_reader(api_app()->db), now_ms(), build_and_list, j);
     if (rc) {
-        body = http_error_body(rc, j->rid, &len);
-        http_complete(j->pending, http_status_of(rc), body, len, false);
+        http_complete_error(j->pending, rc);
         json_decref(j->built);
     } else {
-        http_complete_json(j->pending, j->rid, 200, json_pack("{s:o}", "built", j->built));
+        http_complete_json(j->pending, 200, json_pack("{s:o}", "built", j->built));
     }
     free(j);
 }

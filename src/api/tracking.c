@@ -99,10 +99,10 @@ static void push_done(struct db_job *j)
     char *body;
     int status = 200;
     if (j->rc) {
-        size_t len;
         err_restore(&j->err);
-        status = http_status_of(j->rc);
-        body = http_error_body(j->rc, "", &len);
+        http_complete_error(p->pending, j->rc);
+        free(p);
+        return;
     } else {
         /* an unknown number is acknowledged (logged) so the carrier stops pushing it */
         json_t *v = json_pack("{s:b, s:b, s:i}", "ok", 1, "known", p->found, "new_events", p->fresh);

@@ -243,7 +243,7 @@ static int job_run(struct db_conn *c, void *a)
 }
 
 /* Render the view of a reference (a worker thread, its own reader). */
-static char *render_view(api_render_fn render, const char *ref_text, int *status, size_t *len)
+static char *render_view(api_render_fn render, const char *ref_text, const char *rid, int *status, size_t *len)
 {
     json_t *ref = json_loads(ref_text, 0, NULL), *out = NULL;
     char *body;
@@ -253,14 +253,14 @@ static char *render_view(api_render_fn render, const char *ref_text, int *status
     json_decref(ref);
     if (rc) {
         *status = http_status_of(rc);
-        return http_error_body(rc, "", len);
+        return http_error_body(rc, rid, len);
     }
     body = out ? json_dumps(out, JSON_COMPACT) : NULL;
     json_decref(out);
     if (!body) {
         err_set(O2O_EDB, NULL, NULL, "a view could not be rendered as JSON");
         *status = 500;
-        return http_error_body(O2O_EDB, "", len);
+        return http_error_body(O2O_EDB, rid, len);
     }
     *len = strlen(body);
     return body;
@@ -273,7 +273,7 @@ static void view_run(void *arg)
     struct write_job *w = arg;
     int status = w->status;
     size_t len = 0;
-    char *body = render_view(w->render, w->body, &status, &len);
+    char *body = render_view(w->render, w->body, w->rid, &status, &len);
     free(w->body);
     w->body = body;
     w->status = status;
@@ -297,7 +297,7 @@ static void job_done(struct db_job *j)
     if (j->rc) {
         err_restore(&j->err);
         free(w->body);
-        http_complete_error(w->pending, j->rc, w->rid);
+        http_complete_error(w->pending, j->rc);
     } else {
         if (w->out) {
             w->body = json_dumps(w->out, JSON_COMPACT);
@@ -376,7 +376,7 @@ int api_write_view(struct http_req *rq, api_write_fn fn, void *arg, int ok_statu
             if (rc || found) {
                 if (!rc && render && st < 300) {
                     size_t len = 0;
-                    char *view = render_view(render, body, &st, &len);
+                    char *view = render_view(render, body, rq->rid, &st, &len);
                     http_add_header(rq, "idempotent-replayed", "true");
                     http_reply(rq, st, "application/json", view, len);
                     free(view);

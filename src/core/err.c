@@ -36,17 +36,21 @@ const char *err_default_code(int rc)
 
 int err_set(int rc, const char *code, const char *field, const char *fmt, ...)
 {
+    struct err_rec e; /* built apart: the arguments may point into the current record */
     va_list ap;
-    cur.rc = rc;
-    cur.retry_after = 0;
-    str_copy(cur.code, sizeof cur.code, code ? code : err_default_code(rc));
-    str_copy(cur.field, sizeof cur.field, field);
+    memset(&e, 0, sizeof e);
+    e.rc = rc;
+    str_copy(e.code, sizeof e.code, code ? code : err_default_code(rc));
+    str_copy(e.field, sizeof e.field, field);
     va_start(ap, fmt);
-    vsnprintf(cur.msg, sizeof cur.msg, fmt, ap);
+    vsnprintf(e.msg, sizeof e.msg, fmt, ap);
     va_end(ap);
-    for (char *p = cur.msg; *p; p++)
+    for (char *p = e.msg; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
+    if (!e.msg[0]) /* every error says something */
+        str_copy(e.msg, sizeof e.msg, e.code);
+    cur = e;
     return rc;
 }
 

@@ -124,12 +124,12 @@ struct http_pending *http_defer(struct http_req *rq);
 ** If the client has gone, the answer is dropped. replayed adds Idempotent-Replayed. */
 void http_complete(struct http_pending *p, int status, char *body, size_t len, bool replayed);
 /* Answer with the error rc and the current thread's error record (Retry-After
-** included when the record says when to retry). */
-void http_complete_error(struct http_pending *p, int rc, const char *rid);
+** included when the record says when to retry), under the request's id. */
+void http_complete_error(struct http_pending *p, int rc);
 /* Answer with a JSON value (the reference is taken). A NULL value, or one that
 ** cannot be written (a string that is not UTF-8), answers 500 and is logged:
 ** whatever jansson gives back is checked here, once for every deferred answer. */
-void http_complete_json(struct http_pending *p, const char *rid, int status, json_t *v);
+void http_complete_json(struct http_pending *p, int status, json_t *v);
 /* The same with another content type (a static string). */
 void http_complete_as(struct http_pending *p, int status, const char *ctype, char *body, size_t len, bool replayed);
 

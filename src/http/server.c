@@ -61,6 +61,7 @@ struct http_pending {
     bool replayed;
     int retry_after;                  /* seconds, for a Retry-After header, or 0 */
     const char *ctype;                /* a static string */
+    char rid[24];                     /* the request's id, for errors rendered later */
 };
 
 static struct {
@@ -252,6 +253,7 @@ struct http_pending *http_defer(struct http_req *pub)
     struct http_pending *p = xcalloc(1, sizeof *p);
     p->rq = rq;
     p->loop = rq->loop;
+    memcpy(p->rid, rq->pub.rid, sizeof p->rid);
     rq->pending = p;
     return p;
 }
@@ -261,27 +263,24 @@ void http_complete(struct http_pending *p, int status, char *body, size_t len, b
     http_complete_as(p, status, "application/json", body, len, replayed);
 }
 
-void http_complete_error(struct http_pending *p, int rc, const char *rid)
+void http_complete_error(struct http_pending *p, int rc)
 {
     size_t len;
-    char *body = http_error_body(rc, rid, &len);
+    char *body = http_error_body(rc, p->rid, &len);
     int status = http_status_of(rc);
     if (status >= 500)
-        log_error("%s -> %d: %s", rid ? rid : "", status, err_last()->msg);
+        log_error("%s -> %d: %s", p->rid, status, err_last()->msg);
     p->retry_after = err_last()->rc == rc ? err_last()->retry_after : 0;
     http_complete(p, status, body, len, false);
 }
 
-void http_complete_json(struct http_pending *p, const char *rid, int status, json_t *v)
+void http_complete_json(struct http_pending *p, int status, json_t *v)
 {
     char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
-    size_t len;
     json_decref(v);
     if (!s) {
-        log_error("%s an answer could not be rendered as JSON", rid ? rid : "");
         err_set(O2O_EDB, NULL, NULL, "an answer could not be rendered as JSON");
-        s = http_error_body(O2O_EDB, rid, &len);
-        http_complete(p, 500, s, len, false);
+        http_complete_error(p, O2O_EDB);
         return;
     }
     http_complete(p, status, s, strlen(s), false);

@@ -238,3 +238,22 @@ class BadInputTest(ServerTest):
                 self.assertIn(r.status, (400, 404, 409), r)
                 self.assertEqual(r.error.get("field"), field, r)
         self.unchanged(before, "invalid values")
+
+    def test_errors_answered_later_carry_the_request_id_and_a_message(self):
+        # issue 12: answers rendered off the event loop (writes, workers) had "request_id": ""
+        # and a till's insufficient_points had an empty message
+        cases = [
+            ("POST", "/v1/members/%d/points/redeem" % self.member_id, {"points": 5}),             # a write
+            ("POST", "/v1/orders", {"member_id": self.member_id, "lines": [{"sku": "TEE-RED-S", "qty": 1}],
+                                    "tenders": [{"tender": "points", "points": 900000}]}),       # a view
+            ("POST", "/v1/analytics/funnel", {"steps": [{"name": "view", "where": {"store": "NOWHERE"}}]}),  # a worker
+            ("GET", "/v1/reports/daily?store=NOWHERE&date=2026-01-01", None),
+        ]
+        for i, (method, path, body) in enumerate(cases):
+            with self.subTest(route=(method, path)):
+                rid = "audit-rid-%d" % i
+                r = self.owner.request(method, path, body=body, headers={"X-Request-Id": rid})
+                self.assertGreaterEqual(r.status, 400, r)
+                self.assertEqual(r.json["request_id"], rid, r)
+                self.assertEqual(r.headers["x-request-id"], rid)
+                self.assertTrue(r.error["message"], r)

@@ -119,6 +119,12 @@ static void test_core__error_record_keeps_code_field_and_message(void **state)
     assert_string_equal(err_last()->msg, "SKU T-1 has 0");
     err_set(O2O_EINVAL, "x", NULL, "line\nbreak");
     assert_string_equal(err_last()->msg, "line break");
+    /* a record rewritten from itself keeps its message (issue 12: an empty message at the till) */
+    err_set(O2O_ECONFLICT, "insufficient_points", "tenders[0]", "%s", err_last()->msg);
+    assert_string_equal(err_last()->msg, "line break");
+    assert_string_equal(err_last()->field, "tenders[0]");
+    err_set(O2O_ECONFLICT, "no_words", NULL, "%s", "");
+    assert_string_equal(err_last()->msg, "no_words");
     err_clear();
     assert_int_equal(err_last()->rc, 0);
 }
