@@ -68,14 +68,19 @@ int api_metrics(struct http_req *rq)
     buf_addf(&b, "o2o_db_commit_batch_size_sum %llu\no2o_db_commit_batch_size_count %llu\n",
              (unsigned long long)(st.txns + st.rollbacks), (unsigned long long)st.commits);
     buf_addf(&b,
+             "# HELP o2o_db_commits_total Storage commits.\n"
              "# TYPE o2o_db_commits_total counter\no2o_db_commits_total %llu\n"
+             "# HELP o2o_db_transactions_total Transaction bodies, committed or rolled back.\n"
              "# TYPE o2o_db_transactions_total counter\no2o_db_transactions_total{result=\"commit\"} %llu\n"
              "o2o_db_transactions_total{result=\"rollback\"} %llu\n"
+             "# HELP o2o_db_retries_total Transactions run again after a serialization failure or deadlock.\n"
              "# TYPE o2o_db_retries_total counter\no2o_db_retries_total %llu\n"
-             "# TYPE o2o_process_resident_memory_bytes gauge\no2o_process_resident_memory_bytes %ld\n"
-             "# TYPE o2o_uptime_seconds gauge\no2o_uptime_seconds %lld\n",
+             "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+             "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %ld\n"
+             "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
+             "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
              (unsigned long long)st.commits, (unsigned long long)st.txns, (unsigned long long)st.rollbacks,
-             (unsigned long long)st.retries, rss_kb() * 1024, (long long)((now_ms() - api_app()->started_at) / 1000));
+             (unsigned long long)st.retries, rss_kb() * 1024, (long long)(api_app()->started_at / 1000));
     rc = http_reply(rq, 200, "text/plain; version=0.0.4", buf_str(&b), b.len);
     buf_free(&b);
     return rc;

@@ -83,7 +83,7 @@ void http_metrics_text(void *vb, const struct http_route *routes, size_t n)
     buf_adds(b, "# HELP o2o_http_requests_total HTTP requests by route and status.\n"
                 "# TYPE o2o_http_requests_total counter\n");
     for (size_t i = 0; i < nrm; i++) {
-        const char *method = i < n ? routes[i].method : "";
+        const char *method = i < n ? routes[i].method : "other";
         const char *pat = i < n ? routes[i].pattern : "unmatched";
         for (int s = 0; s <= NSTATUS; s++) {
             uint64_t v = atomic_load_explicit(&rm[i].by_status[s], memory_order_relaxed);
@@ -100,7 +100,7 @@ void http_metrics_text(void *vb, const struct http_route *routes, size_t n)
     buf_adds(b, "# HELP o2o_http_request_duration_seconds Request latency by route.\n"
                 "# TYPE o2o_http_request_duration_seconds histogram\n");
     for (size_t i = 0; i < nrm; i++) {
-        const char *method = i < n ? routes[i].method : "";
+        const char *method = i < n ? routes[i].method : "other";
         const char *pat = i < n ? routes[i].pattern : "unmatched";
         uint64_t cum = 0;
         for (int k = 0; k <= NBOUNDS; k++)

@@ -47,10 +47,45 @@ class OpsTest(ServerTest):
         self.assertEqual(r.status, 200)
         self.assertIn("text/plain", r.headers["content-type"])
         self.assertRegex(r.body, r'o2o_http_requests_total\{method="GET",route="/healthz",status="200"\} [1-9]')
-        self.assertRegex(r.body, r'o2o_http_requests_total\{method="",route="unmatched",status="404"\} [1-9]')
+        self.assertRegex(r.body, r'o2o_http_requests_total\{method="other",route="unmatched",status="404"\} [1-9]')
         self.assertRegex(r.body, r'o2o_http_request_duration_seconds_bucket\{method="GET",route="/healthz",le="\+Inf"\} [1-9]')
         self.assertRegex(r.body, r'o2o_db_commit_batch_size_count [1-9]')
         self.assertRegex(r.body, r'o2o_db_transactions_total\{result="commit"\} [1-9]')
+        self.assertRegex(r.body, r'\nprocess_resident_memory_bytes [1-9]')
+        self.assertRegex(r.body, r'\nprocess_start_time_seconds 1[0-9]{9}\n')
+        self.check_exposition(r.body)
+
+    def check_exposition(self, text):
+        """What promtool checks of the text format (issue 12): every family has HELP and
+        TYPE before its samples, names and labels are well formed, no label value is empty,
+        histograms end with +Inf, _sum and _count."""
+        import re
+        families, helped, typed = {}, set(), {}
+        sample = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})? (-?[0-9.e+]+|[+-]Inf|NaN)$')
+        for line in text.splitlines():
+            if line.startswith("# HELP "):
+                helped.add(line.split()[2])
+            elif line.startswith("# TYPE "):
+                _, _, name, kind = line.split()
+                self.assertIn(kind, ("counter", "gauge", "histogram", "summary", "untyped"), line)
+                self.assertIn(name, helped, "TYPE before HELP: " + line)
+                typed[name] = kind
+            else:
+                m = sample.match(line)
+                self.assertIsNotNone(m, "not a sample line: %r" % line)
+                name = m.group(1)
+                base = re.sub(r'_(bucket|sum|count)$', '', name) if re.sub(r'_(bucket|sum|count)$', '', name) in typed \
+                    else name
+                self.assertIn(base, typed, "a sample before its TYPE: " + line)
+                for kv in filter(None, (m.group(3) or "").split('",')):
+                    k, _, v = kv.partition("=")
+                    self.assertRegex(k, r'^[a-zA-Z_][a-zA-Z0-9_]*$', line)
+                    self.assertNotEqual(v.strip('"'), "", "empty label value: " + line)
+                families.setdefault(base, []).append(name)
+        for name, kind in typed.items():
+            if kind == "histogram" and name in families:
+                self.assertIn(name + "_sum", families[name])
+                self.assertIn(name + "_count", families[name])
 
     def test_request_id_is_echoed_or_generated(self):
         c = self.server.client()
