@@ -36,64 +36,88 @@
 #define O2O_VERSION "dev"
 #endif
 
-static const char *usage =
-    "o2o " O2O_VERSION " -- omnichannel retail core\n"
-    "\n"
-    "usage: o2o COMMAND [options]\n"
-    "\n"
-    "commands:\n"
-    "  serve     serve the HTTP API\n"
-    "              --db URL          sqlite:PATH (default sqlite:data/o2o.db) or postgres://...\n"
-    "              --listen ADDR:PORT (default 127.0.0.1:8080; port 0 picks a free one)\n"
-    "              --threads N       event loops (default: one per core)\n"
-    "              --access-log FILE access log ('-' for stdout; default none)\n"
-    "              --dev             development mode: one-time codes are also logged\n"
-    "              --public-url URL  how customers reach this server (receipt QR codes)\n"
-    "              --carriers FILE   carriers that push tracking events (JSON, see docs/carriers.md)\n"
-    "              --gateways FILE   WeChat Pay / Alipay settings (JSON, see docs/payments.md)\n"
-    "              --jobs-every MS   run background jobs (reservation and points expiry) this often\n"
-    "                                (default 5000)\n"
-    "              --reco-every S    rebuild the recommendation model every S seconds (default 600)\n"
-    "              --smtp URL        deliver e-mail (daily reports) through this SMTP server,\n"
-    "                                e.g. smtp://mail.example.com:25 (default: none, kept in the outbox)\n"
-    "              --mail-from ADDR  the sender of those e-mails\n"
-    "              (O2O_WEBHOOK_SECRET signs webhook deliveries: X-O2O-Signature: sha256=HMAC)\n"
-    "              --commit-batch N  SQLite: at most N writes per commit (default 1024; 1 disables\n"
-    "                                group commit, for comparison)\n"
-    "              --max-connections N           open connections per process (default 4096)\n"
-    "              --max-connections-per-client N per client address outside the trusted\n"
-    "                                networks (default 128)\n"
-    "              --trusted-networks CIDR,...   no per-address caps or rate limits there\n"
-    "                                (default 127.0.0.0/8,::1; \"\" for none)\n"
-    "              --trusted-proxies CIDR,...    whose X-Forwarded-For names the client\n"
-    "                                (default 127.0.0.0/8,::1; \"\" for none)\n"
-    "              --head-timeout S  a request head must arrive within S seconds; also the\n"
-    "                                keep-alive idle time (default 10)\n"
-    "              --body-timeout S  a request body must arrive within S seconds (default 60)\n"
-    "  migrate   apply pending schema migrations (--db URL)\n"
-    "  demo      load a demo chain: regions, stores, warehouses, brands, products, SKUs,\n"
-    "            members and stock (--db URL, --members N, --products N)\n"
-    "  import    import a CSV file: o2o import KIND FILE [--db URL]; KIND sales takes\n"
-    "            historical till sales (FILE may be .xz) [--store CODE] [--timezone TZ]\n"
-    "            KIND: locations | products | members | stock\n"
-    "  mine      association rules of a basket file or of the paid orders in the database:\n"
-    "            o2o mine rules [--input FILE | --db URL [--since YYYY-MM-DD]]\n"
-    "            [--supp S] [--conf C] [--minlen N] [--maxlen N] [--sort lift|confidence|support|none]\n"
-    "            [--limit N] [--format table|csv|json] (arules' semantics, see docs/insight.md)\n"
-    "  eval      offline quality of the recommender: o2o eval recommendations\n"
-    "            --input FILE[.xz] --split YYYY-MM-DD [--k N] (Online Retail layout)\n"
-    "  funnel    a conversion funnel over the recorded events:\n"
-    "            o2o funnel STEP... [--window 7d] [--from D] [--to D] [--by channel|store|day]\n"
-    "            [--format table|csv|json] [--db URL]; STEP is name or name:key=value[,key=value]\n"
-    "  paths     the events before and after an event: o2o paths --event NAME [--from D] [--to D]\n"
-    "            [--gap 30m] [--limit N] [--format table|csv|json] [--db URL]\n"
-    "  report    o2o report daily --store CODE|--region CODE|--chain --date YYYY-MM-DD\n"
-    "            o2o report monthly [--store CODE|--region CODE] [--from YYYY-MM] [--to YYYY-MM]\n"
-    "            [--format table|csv|json|html|xlsx] [--output FILE] [--db URL]\n"
-    "  version   print the version\n"
-    "  help      this text\n"
-    "\n"
-    "environment: O2O_OWNER_PASSWORD sets the bootstrap owner's password on first start.\n";
+/* Every command and its options: `o2o help` prints them all, `o2o CMD --help` its own. */
+static const struct {
+    const char *name;
+    const char *text;
+} commands[] = {
+    {"serve",
+        "  serve     serve the HTTP API\n"
+        "              --db URL          sqlite:PATH (default sqlite:data/o2o.db) or postgres://...\n"
+        "              --listen ADDR:PORT (default 127.0.0.1:8080; port 0 picks a free one)\n"
+        "              --threads N       event loops (default: one per core)\n"
+        "              --access-log FILE access log ('-' for stdout; default none)\n"
+        "              --dev             development mode: one-time codes are also logged\n"
+        "              --public-url URL  how customers reach this server (receipt QR codes)\n"
+        "              --carriers FILE   carriers that push tracking events (JSON, see docs/carriers.md)\n"
+        "              --gateways FILE   WeChat Pay / Alipay settings (JSON, see docs/payments.md)\n"
+        "              --jobs-every MS   run background jobs (reservation and points expiry) this often\n"
+        "                                (default 5000)\n"
+        "              --reco-every S    rebuild the recommendation model every S seconds (default 600)\n"
+        "              --smtp URL        deliver e-mail (daily reports) through this SMTP server,\n"
+        "                                e.g. smtp://mail.example.com:25 (default: none, kept in the outbox)\n"
+        "              --mail-from ADDR  the sender of those e-mails\n"
+        "              (O2O_WEBHOOK_SECRET signs webhook deliveries: X-O2O-Signature: sha256=HMAC)\n"
+        "              --commit-batch N  SQLite: at most N writes per commit (default 1024; 1 disables\n"
+        "                                group commit, for comparison)\n"
+        "              --max-connections N           open connections per process (default 4096)\n"
+        "              --max-connections-per-client N per client address outside the trusted\n"
+        "                                networks (default 128)\n"
+        "              --trusted-networks CIDR,...   no per-address caps or rate limits there\n"
+        "                                (default 127.0.0.0/8,::1; \"\" for none)\n"
+        "              --trusted-proxies CIDR,...    whose X-Forwarded-For names the client\n"
+        "                                (default 127.0.0.0/8,::1; \"\" for none)\n"
+        "              --head-timeout S  a request head must arrive within S seconds; also the\n"
+        "                                keep-alive idle time (default 10)\n"
+        "              --body-timeout S  a request body must arrive within S seconds (default 60)\n"},
+    {"migrate",
+        "  migrate   apply pending schema migrations (--db URL)\n"},
+    {"demo",
+        "  demo      load a demo chain: regions, stores, warehouses, brands, products, SKUs,\n"
+        "            members and stock (--db URL, --members N, --products N)\n"},
+    {"import",
+        "  import    import a CSV file: o2o import KIND FILE [--db URL]; KIND sales takes\n"
+        "            historical till sales (FILE may be .xz) [--store CODE] [--timezone TZ]\n"
+        "            KIND: locations | products | members | stock | sales | events\n"
+        "            (events: clickstream in the Taobao layout, FILE may be .xz [--channel NAME] [--prefix P])\n"},
+    {"mine",
+        "  mine      association rules of a basket file or of the paid orders in the database:\n"
+        "            o2o mine rules [--input FILE | --db URL [--since YYYY-MM-DD]]\n"
+        "            [--supp S] [--conf C] [--minlen N] [--maxlen N] [--sort lift|confidence|support|none]\n"
+        "            [--limit N] [--format table|csv|json] (arules' semantics, see docs/insight.md)\n"},
+    {"eval",
+        "  eval      offline quality of the recommender: o2o eval recommendations\n"
+        "            --input FILE[.xz] --split YYYY-MM-DD [--k N] (Online Retail layout)\n"},
+    {"funnel",
+        "  funnel    a conversion funnel over the recorded events:\n"
+        "            o2o funnel STEP... [--window 7d] [--from D] [--to D] [--by channel|store|day]\n"
+        "            [--format table|csv|json] [--db URL]; STEP is name or name:key=value[,key=value]\n"},
+    {"paths",
+        "  paths     the events before and after an event: o2o paths --event NAME [--from D] [--to D]\n"
+        "            [--gap 30m] [--limit N] [--format table|csv|json] [--db URL]\n"},
+    {"report",
+        "  report    o2o report daily --store CODE|--region CODE|--chain --date YYYY-MM-DD\n"
+        "            o2o report monthly [--store CODE|--region CODE] [--from YYYY-MM] [--to YYYY-MM]\n"
+        "            [--format table|csv|json|html|xlsx] [--output FILE] [--db URL]\n"},
+    {"version",
+        "  version   print the version\n"},
+    {"help",
+        "  help      this text\n"},
+};
+
+static void print_usage(FILE *f, const char *only)
+{
+    if (!only)
+        fputs("o2o " O2O_VERSION " -- omnichannel retail core\n\nusage: o2o COMMAND [options]   (o2o COMMAND --help: "
+              "one command)\n\ncommands:\n",
+              f);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!only || !strcmp(only, commands[i].name))
+            fputs(commands[i].text, f);
+    fputs("\nenvironment: O2O_OWNER_PASSWORD sets the bootstrap owner's password on first start;\n"
+          "O2O_DB the default --db.\n",
+          f);
+}
 
 struct opts {
     const char *db;
@@ -606,7 +630,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-        fputs(usage, stdout);
+        print_usage(stdout, argc > 2 ? argv[2] : NULL); /* o2o help CMD: that command */
         return 0;
     }
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
@@ -623,6 +647,9 @@ int main(int argc, char **argv)
         return cli_paths(argc, argv);
     if (!strcmp(cmd, "report"))
         return cli_report(argc, argv);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(cmd, commands[i].name) && cli_help(argc, argv, commands[i].text))
+            return 0;
     if (parse_opts(argc, argv, &o))
         return 2;
     if (!strcmp(cmd, "serve"))
@@ -633,6 +660,7 @@ int main(int argc, char **argv)
         return cmd_demo(&o);
     if (!strcmp(cmd, "import"))
         return cmd_import(&o);
-    fprintf(stderr, "o2o: unknown command '%s'\n\n%s", cmd, usage);
+    fprintf(stderr, "o2o: unknown command '%s'\n\n", cmd);
+    print_usage(stderr, NULL);
     return 2;
 }

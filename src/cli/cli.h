@@ -5,6 +5,10 @@
 #ifndef O2O_CLI_CLI_H
 #define O2O_CLI_CLI_H
 
+/* When argv (past the command) holds --help or -h: usage on stdout, and 1 (the
+** command then exits 0). */
+int cli_help(int argc, char **argv, const char *usage);
+
 /* o2o mine rules --input FILE ... */
 int cli_mine(int argc, char **argv);
 

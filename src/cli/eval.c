@@ -155,6 +155,8 @@ int cli_eval(int argc, char **argv)
     const char *input = NULL;
     int64_t split = 0, k = 10, t0 = mono_us();
     int rc;
+    if (cli_help(argc, argv, eval_usage))
+        return 0;
     memset(&d, 0, sizeof d);
     if (argc < 3 || strcmp(argv[2], "recommendations")) {
         fputs(eval_usage, stderr);

@@ -151,6 +151,8 @@ int cli_funnel(int argc, char **argv)
     struct db *db = NULL;
     const char *window = "7d", *by = NULL, *tz = NULL;
     int rc;
+    if (cli_help(argc, argv, funnel_usage))
+        return 0;
     memset(&q, 0, sizeof q);
     for (int i = 2; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -260,6 +262,8 @@ int cli_paths(int argc, char **argv)
     const char *event = NULL;
     int64_t gap = 30 * 60000, limit = 10;
     int rc;
+    if (cli_help(argc, argv, paths_usage))
+        return 0;
     for (int i = 2; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int r = v ? common_opt(&c, argv[i], v) : -1;

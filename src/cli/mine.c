@@ -246,6 +246,8 @@ int cli_mine(int argc, char **argv)
     int64_t limit = 0, n, since = 0;
     int64_t t0 = mono_us();
     int rc;
+    if (cli_help(argc, argv, mine_usage))
+        return 0;
     if (argc < 3 || strcmp(argv[2], "rules")) {
         fputs(mine_usage, stderr);
         return 2;

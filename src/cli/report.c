@@ -33,6 +33,8 @@ int cli_report(int argc, char **argv)
     char *text = NULL;
     size_t len = 0;
     int rc = 0;
+    if (cli_help(argc, argv, usage))
+        return 0;
     if (strcmp(kind, "daily") && strcmp(kind, "monthly") && strcmp(kind, "demand")) {
         fputs(usage, stderr);
         return 2;

@@ -45,6 +45,23 @@ class CliTest(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("unknown command", p.stderr)
 
+    def test_every_command_answers_help_on_stdout_and_exits_0(self):
+        listed = [l.split()[0] for l in run("help").stdout.splitlines() if l.startswith("  ") and
+                  not l.startswith("   ")]
+        self.assertIn("report", listed)
+        for cmd in listed:
+            for extra in ([], ["rules"], ["monthly"], ["daily"], ["recommendations"]):
+                with self.subTest(cmd=cmd, extra=extra):
+                    for flag in ("--help", "-h"):
+                        p = run(cmd, *extra, flag)
+                        self.assertEqual(p.returncode, 0, (cmd, extra, p.stderr))
+                        self.assertTrue(p.stdout.strip(), (cmd, extra))
+                        self.assertEqual(p.stderr, "")
+        # every import kind is listed
+        text = run("help", "import").stdout
+        for kind in ("locations", "products", "members", "stock", "sales", "events"):
+            self.assertIn(kind, text)
+
     def test_migrate_reports_the_schema_version(self):
         p = run("migrate", "--db", self.db, check=True)
         self.assertRegex(p.stdout, r"schema version \d+")
