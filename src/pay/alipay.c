@@ -24,7 +24,7 @@
 #include "pay/gateway_int.h"
 #include "pay/httpc.h"
 
-#define MAX_PARAMS 40
+#define MAX_PARAMS 12          /* parameters of a request we send */
 
 struct param {
     char *k, *v;
@@ -143,7 +143,7 @@ static const char *jstr(json_t *o, const char *k)
 /* Call a method with its biz_content; *out is the verified response object. */
 static int call(struct ali_config *c, const char *method, json_t *biz, bool notify, json_t **out)
 {
-    struct param p[12];
+    struct param p[MAX_PARAMS];
     int n = 0, rc;
     char ts[32], iso[32], *content, *sig, *biz_text = json_dumps(biz, JSON_COMPACT), key[96], *obj;
     const char *headers[] = {"Content-Type: application/x-www-form-urlencoded;charset=utf-8", NULL};
@@ -316,15 +316,19 @@ int ali_refund(struct ali_config *c, const char *out_trade_no, const char *out_r
 int gw_alipay_notification(struct gateways *g, const char *form, size_t len, struct gw_txn *t)
 {
     struct ali_config *c = &g->ali;
-    struct param p[MAX_PARAMS];
+    struct param *p;
     const char *sig = NULL, *app = NULL;
     char *content;
-    int n = 0;
+    int n = 0, most = 1;
     bool ok;
     memset(t, 0, sizeof *t);
     if (!c->on)
         return err_set(O2O_ENOTFOUND, "gateway_not_configured", NULL, "Alipay is not configured");
-    for (size_t i = 0; i < len && n < MAX_PARAMS;) {
+    /* as many parameters as the form holds (the body limit bounds it): Alipay adds optional ones */
+    for (size_t i = 0; i < len; i++)
+        most += form[i] == '&';
+    p = xcalloc((size_t)most, sizeof *p);
+    for (size_t i = 0; i < len && n < most;) {
         size_t e = i, eq;
         while (e < len && form[e] != '&')
             e++;
@@ -356,6 +360,7 @@ int gw_alipay_notification(struct gateways *g, const char *form, size_t len, str
         json_decref(o);
     }
     free_params(p, n);
+    free(p);
     if (!ok)
         return err_set(O2O_EUNAUTH, "bad_signature", NULL, "the notification is not signed by Alipay for this app");
     if (!t->out_trade_no[0])

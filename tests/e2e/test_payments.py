@@ -198,6 +198,16 @@ class PaymentsTest(ServerTest):
             r = self.sim.post("/sim/forge", {"out_trade_no": gp["out_trade_no"], "how": how}).json
             self.assertEqual(r["body"], "failure", (how, r))
 
+    def test_a_signed_alipay_notification_with_many_fields_is_applied(self):
+        # issue 12: notifications were read up to 40 parameters; a signed one with more was refused
+        o = self.online_order()
+        gp = self.start(o, "alipay").json["gateway_payment"]
+        extra = {"voucher_detail_%02d" % i: "v%d" % i for i in range(40)}
+        extra["fund_bill_list"] = '[{"amount":"88.88","fundChannel":"ALIPAYACCOUNT"}]'
+        pay = self.sim.post("/sim/pay", {"out_trade_no": gp["out_trade_no"], "extra": extra}).json
+        self.assertEqual((pay["status"], pay["body"]), (200, "success"))
+        self.assertEqual(self.order(o["id"])["status"], "paid")
+
     def test_scanned_alipay_code_pays_a_till_sale_and_links_the_payer(self):
         m = self.member()
         buyer = "2088" + "123456789012"

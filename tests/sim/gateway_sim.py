@@ -9,7 +9,7 @@ notification), resends it, or sends forged ones.
 Run with Debian's python3 (python3-cryptography):
     python3 gateway_sim.py DIR O2O_PORT
 writes DIR/gateways.json (the o2o --gateways file) and keys, prints "listening PORT".
-Control: POST /sim/pay {out_trade_no, payer?, amount?, notify?}, POST /sim/resend
+Control: POST /sim/pay {out_trade_no, payer?, amount?, notify?, extra?}, POST /sim/resend
 {out_trade_no}, POST /sim/forge {out_trade_no, how}, GET /sim/trades/NO,
 POST /sim/config {bad_answers}.
 """
@@ -169,6 +169,7 @@ class Sim:
              "sign_type": "RSA2", "trade_no": t["transaction_id"], "out_trade_no": t["out_trade_no"],
              "total_amount": yuan(amount if amount is not None else t["amount"]), "buyer_id": t.get("payer", ""),
              "trade_status": "TRADE_SUCCESS", "gmt_payment": "2026-11-23 10:00:00"}
+        p.update(t.get("extra", {}))   # the many optional fields Alipay documents (fund_bill_list, ...)
         p["sign"] = sign(key or self.alipay, self.ali_content(p, True))
         return p
 
@@ -381,6 +382,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/sim/pay":
             if req.get("payer"):
                 t["payer"] = req["payer"]
+            if req.get("extra"):
+                t["extra"] = req["extra"]
             t["state"] = "paid"
             if req.get("notify", True) is False:
                 return self.reply(200, json.dumps({"status": None}))
