@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/qr.h"
+#include "core/tz.h"
 #include "core/util.h"
 #include "domain/location.h"
 #include "domain/order.h"
@@ -110,9 +111,8 @@ int api_receipt_page(struct http_req *rq)
         return rc;
     if (location_cached(api_reader(), o.location_id, &l))
         memset(&l, 0, sizeof l);
-    fmt_iso8601(when, o.created_at);
-    when[16] = 0;
-    when[10] = ' ';
+    /* customer-facing: the store's local time */
+    tz_local_time(l.timezone[0] ? l.timezone : "UTC", o.created_at, when);
     claim_url(rq->params[0], url, sizeof url);
     buf_adds(&b, "<!doctype html><html lang=en><head><meta charset=utf-8>"
                  "<meta name=viewport content='width=device-width,initial-scale=1'><title>Receipt</title><style>"
@@ -122,7 +122,8 @@ int api_receipt_page(struct http_req *rq)
                  "#claim{font-size:1.1em;padding:.6em 1.2em}#qr svg{width:10em;height:10em}</style></head><body>");
     buf_adds(&b, "<h1>");
     esc(&b, l.name[0] ? l.name : "o2o");
-    buf_addf(&b, "</h1><p>Receipt for order <b id=order>%" PRId64 "</b>, %s UTC</p><table>", o.id, when);
+    buf_addf(&b, "</h1><p>Receipt for order <b id=order>%" PRId64 "</b>, <time id=when>%s</time></p><table>", o.id,
+             when);
     order_lines(api_reader(), id, line_row, &b);
     if (o.discount) {
         buf_adds(&b, "<tr><td colspan=2>Discount</td><td class=n>");

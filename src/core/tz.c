@@ -73,6 +73,15 @@ int tz_offset_min(const char *tz, int64_t ms)
     return off;
 }
 
+void tz_local_time(const char *tz, int64_t ms, char out[17])
+{
+    char iso[32];
+    fmt_iso8601(iso, ms + (int64_t)tz_offset_min(tz, ms) * 60000);
+    memcpy(out, iso, 16);
+    out[10] = ' ';
+    out[16] = 0;
+}
+
 void tz_local_day(const char *tz, int64_t ms, char out[11])
 {
     char iso[32];

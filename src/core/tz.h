@@ -13,6 +13,8 @@
 int tz_offset_min(const char *tz, int64_t ms);
 /* The local date "YYYY-MM-DD" at instant ms. */
 void tz_local_day(const char *tz, int64_t ms, char out[11]);
+/* The local date and time "YYYY-MM-DD HH:MM" at instant ms (what a customer reads). */
+void tz_local_time(const char *tz, int64_t ms, char out[17]);
 /* Minutes since local midnight at instant ms (0..1439). */
 int tz_local_minute(const char *tz, int64_t ms);
 

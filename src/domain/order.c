@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/tz.h"
 #include "core/util.h"
 #include "domain/catalog.h"
 #include "domain/coupon.h"
@@ -1463,8 +1464,7 @@ static int make_ready(struct db_conn *c, struct order *o, const struct fulfilmen
                 hash, expires);
     if (n < 0)
         return (int)n;
-    fmt_iso8601(until, expires);
-    until[16] = 0;
+    tz_local_time(l.timezone[0] ? l.timezone : "UTC", expires, until); /* the store's local time */
     if (o->member_id) {
         struct member m;
         if (!member_get(c, o->member_id, &m))
@@ -1472,12 +1472,12 @@ static int make_ready(struct db_conn *c, struct order *o, const struct fulfilmen
     }
     if (!recipient[0])
         str_copy(recipient, sizeof recipient, o->contact_phone);
-    snprintf(msg, sizeof msg, "Order %" PRId64 " is ready for pickup at %.120s (%.200s). Pickup code %s, valid until %s UTC.",
+    snprintf(msg, sizeof msg, "Order %" PRId64 " is ready for pickup at %.120s (%.200s). Pickup code %s, valid until %s.",
              o->id, l.name, l.address[0] ? l.address : l.code, code, until);
     if (recipient[0] && (rc = outbox_add(c, "sms", recipient, msg)))
         return rc;
-    return event(c, o->id, "ready_for_pickup", f->id, actor, "at %s until %s UTC; pickup code sent to %s", l.code,
-                 until, recipient[0] ? recipient : "nobody (no phone)");
+    return event(c, o->id, "ready_for_pickup", f->id, actor, "at %s until %s (%s); pickup code sent to %s", l.code,
+                 until, l.timezone[0] ? l.timezone : "UTC", recipient[0] ? recipient : "nobody (no phone)");
 }
 
 static int check_code(struct db_conn *c, const struct fulfilment *f, const char *code)

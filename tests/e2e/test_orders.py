@@ -3,6 +3,7 @@ delivery routed to any stock point, the fulfilment state machines (illegal steps
 are 409s), pickup codes, transfers, re-routing after a store rejects, cancellation
 and refunds to the original tenders, returns in any store, expiry jobs, coupons,
 scope, long-polling the timeline, and 200 clients buying 100 units of a hot SKU."""
+import datetime
 import re
 import threading
 import time
@@ -187,8 +188,14 @@ class OrdersTest(ServerTest):
         self.assertError(self.owner.post("/v1/fulfilments/%d/handover" % f["id"], {"code": "000000"}), 409,
                          "illegal_transition")
         self.step(f["id"], "pick")
-        self.step(f["id"], "ready")
+        ready = self.step(f["id"], "ready")
         code = self.pickup_code(o["id"])
+        # the customer reads the store's local time (issue 12: it was UTC)
+        until = datetime.datetime.strptime(self.ful(ready, "pickup")["pickup_until"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        local = (until + datetime.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+        sms = [m["payload"] for m in self.owner.get("/v1/outbox?limit=50").json["items"]
+               if "Order %d is ready" % o["id"] in m["payload"]][0]
+        self.assertTrue(sms.endswith("valid until %s." % local), sms)
         wrong = "%06d" % ((int(code) + 1) % 1000000)
         self.assertError(self.owner.post("/v1/fulfilments/%d/handover" % f["id"], {"code": wrong}), 409,
                          "wrong_pickup_code", "code")

@@ -2,6 +2,7 @@
 (PNG and SVG) carries a signed claim link; a signed-in member who claims it gets the
 sale and its points, once. The receipt page is checked in headless Chromium and the
 QR code is decoded back with zbarimg."""
+import datetime
 import os
 import shutil
 import subprocess
@@ -56,6 +57,16 @@ class ReceiptsTest(ServerTest):
         self.assertNotIn("receipt", self.web.post("/v1/orders", {
             "member_id": self.owner.post("/v1/members", {"phone": "13712340000"}).json["id"],
             "fulfilment": "pickup", "pickup_store": "SH01", "lines": [{"sku": "TEE-RED-M", "qty": 1}]}).json)
+
+    def test_the_receipt_shows_the_sale_in_the_stores_local_time(self):
+        # issue 12: a sale at 00:20 on 8 December in Shanghai read 7 December (UTC)
+        o = self.sale()
+        t = datetime.datetime.strptime(o["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+        local = t.astimezone(datetime.timezone(datetime.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+        utc = t.strftime("%Y-%m-%d %H:%M")
+        page = self.server.client().get(self.path(o["receipt"]["url"])).body
+        self.assertIn("<time id=when>%s</time>" % local, page)
+        self.assertNotIn(utc, page)
 
     @unittest.skipUnless(ZBARIMG or os.environ.get("CI") == "true", "zbarimg is not installed")
     def test_the_qr_code_decodes_to_the_claim_link(self):
