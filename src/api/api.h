@@ -59,14 +59,20 @@ int jin_f64(json_t *o, const char *key, bool required, double min, double max, d
 int jin_bool(json_t *o, const char *key, bool *out, bool *present);
 /* A time: ISO-8601 string or epoch milliseconds. */
 int jin_time(json_t *o, const char *key, int64_t *out, bool *present);
+/* A period bound in a body: as jin_time, but a date is that local day's start in tz. */
+int jin_bound(json_t *o, const char *key, const char *tz, int64_t *out, bool *present);
 
 /* An error about element i of a list in the body: its field becomes list[i].field. */
 int api_error_at(int rc, const char *list, size_t i);
 
 /* Path parameter idx as a positive id; O2O_ENOTFOUND when not a number. */
 int api_param_id(struct http_req *rq, int idx, const char *what, int64_t *out);
-/* Query time (YYYY-MM-DD or ISO-8601) with a default. */
-int api_query_time(struct http_req *rq, const char *name, int64_t dflt, int64_t *out);
+/* The time zone a request's dates are days of: her store's for staff of a store,
+** otherwise the chain's (setting timezone). */
+int api_scope_tz(struct http_req *rq, char tz[64]);
+/* A period bound in the query: a date (YYYY-MM-DD) is that local day's start in
+** tz, a time is that instant; dflt when absent. */
+int api_query_time(struct http_req *rq, const char *name, const char *tz, int64_t dflt, int64_t *out);
 /* Query integer in [min,max] with a default. */
 int api_query_int(struct http_req *rq, const char *name, int64_t min, int64_t max, int64_t dflt, int64_t *out);
 

@@ -180,10 +180,10 @@ int api_events_create(struct http_req *rq)
 /* ---- funnels and paths ---- */
 
 /* A time of the body (ISO-8601 or epoch ms) with a default. */
-static int body_time(json_t *o, const char *name, int64_t dflt, int64_t *out)
+static int body_time(json_t *o, const char *name, const char *tz, int64_t dflt, int64_t *out)
 {
     *out = dflt;
-    return jin_time(o, name, out, NULL);
+    return jin_bound(o, name, tz, out, NULL);
 }
 
 static int span_of(json_t *o, const char *key, int64_t dflt, int64_t *ms)
@@ -318,12 +318,17 @@ int api_funnel(struct http_req *rq)
             break;
         j->q.nsteps++;
     }
+    /* its days (dates given, by=day) are the local days of the scope, or of the zone asked for */
+    if (!rc)
+        rc = api_scope_tz(rq, j->q.tz);
+    if (!rc)
+        rc = jin_str(rq->json, "timezone", false, j->q.tz, sizeof j->q.tz);
     if (!rc)
         rc = span_of(rq->json, "window", 7 * 86400000LL, &j->q.window_ms);
     if (!rc)
-        rc = body_time(rq->json, "to", now + 1, &j->q.to);
+        rc = body_time(rq->json, "to", j->q.tz, now + 1, &j->q.to);
     if (!rc)
-        rc = body_time(rq->json, "from", j->q.to - 30 * 86400000LL, &j->q.from);
+        rc = body_time(rq->json, "from", j->q.tz, j->q.to - 30 * 86400000LL, &j->q.from);
     if (!rc && j->q.to <= j->q.from)
         rc = err_set(O2O_EINVAL, "out_of_range", "to", "to must be after from");
     if (!rc)
@@ -338,10 +343,6 @@ int api_funnel(struct http_req *rq)
         else
             rc = err_set(O2O_EINVAL, "out_of_range", "by", "by is channel, store or day");
     }
-    if (!rc)
-        rc = settings_str(api_reader(), "timezone", "UTC", j->q.tz, sizeof j->q.tz);
-    if (!rc)
-        rc = jin_str(rq->json, "timezone", false, j->q.tz, sizeof j->q.tz);
     if (rc) {
         free(j);
         return rc;
@@ -400,6 +401,7 @@ int api_paths(struct http_req *rq)
     struct paths_job *j = xcalloc(1, sizeof *j);
     const char *ev = http_query(rq, "event"), *gap = http_query(rq, "gap");
     int64_t now = now_ms();
+    char tz[64];
     int rc = 0;
     if (!ev || !*ev || strlen(ev) >= sizeof j->event)
         rc = err_set(O2O_EINVAL, "missing_field", "event", "event names the event to look around");
@@ -409,9 +411,11 @@ int api_paths(struct http_req *rq)
     if (!rc && gap && *gap && parse_span_ms(gap, &j->gap))
         rc = err_set(O2O_EINVAL, "out_of_range", "gap", "gap is a span such as 30m, 1h or seconds");
     if (!rc)
-        rc = api_query_time(rq, "to", now + 1, &j->to);
+        rc = api_scope_tz(rq, tz);
     if (!rc)
-        rc = api_query_time(rq, "from", j->to - 30 * 86400000LL, &j->from);
+        rc = api_query_time(rq, "to", tz, now + 1, &j->to);
+    if (!rc)
+        rc = api_query_time(rq, "from", tz, j->to - 30 * 86400000LL, &j->from);
     if (!rc && j->to <= j->from)
         rc = err_set(O2O_EINVAL, "out_of_range", "to", "to must be after from");
     if (!rc)

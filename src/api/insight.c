@@ -352,9 +352,12 @@ int api_attribution(struct http_req *rq)
 {
     struct attribution_report r;
     int64_t now = now_ms(), from, to;
-    int rc = api_query_time(rq, "from", now - 30 * 86400000LL, &from);
+    char tz[64];
+    int rc = api_scope_tz(rq, tz);
     if (!rc)
-        rc = api_query_time(rq, "to", now + 1, &to);
+        rc = api_query_time(rq, "from", tz, now - 30 * 86400000LL, &from);
+    if (!rc)
+        rc = api_query_time(rq, "to", tz, now + 1, &to);
     if (!rc && to <= from)
         rc = err_set(O2O_EINVAL, "out_of_range", "to", "to must be after from");
     if (!rc)
@@ -431,6 +434,7 @@ int api_insight_rules(struct http_req *rq)
     struct rules_job *j = xcalloc(1, sizeof *j);
     const char *sort = http_query(rq, "sort");
     int64_t minlen = 2, maxlen = 10;
+    char tz[64];
     int rc = query_fraction(rq, "supp", 0.01, &j->p.supp);
     if (!rc)
         rc = query_fraction(rq, "conf", 0.5, &j->p.conf);
@@ -443,7 +447,9 @@ int api_insight_rules(struct http_req *rq)
     if (!rc)
         rc = api_query_int(rq, "limit", 1, 10000, 100, &j->limit);
     if (!rc)
-        rc = api_query_time(rq, "since", 0, &j->since);
+        rc = api_scope_tz(rq, tz);
+    if (!rc)
+        rc = api_query_time(rq, "since", tz, 0, &j->since);
     j->order = ASSOC_BY_LIFT;
     if (!rc && sort && *sort) {
         if (!strcmp(sort, "confidence"))

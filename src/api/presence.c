@@ -246,9 +246,9 @@ int api_store_presence(struct http_req *rq)
     int64_t now = now_ms(), from, to, routes, window = 7 * 86400000LL;
     int rc = store_in_scope(rq, &l);
     if (!rc)
-        rc = api_query_time(rq, "to", now + 1, &to);
+        rc = api_query_time(rq, "to", l.timezone, now + 1, &to);
     if (!rc)
-        rc = api_query_time(rq, "from", to - 86400000LL, &from);
+        rc = api_query_time(rq, "from", l.timezone, to - 86400000LL, &from);
     if (!rc && to <= from)
         rc = err_set(O2O_EINVAL, "out_of_range", "to", "to must be after from");
     if (!rc && w && *w && parse_span_ms(w, &window))

@@ -12,9 +12,12 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/tz.h"
 #include "core/util.h"
 #include "core/workq.h"
 #include "domain/idem.h"
+#include "domain/settings.h"
+#include "domain/location.h"
 
 #define MODULE_NAME "api"
 
@@ -421,13 +424,39 @@ void api_submit(struct http_req *rq, struct http_pending **pending, struct db_jo
     db_submit(APP->db, job);
 }
 
-int api_query_time(struct http_req *rq, const char *name, int64_t dflt, int64_t *out)
+int api_scope_tz(struct http_req *rq, char tz[64])
+{
+    struct location l;
+    if (rq->who.scope == SCOPE_LOCATION && rq->who.role != ROLE_MEMBER &&
+        !location_cached(api_reader(), rq->who.scope_id, &l) && l.timezone[0]) {
+        str_copy(tz, 64, l.timezone);
+        return 0;
+    }
+    return settings_str(api_reader(), "timezone", "UTC", tz, 64);
+}
+
+int api_query_time(struct http_req *rq, const char *name, const char *tz, int64_t dflt, int64_t *out)
 {
     const char *v = http_query(rq, name);
     *out = dflt;
-    if (v && *v && parse_iso8601(v, out))
-        return err_set(O2O_EINVAL, "wrong_type", name, "%s is a date (YYYY-MM-DD) or an ISO-8601 time", name);
+    if (v && *v && tz_parse_bound(tz, v, out))
+        return err_set(O2O_EINVAL, "wrong_type", name, "%s is a date (YYYY-MM-DD, a local day) or an ISO-8601 time",
+                       name);
     return 0;
+}
+
+int jin_bound(json_t *o, const char *key, const char *tz, int64_t *out, bool *present)
+{
+    json_t *v = o ? json_object_get(o, key) : NULL;
+    if (v && json_is_string(v)) {
+        if (tz_parse_bound(tz, json_string_value(v), out))
+            return err_set(O2O_EINVAL, "wrong_type", key,
+                           "%s must be a date (YYYY-MM-DD, a local day), an ISO-8601 time or epoch milliseconds", key);
+        if (present)
+            *present = true;
+        return 0;
+    }
+    return jin_time(o, key, out, present);
 }
 
 int api_error_at(int rc, const char *list, size_t i)

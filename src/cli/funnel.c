@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/tz.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "domain/behaviour.h"
@@ -27,16 +28,18 @@ static const char *funnel_usage =
 
 static const char *paths_usage =
     "usage: o2o paths --event NAME [--from DATE] [--to DATE] [--gap 30m] [--limit N]\n"
-    "                 [--format table|csv|json] [--db URL]\n"
+    "                 [--timezone TZ] [--format table|csv|json] [--db URL]\n"
+    "  a DATE is a local day of the chain (or of --timezone)\n"
     "  what users did right before and right after NAME (nothing within --gap: the path\n"
     "  starts or ends there)\n";
 
 enum format { TABLE, CSV, JSON };
 
 struct common {
-    const char *db, *from, *to;
+    const char *db, *from, *to, *tz;
     enum format format;
     int64_t from_ms, to_ms;
+    char zone[64];            /* dates are local days here: --timezone, else the chain's */
 };
 
 /* Options shared by both commands; returns 1 if consumed (with its value), 0 if not
@@ -49,6 +52,8 @@ static int common_opt(struct common *c, const char *a, const char *v)
         c->from = v;
     else if (!strcmp(a, "--to"))
         c->to = v;
+    else if (!strcmp(a, "--timezone"))
+        c->tz = v;
     else if (!strcmp(a, "--format")) {
         if (!strcmp(v, "table"))
             c->format = TABLE;
@@ -67,14 +72,6 @@ static int common_open(struct common *c, struct db **db)
 {
     c->from_ms = 946684800000LL;             /* 2000-01-01 */
     c->to_ms = now_ms() + 2 * 86400000LL;
-    if (c->from && parse_iso8601(c->from, &c->from_ms)) {
-        fprintf(stderr, "o2o: --from is YYYY-MM-DD or an ISO-8601 time\n");
-        return 2;
-    }
-    if (c->to && parse_iso8601(c->to, &c->to_ms)) {
-        fprintf(stderr, "o2o: --to is YYYY-MM-DD or an ISO-8601 time\n");
-        return 2;
-    }
     if (!c->db)
         c->db = getenv("O2O_DB") ? getenv("O2O_DB") : "sqlite:data/o2o.db";
     if (db_open(db, c->db, 0) || db_check_schema(*db)) {
@@ -82,6 +79,18 @@ static int common_open(struct common *c, struct db **db)
         if (*db)
             db_close(*db);
         return 1;
+    }
+    /* a date is a local day of the chain (or of --timezone) */
+    settings_str(db_reader(*db), "timezone", "UTC", c->zone, sizeof c->zone);
+    if (c->tz)
+        str_copy(c->zone, sizeof c->zone, c->tz);
+    if ((c->from && tz_parse_bound(c->zone, c->from, &c->from_ms)) ||
+        (c->to && tz_parse_bound(c->zone, c->to, &c->to_ms))) {
+        fprintf(stderr, "o2o: --%s is YYYY-MM-DD (a local day) or an ISO-8601 time\n",
+                c->from && tz_parse_bound(c->zone, c->from, &c->from_ms) ? "from" : "to");
+        db_close(*db);
+        *db = NULL;
+        return 2;
     }
     return 0;
 }
@@ -149,7 +158,7 @@ int cli_funnel(int argc, char **argv)
     struct common c = {0};
     struct funnel_answer a;
     struct db *db = NULL;
-    const char *window = "7d", *by = NULL, *tz = NULL;
+    const char *window = "7d", *by = NULL;
     int rc;
     if (cli_help(argc, argv, funnel_usage))
         return 0;
@@ -162,8 +171,6 @@ int cli_funnel(int argc, char **argv)
                 window = v, r = 1;
             else if (!r && v && !strcmp(argv[i], "--by"))
                 by = v, r = 1;
-            else if (!r && v && !strcmp(argv[i], "--timezone"))
-                tz = v, r = 1;
             if (r != 1) {
                 fprintf(stderr, "o2o: bad option %s\n%s", argv[i], funnel_usage);
                 return 2;
@@ -190,9 +197,7 @@ int cli_funnel(int argc, char **argv)
     q.from = c.from_ms;
     q.to = c.to_ms;
     q.threads = 2;
-    settings_str(db_reader(db), "timezone", "UTC", q.tz, sizeof q.tz);
-    if (tz)
-        str_copy(q.tz, sizeof q.tz, tz);
+    str_copy(q.tz, sizeof q.tz, c.zone);
     rc = behaviour_funnel(db_reader(db), &q, &a);
     if (rc) {
         fprintf(stderr, "o2o: %s\n", err_last()->msg);

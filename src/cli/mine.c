@@ -12,9 +12,11 @@
 #include "analytics/assoc.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/tz.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "domain/insight.h"
+#include "domain/settings.h"
 
 static const char *mine_usage =
     "usage: o2o mine rules [--input FILE | --db URL [--since YYYY-MM-DD]] [--supp S] [--conf C]\n"
@@ -223,14 +225,21 @@ static void print_rules(const struct baskets *b, const struct assoc_result *r, s
 }
 
 /* Rules of the orders in a database (the baskets are filled here, the rules mined). */
-static int rules_from_db(const char *url, int64_t since, const struct assoc_params *p, struct baskets *b,
+static int rules_from_db(const char *url, const char *since_text, const struct assoc_params *p, struct baskets *b,
                          struct assoc_result *r)
 {
     struct db *db = NULL;
+    int64_t since = 0;
+    char tz[64];
     int rc = db_open(&db, url, 1);
     if (rc)
         return rc;
     rc = db_check_schema(db);
+    /* --since DATE is that local day of the chain */
+    if (!rc)
+        rc = settings_str(db_reader(db), "timezone", "UTC", tz, sizeof tz);
+    if (!rc && since_text && tz_parse_bound(tz, since_text, &since))
+        rc = err_set(O2O_EINVAL, NULL, "since", "--since is YYYY-MM-DD (a local day) or an ISO-8601 time");
     if (!rc)
         rc = insight_mine_rules(db_reader(db), since, p, b, r);
     db_close(db);
@@ -242,8 +251,8 @@ int cli_mine(int argc, char **argv)
     struct assoc_params p = {0.1, 0.8, 1, 10};
     struct baskets b;
     struct assoc_result r;
-    const char *input = NULL, *sort = "lift", *format = "table", *url = getenv("O2O_DB");
-    int64_t limit = 0, n, since = 0;
+    const char *input = NULL, *sort = "lift", *format = "table", *url = getenv("O2O_DB"), *since = NULL;
+    int64_t limit = 0, n, ignored = 0;
     int64_t t0 = mono_us();
     int rc;
     if (cli_help(argc, argv, mine_usage))
@@ -260,7 +269,7 @@ int cli_mine(int argc, char **argv)
         else if (!bad && !strcmp(a, "--db"))
             url = v;
         else if (!bad && !strcmp(a, "--since"))
-            bad = parse_iso8601(v, &since) != 0;
+            bad = parse_iso8601(v, &ignored) != 0, since = v;
         else if (!bad && !strcmp(a, "--supp"))
             bad = parse_double(v, &p.supp);
         else if (!bad && !strcmp(a, "--conf"))

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/err.h"
 #include "core/util.h"
 
 #define SLOTS 64
@@ -71,6 +72,22 @@ int tz_offset_min(const char *tz, int64_t ms)
     }
     pthread_mutex_unlock(&mu);
     return off;
+}
+
+int64_t tz_local_midnight(const char *tz, int64_t utc_midnight)
+{
+    /* L + offset(L) = utc_midnight; twice is enough across a daylight-saving change */
+    int64_t l = utc_midnight - (int64_t)tz_offset_min(tz, utc_midnight) * 60000;
+    return utc_midnight - (int64_t)tz_offset_min(tz, l) * 60000;
+}
+
+int tz_parse_bound(const char *tz, const char *s, int64_t *out_ms)
+{
+    int64_t t;
+    if (!s || parse_iso8601(s, &t))
+        return O2O_EINVAL;
+    *out_ms = strlen(s) == 10 ? tz_local_midnight(tz, t) : t;
+    return 0;
 }
 
 void tz_local_time(const char *tz, int64_t ms, char out[17])

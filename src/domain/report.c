@@ -59,9 +59,8 @@ static bool valid_date(const char *d, int64_t *midnight_utc)
 /* [start, end) in UTC of a local day in a time zone. */
 static void local_day(const char *tz, int64_t midnight_utc, int64_t *start, int64_t *end)
 {
-    *start = midnight_utc - (int64_t)tz_offset_min(tz, midnight_utc) * 60000;
-    *end = midnight_utc + 86400000LL;
-    *end -= (int64_t)tz_offset_min(tz, *end) * 60000;
+    *start = tz_local_midnight(tz, midnight_utc);
+    *end = tz_local_midnight(tz, midnight_utc + 86400000LL);
 }
 
 int report_scope_check(struct db_conn *c, const struct principal *who, const char *scope, const char *code)

@@ -69,8 +69,8 @@ int settlement_day(struct db_conn *c, int64_t loc, const char *day, struct settl
     }
     if (strlen(day) != 10 || parse_iso8601(day, &start))
         return err_set(O2O_EINVAL, "wrong_type", "date", "date must be YYYY-MM-DD");
-    start -= (int64_t)tz_offset_min(tz, start) * 60000;
-    end = start + 86400000LL;
+    end = tz_local_midnight(tz, start + 86400000LL);
+    start = tz_local_midnight(tz, start);
 
     rc = db_query(c, &s,
                   "SELECT tender, COUNT(*), COALESCE(SUM(amount), 0) FROM payments WHERE status = 'captured' "

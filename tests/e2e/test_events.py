@@ -258,6 +258,26 @@ class EventsTest(ServerTest):
         self.assertError(self.owner.get("/v1/analytics/paths?event=view&gap=soon"), 400, field="gap")
         self.assertError(self.owner.get("/v1/analytics/paths?event=view&from=someday"), 400, field="from")
 
+    def test_dates_are_the_local_days_of_the_chain(self):
+        # issue 12: a date was a UTC midnight while by=day grouped local days: a Shanghai
+        # manager's first day lost its first eight hours
+        early = "2019-03-04T16:30:00Z"        # 00:30 on 5 March in Shanghai
+        late = "2019-03-05T15:30:00Z"         # 23:30 on 5 March in Shanghai
+        for i, ts in enumerate((early, late)):
+            dev = unique("local-day-")
+            self.send([{"name": "tz_view", "device_id": dev, "ts": ts},
+                       {"name": "tz_buy", "device_id": dev, "ts": ts[:17] + "59Z"}])
+        body = {"steps": ["tz_view", "tz_buy"], "from": "2019-03-05", "to": "2019-03-06", "by": "day"}
+        r = self.owner.post("/v1/analytics/funnel", body)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.users(r.json), [2, 2])
+        self.assertEqual([(g["key"], g["steps"][0]["users"]) for g in r.json["groups"]], [("2019-03-05", 2)])
+        r = self.owner.get("/v1/analytics/paths?event=tz_view&from=2019-03-05&to=2019-03-06")
+        self.assertEqual(r.json["occurrences"], 2)
+        # the day before, in Shanghai, holds neither
+        r = self.owner.get("/v1/analytics/paths?event=tz_view&from=2019-03-04&to=2019-03-05")
+        self.assertEqual(r.json["occurrences"], 0)
+
     def test_paths_count_what_came_before_and_after(self):
         base = T0 + 80 * DAY
         evs = []

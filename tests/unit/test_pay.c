@@ -155,6 +155,37 @@ static void test_core__time_zones_follow_the_zone_database(void **state)
     assert_int_equal(tz_local_minute("Asia/Shanghai", jan), 90);
 }
 
+/* Issue 12: a date given as a period bound is the local day of the scope asked about. */
+static void test_core__a_date_is_a_local_day(void **state)
+{
+    int64_t t = 0, want = 0;
+    char when[17];
+    (void)state;
+    assert_int_equal(tz_parse_bound("Asia/Shanghai", "2017-11-25", &t), 0);
+    parse_iso8601("2017-11-24T16:00:00Z", &want);
+    assert_true(t == want);
+    /* London in summer starts its day at 23:00 UTC the day before; in winter at midnight */
+    assert_int_equal(tz_parse_bound("Europe/London", "2026-07-01", &t), 0);
+    parse_iso8601("2026-06-30T23:00:00Z", &want);
+    assert_true(t == want);
+    assert_int_equal(tz_parse_bound("Europe/London", "2026-12-01", &t), 0);
+    parse_iso8601("2026-12-01T00:00:00Z", &want);
+    assert_true(t == want);
+    /* the day the clocks go forward (29 March 2026) starts at its midnight, 00:00 GMT */
+    assert_int_equal(tz_parse_bound("Europe/London", "2026-03-29", &t), 0);
+    parse_iso8601("2026-03-29T00:00:00Z", &want);
+    assert_true(t == want);
+    /* an instant stays that instant */
+    assert_int_equal(tz_parse_bound("Asia/Shanghai", "2017-11-25T00:00:00Z", &t), 0);
+    parse_iso8601("2017-11-25T00:00:00Z", &want);
+    assert_true(t == want);
+    assert_int_equal(tz_parse_bound("Asia/Shanghai", "25/11/2017", &t), O2O_EINVAL);
+    /* what a customer reads */
+    parse_iso8601("2026-12-07T16:20:00Z", &t);
+    tz_local_time("Asia/Shanghai", t, when);
+    assert_string_equal(when, "2026-12-08 00:20");
+}
+
 static void test_core__string_map_grows_and_finds(void **state)
 {
     struct strmap m = {0};
@@ -203,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_pay__payment_codes_go_to_their_gateway),
         cmocka_unit_test(test_pay__urls_from_outside_never_reach_internal_addresses),
         cmocka_unit_test(test_core__time_zones_follow_the_zone_database),
+        cmocka_unit_test(test_core__a_date_is_a_local_day),
         cmocka_unit_test(test_core__string_map_grows_and_finds),
         cmocka_unit_test(test_core__qr_codes_as_png_and_svg),
     };
