@@ -83,6 +83,11 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC)
 
 fuzzers: $(FUZZERS)
 
+# the wall-clock shift the clock runs of the suite preload (scripts/clocks.sh)
+build-san/libclockshift.so: tests/clock/clockshift.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $< -ldl
+
 fuzz: fuzzers
 	@sh scripts/fuzz.sh
 
@@ -96,7 +101,7 @@ run: deps
 test:
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory SAN=1 all tests
-	@$(MAKE) --no-print-directory fuzzers
+	@$(MAKE) --no-print-directory fuzzers build-san/libclockshift.so
 	@sh scripts/test.sh
 
 tests: $(TESTS)

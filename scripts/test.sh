@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs every suite under AddressSanitizer and UndefinedBehaviorSanitizer:
 # the source checks, the fuzzers (FUZZ_SECONDS each, default 60), the cmocka unit
-# tests and the end-to-end tests (the real binary over HTTP), first on SQLite,
-# then on a throwaway PostgreSQL cluster on 127.0.0.1.
+# tests and the end-to-end tests (the real binary over HTTP), first on SQLite
+# (then the date-bound suites again with the wall clock at a store's midnight and
+# a year's end: scripts/clocks.sh), then on a throwaway PostgreSQL cluster on 127.0.0.1.
 # Prints one closing line "N passed, N failed". Run through 'make test'.
 set -u
 cd "$(dirname "$0")/.."
@@ -61,6 +62,10 @@ fi
 unset O2O_TEST_DB
 run_unit sqlite
 run_e2e sqlite
+
+# the suites that deal in days and months again, at a store's midnight and a year's end
+echo "== clock runs (sqlite)"
+if sh scripts/clocks.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 pgdir=""
 if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then

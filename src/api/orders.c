@@ -275,16 +275,7 @@ static void *watch_main(void *arg)
         pthread_mutex_lock(&watch.mu);
         if (watch.stop && !watch.list)
             break;
-        {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 100 * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&watch.cv, &watch.mu, &ts);
-        }
+        cond_wait_ms(&watch.cv, &watch.mu, 100);
     }
     pthread_mutex_unlock(&watch.mu);
     return NULL;

@@ -87,10 +87,7 @@ static void *reco_main(void *arg)
         {
             int64_t due = now_ms() + rm.every_ms;
             while (!rm.stop && !rm.force && now_ms() < due) {
-                struct timespec ts;
-                clock_gettime(CLOCK_REALTIME, &ts);
-                ts.tv_sec += 1;
-                pthread_cond_timedwait(&rm.cv, &rm.mu, &ts);
+                cond_wait_ms(&rm.cv, &rm.mu, 1000);
                 flush_impressions();
             }
         }

@@ -308,6 +308,7 @@ void api_reports_stop(void)
 struct run_job {
     struct http_pending *pending;
     char rid[40];
+    int64_t as_of;            /* build what is due by then */
     json_t *built;
 };
 
@@ -326,7 +327,7 @@ static void run_work(void *arg)
     int rc;
     err_clear();
     j->built = json_array();
-    rc = report_due(db_reader(api_app()->db), now_ms(), build_and_list, j);
+    rc = report_due(db_reader(api_app()->db), j->as_of, build_and_list, j);
     if (rc) {
         http_complete_error(j->pending, rc);
         json_decref(j->built);
@@ -341,7 +342,13 @@ int api_reports_run(struct http_req *rq)
     struct run_job *j = xcalloc(1, sizeof *j);
     int rc;
     str_copy(j->rid, sizeof j->rid, rq->rid);
-    rc = api_heavy(rq, &j->pending, run_work, j);
+    j->as_of = now_ms();
+    /* as_of: what would be due by then (at most a day ahead), as the other jobs take it */
+    rc = jin_time(rq->json, "as_of", &j->as_of, NULL);
+    if (!rc && (j->as_of > now_ms() + 86400000LL || j->as_of < now_ms() - 366 * 86400000LL))
+        rc = err_set(O2O_EINVAL, "out_of_range", "as_of", "as_of is within the last year or the next day");
+    if (!rc)
+        rc = api_heavy(rq, &j->pending, run_work, j);
     if (rc)
         free(j);
     return rc;

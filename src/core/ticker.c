@@ -29,16 +29,11 @@ static void *ticker_main(void *p)
     thread_name(t->name);
     pthread_mutex_lock(&t->mu);
     while (!t->stop) {
-        struct timespec ts;
         pthread_mutex_unlock(&t->mu);
         t->fn(t->arg);
         pthread_mutex_lock(&t->mu);
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)(t->every_ms % 1000) * 1000000;
-        ts.tv_sec += (time_t)(t->every_ms / 1000) + ts.tv_nsec / 1000000000;
-        ts.tv_nsec %= 1000000000;
         if (!t->stop)
-            pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+            cond_wait_ms(&t->cv, &t->mu, t->every_ms);
     }
     pthread_mutex_unlock(&t->mu);
     return NULL;

@@ -5,6 +5,7 @@
 #ifndef O2O_CORE_UTIL_H
 #define O2O_CORE_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,9 @@ int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 int64_t now_ms(void);
 /* Monotonic microseconds, for durations. */
 int64_t mono_us(void);
+/* Wait on cv (its mutex mu held) for at most ms, by the monotonic clock: a wall
+** clock set back or forward does not move the wake-up. 0, or ETIMEDOUT. */
+int cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms);
 
 /* Format epoch milliseconds as ISO-8601 UTC "2026-11-22T10:00:00.000Z" (needs 25 bytes). */
 void fmt_iso8601(char out[32], int64_t ms);

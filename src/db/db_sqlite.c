@@ -180,10 +180,7 @@ static void *checkpointer_main(void *arg)
         int stop, pages;
         pthread_mutex_lock(&q->mu);
         while (q->wal_pages < CKPT_PAGES && !q->stop) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += 1;
-            if (pthread_cond_timedwait(&q->cv, &q->mu, &ts) && q->wal_pages > 0)
+            if (cond_wait_ms(&q->cv, &q->mu, 1000) && q->wal_pages > 0)
                 break; /* at least once a second when there is anything */
         }
         stop = q->stop;

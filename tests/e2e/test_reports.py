@@ -333,17 +333,18 @@ class ReportsTest(ServerTest):
         self.assertEqual([s["target"] for s in subs], ["mgr1@chain.example"])
         # nothing has closed today yet, and the stores opened today: nothing is due
         self.assertEqual(o.post("/v1/reports/run").json["built"], [])
-        # SH01 closes: its report is built, stored and mailed to its manager (the closing
-        # time is two minutes ago: not across midnight, or the day would be yesterday)
-        while datetime.datetime.now(SH).hour == 0 and datetime.datetime.now(SH).minute < 3:
-            time.sleep(10)
+        # SH01 closes at 23:59: its report is built, stored and mailed to its manager. The
+        # run is asked as of 23:59:30 today, Shanghai time, whatever the hour the test runs at
+        # (the sales above were made today; no wall clock decides what is due)
         now = datetime.datetime.now(SH)
-        closing = (now - datetime.timedelta(minutes=2))
-        day = closing.strftime("%Y-%m-%d")
+        day = now.strftime("%Y-%m-%d")
+        as_of = {"as_of": now.replace(hour=23, minute=59, second=30, microsecond=0).astimezone(
+            datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        closing = now.replace(hour=23, minute=59)
         self.assertEqual(o.patch("/v1/locations/SH01", {"closes_at": closing.strftime("%H:%M")}).status, 200)
-        built = o.post("/v1/reports/run").json["built"]
+        built = o.post("/v1/reports/run", as_of).json["built"]
         self.assertEqual(built, [{"scope": "store", "code": "SH01", "date": day}])
-        self.assertEqual(o.post("/v1/reports/run").json["built"], [])     # once
+        self.assertEqual(o.post("/v1/reports/run", as_of).json["built"], [])     # once
         mail = wait_for(lambda: [m for m in self.smtp.messages if m["to"] == ["mgr1@chain.example"]])
         self.assertEqual(len(mail), 1)
         msg = email.message_from_bytes(mail[0]["raw"], policy=email.policy.default)
@@ -361,7 +362,7 @@ class ReportsTest(ServerTest):
         self.assertEqual(stored["sales"], 4 * 12900)
         # SH02 closes too: its report, then the region's roll-up to the region manager's webhook
         self.assertEqual(o.patch("/v1/locations/SH02", {"closes_at": closing.strftime("%H:%M")}).status, 200)
-        built = o.post("/v1/reports/run").json["built"]
+        built = o.post("/v1/reports/run", as_of).json["built"]
         self.assertEqual(built, [{"scope": "store", "code": "SH02", "date": day},
                                  {"scope": "region", "code": "EAST", "date": day}])
         hooks = wait_for(lambda: self.hooks.requests)
@@ -377,7 +378,7 @@ class ReportsTest(ServerTest):
         # nobody subscribed to SH02: no mail for it; the chain waits for BJ01
         self.assertEqual(len(self.smtp.messages), 1)
         self.assertEqual(o.patch("/v1/locations/BJ01", {"closes_at": closing.strftime("%H:%M")}).status, 200)
-        built = o.post("/v1/reports/run").json["built"]
+        built = o.post("/v1/reports/run", as_of).json["built"]
         self.assertEqual([b["scope"] for b in built], ["store", "region", "region", "chain"])   # BJ01, CN, NORTH
         mail = wait_for(lambda: [m for m in self.smtp.messages if m["to"] == ["owner@chain.example"]])
         self.assertEqual(len(mail), 1)
