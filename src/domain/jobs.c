@@ -1,7 +1,8 @@
 /*
 ** jobs.c -- leased background jobs: release expired reservations (every run) and
-** expire due points lots, cancel unpaid orders, expire pickups, fold paid
-** orders into customer insight. Owns table job_leases. No HTTP or JSON here.
+** expire due points lots, cancel unpaid orders, expire pickups, recompute
+** tiers (a daily pass, and after the thresholds change), fold paid orders into
+** customer insight. Owns table job_leases. No HTTP or JSON here.
 ** Tests: tests/e2e (reservations expire by themselves), tests/unit/test_inventory.c.
 */
 #include "domain/jobs.h"
@@ -68,6 +69,7 @@ int jobs_run_due(struct db *db, const char *holder)
         {"expire_points", holder, points_expire_due, 0},
         {"cancel_unpaid_orders", holder, order_expire_unpaid, 0},
         {"expire_pickups", holder, order_expire_pickups, 0},
+        {"refresh_tiers", holder, points_refresh_tiers, 0},
         {"insight_refresh", holder, insight_refresh, 0},
     };
     struct run *insight = &runs[sizeof runs / sizeof runs[0] - 1];

@@ -286,6 +286,22 @@ int member_merge(struct db_conn *c, const struct principal *who, int64_t survivo
     return rc ? rc : member_get(c, survivor, out);
 }
 
+int member_tier_batch(struct db_conn *c, int64_t after, int limit,
+                      int (*cb)(int64_t id, const char *tier, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s, "SELECT id, tier FROM members WHERE id > $1 AND status = 'active' ORDER BY id LIMIT $2",
+                      "ii", after, (int64_t)limit);
+    while (rc == DB_ROW) {
+        rc = cb(db_col_i64(s, 0), db_col_text(s, 1), arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
 int member_set_tier(struct db_conn *c, int64_t id, const char *tier)
 {
     int64_t n = db_exec(c, "UPDATE members SET tier = $2 WHERE id = $1 AND tier <> $2", "it", id, tier);

@@ -55,6 +55,9 @@ int member_link_identity(struct db_conn *c, int64_t member_id, const struct memb
 int member_import(struct db_conn *c, const char *external_id, int64_t *id);
 int member_merge(struct db_conn *c, const struct principal *who, int64_t survivor, int64_t merged,
                  struct member *out);
+/* Active members after id `after` in id order, at most limit: cb(id, tier). */
+int member_tier_batch(struct db_conn *c, int64_t after, int limit,
+                      int (*cb)(int64_t id, const char *tier, void *arg), void *arg);
 /* Set the tier (the points module computes it from the 12-month spend). */
 int member_set_tier(struct db_conn *c, int64_t id, const char *tier);
 

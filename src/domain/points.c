@@ -5,14 +5,17 @@
 ** A credit is a lot with `remaining` and `expires_at`; debits consume lots
 ** oldest-expiry first. The balance check is a conditional update
 ** (points >= n), never read-then-write, so concurrent redemptions cannot
-** overdraw. No HTTP or JSON here. Tests: tests/unit/test_points.c
+** overdraw. Also owns table tier_sweep: the passes that recompute every
+** member's tier. No HTTP or JSON here. Tests: tests/unit/test_points.c
 */
 #include "domain/points.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "core/util.h"
 #include "domain/audit.h"
 #include "domain/member.h"
@@ -305,6 +308,89 @@ int points_spend_12m(struct db_conn *c, int64_t member_id, int64_t *out)
     return db_scalar_i64(c, out,
                          "SELECT COALESCE(SUM(amount), 0) FROM point_entries WHERE member_id = $1 AND created_at > $2",
                          "ii", member_id, now_ms() - 365LL * DAY_MS);
+}
+
+/* ---- tiers for everyone ---- */
+
+struct tier_batch {
+    int64_t ids[TIER_BATCH];
+    char tiers[TIER_BATCH][24];
+    bool changed[TIER_BATCH];
+    int n;
+};
+
+static int batch_cb(int64_t id, const char *tier, void *arg)
+{
+    struct tier_batch *b = arg;
+    b->ids[b->n] = id;
+    str_copy(b->tiers[b->n++], sizeof b->tiers[0], tier);
+    return 0;
+}
+
+int points_refresh_tiers(struct db_conn *c, int64_t now, int64_t *count)
+{
+    struct tier_batch *b = NULL;
+    struct db_stmt *s = NULL;
+    int64_t next = 0, started = 0, changed_at = 0, n;
+    int rc, i = 0;
+    *count = 0;
+    rc = db_query(c, &s, "SELECT next_member, pass_started FROM tier_sweep WHERE id = 1", NULL);
+    if (rc == DB_ROW) {
+        next = db_col_i64(s, 0);
+        started = db_col_i64(s, 1);
+    }
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    rc = settings_i64(c, "tiers_changed_at", 0, &changed_at);
+    if (rc)
+        return rc;
+    if (!next) {
+        /* a pass starts once a day (the 12-month window moves) and after the thresholds change */
+        if (now - started < DAY_MS && changed_at <= started)
+            return 0;
+        started = now;
+    }
+    b = xcalloc(1, sizeof *b);
+    rc = member_tier_batch(c, next, TIER_BATCH, batch_cb, b);
+    if (!rc && b->n)
+        rc = db_query(c, &s,
+                      "SELECT member_id, COALESCE(SUM(amount), 0) FROM point_entries WHERE member_id > $1 "
+                      "AND member_id <= $2 AND created_at > $3 GROUP BY member_id ORDER BY member_id",
+                      "iii", next, b->ids[b->n - 1], now - 365LL * DAY_MS);
+    else
+        rc = rc ? rc : DB_DONE;
+    /* members without a row spent nothing: the lowest tier */
+    while (rc == DB_ROW || (rc == DB_DONE && i < b->n)) {
+        int64_t id = rc == DB_ROW ? db_col_i64(s, 0) : INT64_MAX, spend = rc == DB_ROW ? db_col_i64(s, 1) : 0;
+        for (; i < b->n && b->ids[i] <= id; i++) {
+            char tier[24];
+            int r2 = tier_for_spend(c, b->ids[i] == id ? spend : 0, tier);
+            if (!r2 && strcmp(tier, b->tiers[i])) {
+                str_copy(b->tiers[i], sizeof b->tiers[i], tier);
+                b->changed[i] = true;
+                (*count)++;
+            }
+        }
+        if (rc != DB_ROW)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    if (rc < 0) {
+        free(b);
+        return rc;
+    }
+    rc = 0;
+    for (i = 0; i < b->n && !rc; i++)
+        if (b->changed[i])
+            rc = member_set_tier(c, b->ids[i], b->tiers[i]);
+    next = b->n == TIER_BATCH ? b->ids[b->n - 1] : 0;
+    free(b);
+    if (rc)
+        return rc;
+    n = db_exec(c, "UPDATE tier_sweep SET next_member = $1, pass_started = $2 WHERE id = 1", "ii", next, started);
+    return n < 0 ? (int)n : 0;
 }
 
 int points_refresh_tier(struct db_conn *c, int64_t member_id)

@@ -54,6 +54,11 @@ int points_refund(struct db_conn *c, const struct points_op *op, struct points_e
 int points_reverse(struct db_conn *c, const struct points_op *op, struct points_entry *out);
 /* Move the whole ledger and balance of `from` to `to` (a member merge). */
 int points_move_ledger(struct db_conn *c, int64_t from, int64_t to);
+/* A job step (a transaction body): recompute every member's tier from her last
+** 365 days of spend, TIER_BATCH members a step, in passes that start once a day
+** and whenever the tier thresholds change. *count: members whose tier changed. */
+#define TIER_BATCH 2000
+int points_refresh_tiers(struct db_conn *c, int64_t now, int64_t *count);
 /* Recompute a member's tier from her last 365 days of spend. */
 int points_refresh_tier(struct db_conn *c, int64_t member_id);
 /* Spend in fen over the last 365 days (the earn entries' amounts). */

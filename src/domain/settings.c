@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -256,6 +257,7 @@ int tier_for_spend(struct db_conn *c, int64_t spend_12m, char out[24])
 
 int tier_set(struct db_conn *c, const struct tier *t)
 {
+    char when[24];
     int64_t n;
     if (!is_code(t->code) || strlen(t->code) > 23)
         return err_set(O2O_EINVAL, NULL, "code", "tier code must be 1-23 of A-Z a-z 0-9 _ - .");
@@ -269,6 +271,13 @@ int tier_set(struct db_conn *c, const struct tier *t)
                 "INSERT INTO tiers (code, min_spend_12m, earn_pct) VALUES ($1, $2, $3) ON CONFLICT (code) DO UPDATE "
                 "SET min_spend_12m = excluded.min_spend_12m, earn_pct = excluded.earn_pct",
                 "tii", t->code, t->min_spend_12m, t->earn_pct);
+    /* every member's tier is recomputed (points.c, points_refresh_tiers) after this */
+    snprintf(when, sizeof when, "%lld", (long long)now_ms());
+    if (n >= 0)
+        n = db_exec(c,
+                    "INSERT INTO settings (key, value) VALUES ('tiers_changed_at', $1) ON CONFLICT (key) DO UPDATE "
+                    "SET value = excluded.value",
+                    "t", when);
     atomic_store(&cache.stale, 1);
     return n < 0 ? (int)n : 0;
 }

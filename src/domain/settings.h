@@ -44,6 +44,8 @@ static inline int hour_within(int h, int from, int to)
     return from < to ? h >= from && h < to : from > to ? h >= from || h < to : 0;
 }
 
+/* Create or change a tier; records when (the setting tiers_changed_at), so that
+** every member's tier is recomputed (points_refresh_tiers). */
 int tier_set(struct db_conn *c, const struct tier *t);
 int tier_list(struct db_conn *c, int (*cb)(const struct tier *t, void *arg), void *arg);
 

@@ -2,11 +2,13 @@
 ledger (earn anywhere, spend anywhere, never negative, expiry oldest-first,
 transfers, adjustments), including 64 concurrent redemptions."""
 import threading
+import time
 
 from harness import ServerTest, make_chain
 
 
 class MembersPointsTest(ServerTest):
+    server_args = ("--jobs-every", "300")   # the tier passes run soon after a change
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -108,6 +110,33 @@ class MembersPointsTest(ServerTest):
         r = self.owner.request("PUT", "/v1/tiers/vip", {"min_spend_12m": 100000000, "earn_pct": 300})
         self.assertEqual(r.status, 200, r)
         self.assertIn("vip", [t["code"] for t in self.web.get("/v1/tiers").json["items"]])
+
+    def wait_tier(self, member_id, tier, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            got = self.owner.get("/v1/members/%d" % member_id).json["tier"]
+            if got == tier:
+                return got
+            time.sleep(0.2)
+        return got
+
+    def test_tiers_follow_a_threshold_change_and_the_year_that_passes(self):
+        # issue 12: tiers were recomputed only at a member's next purchase
+        m = self.member("13500000017")
+        self.pos.post("/v1/members/%d/points/earn" % m["id"], {"amount": 600000})
+        self.assertEqual(self.owner.get("/v1/members/%d" % m["id"]).json["tier"], "silver")
+        try:
+            r = self.owner.request("PUT", "/v1/tiers/silver", {"min_spend_12m": 700000, "earn_pct": 125})
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(self.wait_tier(m["id"], "standard"), "standard")    # without a purchase
+        finally:
+            self.owner.request("PUT", "/v1/tiers/silver", {"min_spend_12m": 500000, "earn_pct": 125})
+        self.assertEqual(self.wait_tier(m["id"], "silver"), "silver")
+        # a year later her spend has left the 12-month window: the daily pass takes the tier back
+        self.server.execute("UPDATE point_entries SET created_at = created_at - %d WHERE member_id = %d"
+                            % (400 * 86400000, m["id"]))
+        self.server.execute("UPDATE tier_sweep SET pass_started = pass_started - %d" % (2 * 86400000))
+        self.assertEqual(self.wait_tier(m["id"], "standard"), "standard")
 
     def test_retried_earn_with_the_same_key_counts_once(self):
         m = self.member("13500000008")
