@@ -150,3 +150,20 @@ int attribution_report(struct db_conn *c, int64_t from, int64_t to, struct attri
         rc = coupon_count(c, REWARD_REASON, "used", from, to, &out->coupons_redeemed);
     return rc;
 }
+
+int attribution_move_member(struct db_conn *c, int64_t from, int64_t to)
+{
+    /* an item shown to both: the survivor's row, with the latest showing */
+    int64_t n = db_exec(c,
+                        "INSERT INTO reco_impressions (member_id, product_id, reason, first_shown_at, shown_at, "
+                        "converted_at) SELECT $2, product_id, reason, first_shown_at, shown_at, converted_at "
+                        "FROM reco_impressions WHERE member_id = $1 ON CONFLICT (member_id, product_id) DO UPDATE SET "
+                        "shown_at = CASE WHEN excluded.shown_at > reco_impressions.shown_at THEN excluded.shown_at "
+                        "ELSE reco_impressions.shown_at END",
+                        "ii", from, to);
+    if (n >= 0)
+        n = db_exec(c, "DELETE FROM reco_impressions WHERE member_id = $1", "i", from);
+    if (n >= 0)
+        n = db_exec(c, "UPDATE reco_conversions SET member_id = $2 WHERE member_id = $1", "ii", from, to);
+    return n < 0 ? (int)n : 0;
+}

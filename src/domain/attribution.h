@@ -32,4 +32,6 @@ struct attribution_report {
 };
 int attribution_report(struct db_conn *c, int64_t from, int64_t to, struct attribution_report *out);
 
+/* A merge (transaction body): what belonged to member `from` becomes `to`'s. */
+int attribution_move_member(struct db_conn *c, int64_t from, int64_t to);
 #endif

@@ -135,3 +135,9 @@ int coupon_count(struct db_conn *c, const char *reason_prefix, const char *statu
                          "AND ($4 = '' OR status = $4)",
                          "iitt", from, to, like, status);
 }
+
+int coupon_move_member(struct db_conn *c, int64_t from, int64_t to)
+{
+    int64_t n = db_exec(c, "UPDATE coupons SET member_id = $2 WHERE member_id = $1", "ii", from, to);
+    return n < 0 ? (int)n : 0;
+}

@@ -39,4 +39,6 @@ int coupon_list(struct db_conn *c, int64_t member_id, int (*cb)(const struct cou
 int coupon_count(struct db_conn *c, const char *reason_prefix, const char *status, int64_t from, int64_t to,
                  int64_t *out);
 
+/* A merge (transaction body): what belonged to member `from` becomes `to`'s. */
+int coupon_move_member(struct db_conn *c, int64_t from, int64_t to);
 #endif

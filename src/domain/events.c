@@ -231,3 +231,11 @@ int events_device_member(struct db_conn *c, const char *device, int64_t *member_
     }
     return rc;
 }
+
+int events_move_member(struct db_conn *c, int64_t from, int64_t to)
+{
+    int64_t n = db_exec(c, "UPDATE events SET member_id = $2 WHERE member_id = $1", "ii", from, to);
+    if (n >= 0)
+        n = db_exec(c, "UPDATE devices SET member_id = $2 WHERE member_id = $1", "ii", from, to);
+    return n < 0 ? (int)n : 0;
+}

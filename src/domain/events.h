@@ -63,4 +63,6 @@ int events_scan(struct db_conn *c, int64_t from, int64_t to, int (*cb)(const str
 /* How many events and distinct devices are stored (for import reports). */
 int events_count(struct db_conn *c, int64_t *events);
 
+/* A merge (transaction body): what belonged to member `from` becomes `to`'s. */
+int events_move_member(struct db_conn *c, int64_t from, int64_t to);
 #endif

@@ -129,3 +129,29 @@ int friends_ids(struct db_conn *c, int64_t member_id, int max, int64_t *ids, int
     db_done(s);
     return rc < 0 ? rc : 0;
 }
+
+int friends_move_member(struct db_conn *c, int64_t from, int64_t to)
+{
+    int64_t n = db_exec(c,
+                        "DELETE FROM member_relations WHERE (member_id = $1 AND other_id = $2) "
+                        "OR (member_id = $2 AND other_id = $1)",
+                        "ii", from, to);
+    /* her sides, then the others' sides of her; of two with one person the stronger status stays */
+    if (n >= 0)
+        n = db_exec(c,
+                    "INSERT INTO member_relations (member_id, other_id, kind, status, created_at) SELECT $2, other_id, "
+                    "kind, status, created_at FROM member_relations WHERE member_id = $1 "
+                    "ON CONFLICT (member_id, other_id) DO UPDATE SET status = CASE WHEN member_relations.status = "
+                    "'accepted' OR excluded.status = 'accepted' THEN 'accepted' ELSE member_relations.status END",
+                    "ii", from, to);
+    if (n >= 0)
+        n = db_exec(c,
+                    "INSERT INTO member_relations (member_id, other_id, kind, status, created_at) SELECT member_id, $2, "
+                    "kind, status, created_at FROM member_relations WHERE other_id = $1 "
+                    "ON CONFLICT (member_id, other_id) DO UPDATE SET status = CASE WHEN member_relations.status = "
+                    "'accepted' OR excluded.status = 'accepted' THEN 'accepted' ELSE member_relations.status END",
+                    "ii", from, to);
+    if (n >= 0)
+        n = db_exec(c, "DELETE FROM member_relations WHERE member_id = $1 OR other_id = $1", "i", from);
+    return n < 0 ? (int)n : 0;
+}

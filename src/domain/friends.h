@@ -30,4 +30,8 @@ int friends_list(struct db_conn *c, int64_t member_id, int (*cb)(const struct re
 /* Up to max accepted relations' ids; *n how many. */
 int friends_ids(struct db_conn *c, int64_t member_id, int max, int64_t *ids, int *n);
 
+/* A merge (transaction body): what belonged to member `from` becomes `to`'s. */
+/* (A relation between the two is dropped: nobody is her own friend; of two sides
+** with one person, the stronger status stays.) */
+int friends_move_member(struct db_conn *c, int64_t from, int64_t to);
 #endif

@@ -104,3 +104,9 @@ int till_granted(struct db_conn *c, int64_t key_id, int64_t member_id, int64_t n
     *yes = !rc && n > 0;
     return rc;
 }
+
+int till_grants_forget(struct db_conn *c, int64_t member_id)
+{
+    int64_t n = db_exec(c, "DELETE FROM till_grants WHERE member_id = $1", "i", member_id);
+    return n < 0 ? (int)n : 0;
+}

@@ -33,4 +33,6 @@ int till_grant_end(struct db_conn *c, int64_t key_id, int64_t member_id);
 /* Has the key a live grant for the member? */
 int till_granted(struct db_conn *c, int64_t key_id, int64_t member_id, int64_t now, bool *yes);
 
+/* A merge: the tills' sight of the merged member ends. */
+int till_grants_forget(struct db_conn *c, int64_t member_id);
 #endif

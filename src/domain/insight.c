@@ -101,3 +101,22 @@ int insight_mine_rules(struct db_conn *c, int64_t since, const struct assoc_para
     int rc = order_basket_items(c, since, rule_row, &f);
     return rc ? rc : assoc_mine(b, p, r);
 }
+
+static int enqueue_cb(int64_t order_id, void *arg)
+{
+    return insight_enqueue(arg, order_id);
+}
+
+int insight_rebuild_member(struct db_conn *c, int64_t survivor, int64_t merged)
+{
+    int rc = tags_forget(c, survivor);
+    if (!rc)
+        rc = tags_forget(c, merged);
+    if (!rc)
+        rc = profile_forget(c, survivor);
+    if (!rc)
+        rc = profile_forget(c, merged);
+    if (!rc)
+        rc = order_member_ids(c, survivor, enqueue_cb, c);
+    return rc;
+}

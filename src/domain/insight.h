@@ -28,4 +28,8 @@ int insight_backlog(struct db_conn *c, int64_t *queued);
 int insight_mine_rules(struct db_conn *c, int64_t since, const struct assoc_params *p, struct baskets *b,
                        struct assoc_result *r);
 
+/* After a merge (transaction body): the tags and profiles of both are dropped and
+** every order now the survivor's is queued, so the insight job folds her whole
+** history again (tags, life stages, profile, store spend). */
+int insight_rebuild_member(struct db_conn *c, int64_t survivor, int64_t merged);
 #endif

@@ -2545,3 +2545,23 @@ int order_demand_lines(struct db_conn *c, int64_t start, int64_t end,
     db_done(s);
     return rc < 0 ? rc : 0;
 }
+
+int order_move_member(struct db_conn *c, int64_t from, int64_t to)
+{
+    int64_t n = db_exec(c, "UPDATE orders SET member_id = $2 WHERE member_id = $1", "ii", from, to);
+    return n < 0 ? (int)n : 0;
+}
+
+int order_member_ids(struct db_conn *c, int64_t member_id, int (*cb)(int64_t order_id, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s, "SELECT id FROM orders WHERE member_id = $1 ORDER BY id", "i", member_id);
+    while (rc == DB_ROW) {
+        rc = cb(db_col_i64(s, 0), arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}

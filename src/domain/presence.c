@@ -647,3 +647,14 @@ void presence_report_free(struct presence_report *r)
     r->zones = NULL;
     r->routes = NULL;
 }
+
+int presence_move_member(struct db_conn *c, int64_t from, int64_t to)
+{
+    int64_t n = db_exec(c, "UPDATE sightings SET member_id = $2 WHERE member_id = $1", "ii", from, to);
+    if (n >= 0)
+        n = db_exec(c, "UPDATE presence_sends SET member_id = $2 WHERE member_id = $1", "ii", from, to);
+    /* the day's message counts: the survivor's, the merged member's are dropped */
+    if (n >= 0)
+        n = db_exec(c, "DELETE FROM message_caps WHERE member_id = $1", "i", from);
+    return n < 0 ? (int)n : 0;
+}

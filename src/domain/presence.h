@@ -84,4 +84,6 @@ int presence_report(struct db_conn *c, int64_t location_id, int64_t from, int64_
                     int max_routes, struct presence_report *out);
 void presence_report_free(struct presence_report *r);
 
+/* A merge (transaction body): what belonged to member `from` becomes `to`'s. */
+int presence_move_member(struct db_conn *c, int64_t from, int64_t to);
 #endif

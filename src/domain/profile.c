@@ -198,3 +198,11 @@ int profile_core_customers(struct db_conn *c, int64_t location_id, int64_t now, 
     db_done(s);
     return rc < 0 ? rc : 0;
 }
+
+int profile_forget(struct db_conn *c, int64_t member_id)
+{
+    int64_t n = db_exec(c, "DELETE FROM member_profiles WHERE member_id = $1", "i", member_id);
+    if (n >= 0)
+        n = db_exec(c, "DELETE FROM member_store_spend WHERE member_id = $1", "i", member_id);
+    return n < 0 ? (int)n : 0;
+}

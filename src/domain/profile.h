@@ -40,4 +40,6 @@ struct core_customer {
 int profile_core_customers(struct db_conn *c, int64_t location_id, int64_t now, int64_t days, int limit,
                            int (*cb)(const struct core_customer *x, void *arg), void *arg);
 
+/* Drop a member's profile and store spend (insight folds her orders again after a merge). */
+int profile_forget(struct db_conn *c, int64_t member_id);
 #endif

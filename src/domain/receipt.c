@@ -106,3 +106,9 @@ int receipt_claim(struct db_conn *c, const char *token, int64_t member_id, const
     }
     return rc;
 }
+
+int receipt_move_member(struct db_conn *c, int64_t from, int64_t to)
+{
+    int64_t n = db_exec(c, "UPDATE receipts SET member_id = $2 WHERE member_id = $1", "ii", from, to);
+    return n < 0 ? (int)n : 0;
+}

@@ -24,4 +24,6 @@ int receipt_claim(struct db_conn *c, const char *token, int64_t member_id, const
 /* Who claimed an order's receipt (0: nobody yet). */
 int receipt_claimed_by(struct db_conn *c, int64_t order_id, int64_t *member_id);
 
+/* A merge (transaction body): what belonged to member `from` becomes `to`'s. */
+int receipt_move_member(struct db_conn *c, int64_t from, int64_t to);
 #endif

@@ -432,3 +432,9 @@ int tags_has(struct db_conn *c, int64_t member_id, const char *tag, bool *has)
     *has = rc == 0;
     return rc == O2O_ENOTFOUND ? 0 : rc;
 }
+
+int tags_forget(struct db_conn *c, int64_t member_id)
+{
+    int64_t n = db_exec(c, "DELETE FROM member_tags WHERE member_id = $1", "i", member_id);
+    return n < 0 ? (int)n : 0;
+}

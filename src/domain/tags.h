@@ -48,4 +48,6 @@ int life_rules_for_members(struct db_conn *c, const int64_t *member_ids, int n);
 /* Evaluate rules whose history has not been: every member's purchases. */
 int life_rules_evaluate_pending(struct db_conn *c, int64_t *tagged);
 
+/* Drop a member's tags (insight folds her orders again after a merge). */
+int tags_forget(struct db_conn *c, int64_t member_id);
 #endif

@@ -217,6 +217,33 @@ class MembersPointsTest(ServerTest):
         self.assertError(self.owner.post("/v1/members/%d/merge" % a["id"], {"merge_id": a["id"]}), 400, None, "merge_id")
         self.assertError(self.web.post("/v1/members/%d/points/earn" % b["id"], {"amount": 100}), 409, "member_merged")
 
+    def test_merge_moves_orders_profile_tags_and_relations(self):
+        # issue 12: the merged member's orders, profile, tags and relations stayed behind
+        o = self.owner
+        a, b, c = (self.member(p) for p in ("13500000021", "13500000022", "13500000023"))
+        o.post("/v1/stock/movements", {"sku": "TEE-RED-L", "location": "SH01", "kind": "receive", "qty": 10})
+        sale = o.post("/v1/orders", {"member_id": b["id"], "location": "SH01", "lines": [{"sku": "TEE-RED-L",
+                      "qty": 1}], "tenders": [{"tender": "cash", "amount": 20000}]})
+        self.assertEqual(sale.status, 201, sale)
+        for asker, other in ((a, b), (b, c)):     # a and b were friends, b and c too
+            self.assertEqual(o.post("/v1/members/%d/relations" % asker["id"], {"member_id": other["id"]}).status, 201)
+            self.assertEqual(self.app.post("/v1/members/%d/relations/%d/accept" % (other["id"], asker["id"])).status,
+                             200)
+        self.server.settle_insight()
+        self.assertEqual(o.get("/v1/members/%d/profile" % b["id"]).json["orders"], 1)
+        r = o.post("/v1/members/%d/merge" % a["id"], {"merge_id": b["id"]})
+        self.assertEqual(r.status, 200, r)
+        self.server.settle_insight()
+        self.assertEqual(o.get("/v1/orders/%d" % sale.json["id"]).json["member_id"], a["id"])
+        self.assertEqual(o.get("/v1/members/%d/profile" % a["id"]).json["orders"], 1)
+        self.assertIn("category:tops", [t["tag"] for t in o.get("/v1/members/%d/tags" % a["id"]).json["tags"]])
+        rel = o.get("/v1/members/%d/relations" % a["id"]).json["related"]
+        self.assertEqual([(x["member_id"], x["status"]) for x in rel], [(c["id"], "accepted")])  # not herself
+        self.assertEqual([x["member_id"] for x in o.get("/v1/members/%d/relations" % c["id"]).json["related"]],
+                         [a["id"]])
+        self.assertEqual(self.server.scalar("SELECT COUNT(*) FROM member_relations WHERE member_id = %d OR "
+                                            "other_id = %d" % (b["id"], b["id"])), "0")
+
     def test_64_concurrent_redemptions_never_overdraw(self):
         m = self.member("13500000016")
         self.owner.post("/v1/members/%d/points/earn" % m["id"], {"points": 100})
