@@ -593,7 +593,7 @@ static void notify_op(void *arg)
 static int op_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
 {
     struct op_arg *a = arg;
-    int64_t rid = 0;
+    struct return_result ret = {0};
     int rc = scope_check_order(c, who, a->id);
     if (!rc && a->location_id && who->role != ROLE_MEMBER)
         rc = scope_check_location(c, who, a->location_id);
@@ -608,12 +608,18 @@ static int op_body(struct db_conn *c, void *arg, const struct principal *who, js
     switch (a->op) {
     case OP_PAY: rc = order_pay(c, a->id, a->tenders, a->ntenders, a->location_id, a->actor); break;
     case OP_CANCEL: rc = order_cancel(c, a->id, a->reason, a->actor); break;
-    case OP_RETURN: rc = order_return(c, a->id, &a->ret, &rid); break;
+    case OP_RETURN: rc = order_return(c, a->id, &a->ret, &ret); break;
     }
     if (!rc)
         *out = order_ref(a->id);
-    if (!rc && a->op == OP_RETURN)
-        json_object_set_new(*out, "return_id", json_integer(rid));
+    if (!rc && a->op == OP_RETURN) {
+        /* the order, and what this return did */
+        json_object_set_new(*out, "return_id", json_integer(ret.id));
+        json_object_set_new(*out, "return",
+                            json_pack("{s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)ret.id, "amount",
+                                      (json_int_t)ret.amount, "refunded", (json_int_t)ret.refunded, "points_reversed",
+                                      (json_int_t)ret.points_reversed, "withheld", (json_int_t)ret.withheld));
+    }
     return rc;
 }
 

@@ -205,8 +205,10 @@ int api_member_recommendations(struct http_req *rq)
         free(v);
         return rc;
     }
-    if (n && id) {
-        /* remember what she was shown (for rewards and the attribution report) */
+    if (n && id && (rq->who.role == ROLE_MEMBER || rq->who.role == ROLE_CHANNEL)) {
+        /* remember what she was shown (for rewards and the attribution report):
+        ** only what reached her, signed in or through a channel's app; staff
+        ** looking at her list make nothing eligible */
         int64_t now = now_ms();
         pthread_mutex_lock(&rm.mu);
         if (rm.npending + n > rm.cap_pending && rm.cap_pending < MAX_PENDING) {

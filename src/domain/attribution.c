@@ -51,20 +51,58 @@ static int on_line(const struct purchase_line *l, void *arg)
     return 0;
 }
 
+/* The recommended item of a rewarded order came back: an unused reward is void
+** (a used one stays used: the purchase it discounted stands). */
+static int void_if_returned(struct db_conn *c, int64_t order_id, const struct order_products *kept)
+{
+    struct db_stmt *s = NULL;
+    char code[40] = "";
+    int64_t product = 0;
+    int rc = db_query(c, &s, "SELECT product_id, COALESCE(coupon_code, '') FROM reco_conversions WHERE order_id = $1",
+                      "i", order_id);
+    if (rc == DB_ROW) {
+        product = db_col_i64(s, 0);
+        str_copy(code, sizeof code, db_col_text(s, 1));
+    }
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < kept->n; i++)
+        if (kept->id[i] == product)
+            return 0; /* she kept it */
+    return code[0] ? coupon_void_unused(c, code, "the recommended item was returned") : 0;
+}
+
 int attribution_on_order(struct db_conn *c, int64_t order_id, bool *rewarded)
 {
     struct order o;
     struct order_products p;
     int64_t window = 14, pct = 20, days = 30, product = 0, shown = 0, done = 0;
     int rc = order_get(c, order_id, &o);
+    bool gone;
     *rewarded = false;
-    if (rc || !o.member_id || (strcmp(o.status, "paid") && strcmp(o.status, "completed")))
+    if (rc || !o.member_id)
         return rc;
+    gone = !strcmp(o.status, "returned"); /* everything came back */
+    if (!gone && strcmp(o.status, "paid") && strcmp(o.status, "completed"))
+        return 0;
     rc = db_scalar_i64(c, &done, "SELECT COUNT(*) FROM reco_conversions WHERE order_id = $1", "i", order_id);
-    if (rc || done)
-        return rc;
     p.n = 0;
-    rc = order_purchase_lines(c, order_id, 0, on_line, &p);
+    if (!rc)
+        rc = order_purchase_lines(c, order_id, 0, on_line, &p); /* what she kept (returns are left out) */
+    if (rc)
+        return rc;
+    if (done)
+        return void_if_returned(c, order_id, &p);
+    if (gone)
+        return 0;
+    /* a reward never rewards a reward: an order paid with a reward coupon earns none */
+    if (o.coupon[0]) {
+        int64_t reward = 0;
+        rc = db_scalar_i64(c, &reward, "SELECT COUNT(*) FROM reco_conversions WHERE coupon_code = $1", "t", o.coupon);
+        if (rc || reward)
+            return rc;
+    }
     if (!rc)
         rc = settings_i64(c, "reco_reward_window_days", 14, &window);
     for (int i = 0; i < p.n && !rc && !product; i++) {

@@ -141,3 +141,11 @@ int coupon_move_member(struct db_conn *c, int64_t from, int64_t to)
     int64_t n = db_exec(c, "UPDATE coupons SET member_id = $2 WHERE member_id = $1", "ii", from, to);
     return n < 0 ? (int)n : 0;
 }
+
+int coupon_void_unused(struct db_conn *c, const char *code, const char *why)
+{
+    int64_t n = db_exec(c, "UPDATE coupons SET status = 'void', reason = reason || ' (void: ' || $2 || ')' "
+                           "WHERE code = $1 AND status = 'issued'",
+                        "tt", code, why);
+    return n < 0 ? (int)n : 0;
+}

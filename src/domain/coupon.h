@@ -41,4 +41,7 @@ int coupon_count(struct db_conn *c, const char *reason_prefix, const char *statu
 
 /* A merge (transaction body): what belonged to member `from` becomes `to`'s. */
 int coupon_move_member(struct db_conn *c, int64_t from, int64_t to);
+/* Void a coupon not used yet (a reward whose reason is gone); nothing when used or void. */
+int coupon_void_unused(struct db_conn *c, const char *code, const char *why);
+
 #endif

@@ -1224,16 +1224,18 @@ static int refund_amount(struct db_conn *c, const struct order *o, int64_t amoun
     return rc;
 }
 
-/* Take back the points earned on `amount` fen of the order. */
+/* Take back the points earned on `amount` fen of the order: *wanted those earned
+** on it, *reversed those the balance still held. */
 static int reverse_points(struct db_conn *c, struct order *o, int64_t amount, const char *tag, const char *actor,
+                          int64_t *wanted,
                           int64_t *reversed)
 {
     struct points_op op;
     struct points_entry e;
     int64_t by_points = 0, base, pts, spend;
     int rc;
-    if (reversed)
-        *reversed = 0;
+    *reversed = 0;
+    *wanted = 0;
     if (!o->member_id || o->total <= 0 || amount <= 0)
         return 0;
     rc = points_tendered(c, o->id, &by_points);
@@ -1244,6 +1246,7 @@ static int reverse_points(struct db_conn *c, struct order *o, int64_t amount, co
     spend = (int64_t)((__int128)base * amount / o->total);
     if (pts <= 0 && spend <= 0)
         return 0;
+    *wanted = pts > 0 ? pts : 0;
     memset(&op, 0, sizeof op);
     op.member_id = o->member_id;
     op.points = pts;
@@ -1255,9 +1258,38 @@ static int reverse_points(struct db_conn *c, struct order *o, int64_t amount, co
     rc = points_reverse(c, &op, &e);
     if (rc)
         return rc;
-    if (reversed)
-        *reversed = -e.points;
+    *reversed = -e.points;
     return event(c, o->id, "points_reversed", 0, actor, "%" PRId64 " points", -e.points);
+}
+
+/* Goods come back (or are not served): their points go back first, then the
+** money. Points she has spent meanwhile cannot come back: their value (setting
+** points_value_fen) is kept from the refund, said on the timeline, never lost in
+** silence. *withheld: the fen kept; *reversed: the points taken back. */
+static int refund_with_points(struct db_conn *c, struct order *o, int64_t amount, int64_t refund, const char *why,
+                              int64_t loc, const char *tag, const char *actor, int64_t *reversed, int64_t *withheld)
+{
+    int64_t wanted = 0, got = 0, value = 1, keep = 0;
+    int rc = reverse_points(c, o, amount, tag, actor, &wanted, &got);
+    if (!rc && wanted > got) {
+        char a[32];
+        rc = settings_i64(c, "points_value_fen", 1, &value);
+        keep = (wanted - got) * value;
+        if (keep > refund)
+            keep = refund;
+        yuan(a, keep);
+        if (!rc && keep > 0)
+            rc = event(c, o->id, "points_shortfall", 0, actor,
+                       "%" PRId64 " points earned on these goods were already spent: their value %s is kept from the refund",
+                       wanted - got, a);
+    }
+    if (!rc && refund - keep > 0)
+        rc = refund_amount(c, o, refund - keep, why, loc, actor);
+    if (reversed)
+        *reversed = got;
+    if (withheld)
+        *withheld = keep;
+    return rc;
 }
 
 /* ---- cancellation ---- */
@@ -1291,10 +1323,9 @@ static int cancel_order(struct db_conn *c, struct order *o, const char *reason, 
                     "ii", o->id, now_ms());
         rc = n < 0 ? (int)n : 0;
     }
-    if (!rc && o->paid - o->refunded > 0)
-        rc = refund_amount(c, o, o->paid - o->refunded, reason, o->location_id, actor);
-    if (!rc && o->points_earned)
-        rc = reverse_points(c, o, o->total, "cancel", actor, NULL);
+    if (!rc && (o->paid - o->refunded > 0 || o->points_earned))
+        rc = refund_with_points(c, o, o->total, o->paid - o->refunded, reason, o->location_id, "cancel", actor, NULL,
+                                NULL);
     if (!rc && o->coupon[0])
         rc = coupon_restore(c, o->coupon, o->id);
     if (!rc) {
@@ -1349,11 +1380,8 @@ static int drop_fulfilment(struct db_conn *c, struct order *o, int64_t fid, cons
                     status, why, now_ms());
         rc = n < 0 ? (int)n : 0;
     }
-    if (!rc && amount > 0 && !strcmp(o->status, "paid")) {
-        rc = refund_amount(c, o, amount, why, o->location_id, actor);
-        if (!rc)
-            rc = reverse_points(c, o, amount, why, actor, NULL);
-    }
+    if (!rc && amount > 0 && !strcmp(o->status, "paid"))
+        rc = refund_with_points(c, o, amount, amount, why, o->location_id, why, actor, NULL, NULL);
     if (rc)
         return rc;
     {
@@ -1658,8 +1686,9 @@ int fulfilment_act(struct db_conn *c, int64_t fid, enum ful_action a, const stru
 
 /* ---- returns ---- */
 
-int order_return(struct db_conn *c, int64_t id, const struct return_input *in, int64_t *return_id)
+int order_return(struct db_conn *c, int64_t id, const struct return_input *in, struct return_result *r)
 {
+    int64_t *return_id = &r->id;
     struct order o;
     struct line_set *ls;
     struct ful_set *fs;
@@ -1667,6 +1696,7 @@ int order_return(struct db_conn *c, int64_t id, const struct return_input *in, i
     int64_t window = 30, done_at = 0, amount = 0, left = 0, n, now = now_ms();
     char field[40], ref[32];
     int rc = order_get(c, id, &o);
+    memset(r, 0, sizeof *r);
     if (rc)
         return rc;
     if (strcmp(o.status, "completed"))
@@ -1757,15 +1787,17 @@ int order_return(struct db_conn *c, int64_t id, const struct return_input *in, i
     }
     if (!rc && amount > 0) {
         char tag[32];
+        int64_t reversed = 0, withheld = 0;
         snprintf(tag, sizeof tag, "return:%" PRId64, *return_id);
-        rc = refund_amount(c, &o, amount, "return", in->location_id, in->actor);
-        if (!rc) {
-            int64_t reversed = 0;
-            rc = reverse_points(c, &o, amount, tag, in->actor, &reversed);
-            if (!rc && reversed) {
-                n = db_exec(c, "UPDATE returns SET points_reversed = $2 WHERE id = $1", "ii", *return_id, reversed);
-                rc = n < 0 ? (int)n : 0;
-            }
+        rc = refund_with_points(c, &o, amount, amount, "return", in->location_id, tag, in->actor, &reversed, &withheld);
+        r->amount = amount;
+        r->refunded = amount - withheld;
+        r->points_reversed = reversed;
+        r->withheld = withheld;
+        if (!rc && (reversed || withheld)) {
+            n = db_exec(c, "UPDATE returns SET points_reversed = $2, withheld = $3 WHERE id = $1", "iii", *return_id,
+                        reversed, withheld);
+            rc = n < 0 ? (int)n : 0;
         }
     }
     if (!rc)
@@ -1775,6 +1807,10 @@ int order_return(struct db_conn *c, int64_t id, const struct return_input *in, i
         n = db_exec(c, "UPDATE orders SET status = 'returned' WHERE id = $1", "i", o.id);
         rc = n < 0 ? (int)n : 0;
     }
+    /* what came back leaves her tags, profile, store spend and rewards: insight folds
+    ** her orders again, net of returns */
+    if (!rc && o.member_id)
+        rc = insight_rebuild_member(c, o.member_id, 0);
     return rc;
 }
 
@@ -2279,11 +2315,14 @@ int order_basket_items(struct db_conn *c, int64_t since,
 
 #define PURCHASE_COLS                                                                                          \
     "SELECT o.id, COALESCE(o.member_id, 0), o.created_at, p.id, COALESCE(p.category_id, 0), COALESCE(b.code, ''), " \
-    "COALESCE(cat.code, ''), COALESCE(par.code, ''), COALESCE(cat.path, ''), ol.unit_price, ol.qty "            \
-    "FROM orders o JOIN order_lines ol ON ol.order_id = o.id JOIN skus k ON k.id = ol.sku_id "                  \
+    "COALESCE(cat.code, ''), COALESCE(par.code, ''), COALESCE(cat.path, ''), ol.unit_price, "                    \
+    "ol.qty - ol.returned_qty "                                                                                  \
+    "FROM orders o JOIN order_lines ol ON ol.order_id = o.id AND ol.qty > ol.returned_qty "                     \
+    "JOIN skus k ON k.id = ol.sku_id "                                                                           \
     "JOIN products p ON p.id = k.product_id LEFT JOIN brands b ON b.id = p.brand_id "                         \
     "LEFT JOIN categories cat ON cat.id = p.category_id LEFT JOIN categories par ON par.id = cat.parent_id "
 
+/* (What she kept: returned units are left out.) */
 int order_purchase_lines(struct db_conn *c, int64_t order_id, int64_t member_id,
                          int (*cb)(const struct purchase_line *l, void *arg), void *arg)
 {

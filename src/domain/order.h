@@ -161,7 +161,14 @@ int fulfilment_act(struct db_conn *c, int64_t fid, enum ful_action a, const stru
 /* Give an anonymous paid order to a member (a claimed receipt): she gets its points. */
 int order_link_member(struct db_conn *c, int64_t id, int64_t member_id, const char *actor, int64_t *points);
 /* Return units of a completed order at any store; *return_id set. */
-int order_return(struct db_conn *c, int64_t id, const struct return_input *in, int64_t *return_id);
+struct return_result {
+    int64_t id;               /* the return */
+    int64_t amount;           /* what the goods were paid */
+    int64_t refunded;         /* what went back to the tenders: amount - withheld */
+    int64_t points_reversed;  /* points taken back from her balance */
+    int64_t withheld;         /* fen kept for points earned on them and already spent */
+};
+int order_return(struct db_conn *c, int64_t id, const struct return_input *in, struct return_result *r);
 /* Jobs: cancel orders unpaid after pay_by; cancel pickups not collected in time. */
 int order_expire_unpaid(struct db_conn *c, int64_t now, int64_t *count);
 int order_expire_pickups(struct db_conn *c, int64_t now, int64_t *count);

@@ -45,7 +45,8 @@ int profile_add_order(struct db_conn *c, int64_t order_id)
                 "miniprogram = member_profiles.miniprogram + excluded.miniprogram, "
                 "phone = member_profiles.phone + excluded.phone, "
                 "marketplace = member_profiles.marketplace + excluded.marketplace, updated_at = excluded.updated_at",
-                "iiiiiiiiii", o.member_id, o.total, o.created_at, ch[0], ch[1], ch[2], ch[3], ch[4], ch[5], now_ms());
+                "iiiiiiiiii", o.member_id, o.total - o.refunded, o.created_at, ch[0], ch[1], ch[2], ch[3], ch[4], ch[5],
+                now_ms());
     if (n < 0)
         return (int)n;
     /* her store: where she bought at the till or picked up */
@@ -61,7 +62,7 @@ int profile_add_order(struct db_conn *c, int64_t order_id)
                 "orders = member_store_spend.orders + 1, spend = member_store_spend.spend + excluded.spend, "
                 "last_at = CASE WHEN excluded.last_at > member_store_spend.last_at THEN excluded.last_at "
                 "ELSE member_store_spend.last_at END",
-                "iiii", o.member_id, store, o.total, o.created_at);
+                "iiii", o.member_id, store, o.total - o.refunded, o.created_at);
     return n < 0 ? (int)n : 0;
 }
 

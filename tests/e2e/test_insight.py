@@ -165,6 +165,35 @@ class InsightTest(ServerTest):
         self.assertError(self.pos.put("/v1/life-rules/x", {"categories": ["bags"], "min_purchases": 1,
                                                             "window_days": 1}), 403)
 
+    # ---- returns ----
+    def test_what_came_back_leaves_tags_profile_and_store_spend(self):
+        m = self.member()
+        o = self.sale(m, "BAG-1", "DIAPER-1")
+        t = self.sale(m, "TEE-RED-M")
+        self.settle()
+        p = self.owner.get("/v1/members/%d/profile" % m).json
+        self.assertEqual((p["orders"], p["spend"]), (2, 500000 + 8900 + 12900))
+        self.assertIn("brand:LUX", self.tags(m)[0])
+        # the bag comes back at another store: its brand, band and spend go with it
+        r = self.owner.post("/v1/orders/%d/returns" % o["id"], {"location": "SH02", "lines": [{"line": 1, "qty": 1}]})
+        self.assertEqual(r.status, 201, r)
+        self.settle()
+        tags = self.tags(m)[0]
+        self.assertNotIn("brand:LUX", tags)
+        self.assertNotIn("price:premium", tags)
+        self.assertIn("brand:BABYCO", tags)
+        p = self.owner.get("/v1/members/%d/profile" % m).json
+        self.assertEqual((p["orders"], p["spend"], p["lifetime_value"]), (2, 8900 + 12900, 8900 + 12900))
+        sh01 = {c["member_id"]: c for c in self.owner.get("/v1/stores/SH01/core-customers?limit=500").json["customers"]}
+        self.assertEqual((sh01[m]["orders"], sh01[m]["spend"]), (2, 8900 + 12900))
+        # the whole tee order back: it is no purchase any more
+        r = self.owner.post("/v1/orders/%d/returns" % t["id"], {"location": "SH01", "lines": [{"line": 1, "qty": 1}]})
+        self.assertEqual(r.json["status"], "returned", r)
+        self.settle()
+        self.assertNotIn("brand:ACME", self.tags(m)[0])
+        p = self.owner.get("/v1/members/%d/profile" % m).json
+        self.assertEqual((p["orders"], p["spend"]), (1, 8900))
+
     # ---- profiles and core customers ----
     def test_profile_and_core_customers(self):
         big, small = self.member(), self.member()

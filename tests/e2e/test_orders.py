@@ -416,6 +416,45 @@ class OrdersTest(ServerTest):
         self.assertEqual((o["status"], o["refunded"]), ("returned", 12000))
         self.assertEqual(self.owner.get("/v1/members/%d/points" % m["id"]).json["balance"], 0)
 
+    def test_a_return_whose_points_were_spent_keeps_their_value_from_the_refund(self):
+        self.owner.post("/v1/skus", {"code": "SPT-1", "product": "CAP", "price": 4000})
+        self.receive("SPT-1", "SH01", 5)
+        self.receive("SPT-1", "SH02", 5)
+        m = self.member()
+        o = self.pos.post("/v1/orders", {"member_id": m["id"], "lines": [{"sku": "SPT-1", "qty": 3}],
+                                         "tenders": [{"tender": "cash", "amount": 12000}]}).json
+        self.assertEqual(o["points_earned"], 120)
+        # she spends 100 of the 120 points on a pickup order
+        w = self.web.post("/v1/orders", {"member_id": m["id"], "fulfilment": "pickup", "pickup_store": "SH02",
+                                         "lines": [{"sku": "SPT-1", "qty": 1}]}).json
+        r = self.owner.post("/v1/orders/%d/payments" % w["id"],
+                            {"tenders": [{"tender": "points", "points": 100},
+                                         {"tender": "bank_card", "amount": 3900, "reference": "C7"}]})
+        self.assertEqual(r.json["status"], "paid", r)
+        balance = self.owner.get("/v1/members/%d/points" % m["id"]).json["balance"]
+        self.assertEqual(balance, 120 - 100 + 39)
+        # two units back: 80 points were earned on them, 59 are left; 21 points (0.21) are kept from the refund
+        r = self.owner.post("/v1/orders/%d/returns" % o["id"], {"location": "SH01",
+                                                                 "lines": [{"line": 1, "qty": 2}]})
+        self.assertEqual(r.status, 201, r)
+        x = r.json["return"]
+        self.assertEqual((x["id"], x["amount"], x["points_reversed"], x["withheld"], x["refunded"]),
+                         (r.json["return_id"], 8000, 59, 21, 7979))
+        self.assertEqual(sum(x["amount"] for x in r.json["refunds"]), 7979)
+        self.assertEqual(self.owner.get("/v1/members/%d/points" % m["id"]).json["balance"], 0)
+        said = [e for e in r.json["timeline"] if e["kind"] == "points_shortfall"]
+        self.assertEqual(len(said), 1, r.json["timeline"])
+        self.assertIn("21 points", said[0]["detail"])
+        self.assertIn("0.21", said[0]["detail"])
+        # with points enough, nothing is kept
+        m2 = self.member(points=500)
+        o = self.pos.post("/v1/orders", {"member_id": m2["id"], "lines": [{"sku": "SPT-1", "qty": 1}],
+                                         "tenders": [{"tender": "cash", "amount": 4000}]}).json
+        r = self.owner.post("/v1/orders/%d/returns" % o["id"], {"location": "SH01", "lines": [{"line": 1, "qty": 1}]})
+        x = r.json["return"]
+        self.assertEqual((x["points_reversed"], x["withheld"], x["refunded"]), (40, 0, 4000))
+        self.assertEqual(r.json["status"], "returned")
+
     def test_return_window(self):
         self.receive("CAP-6", "SH01", 2)
         o = self.pos.post("/v1/orders", {"lines": [{"sku": "CAP-6", "qty": 1}],

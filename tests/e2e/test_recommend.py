@@ -88,8 +88,8 @@ class RecommendTest(ServerTest):
             time.sleep(0.05)
         raise AssertionError("the model was not rebuilt")
 
-    def recs(self, member, query="", status=200, limit=20):
-        r = self.owner.get("/v1/members/%d/recommendations?limit=%d%s" % (member, limit, query))
+    def recs(self, member, query="", status=200, limit=20, client=None):
+        r = (client or self.owner).get("/v1/members/%d/recommendations?limit=%d%s" % (member, limit, query))
         self.assertEqual(r.status, status, r)
         return r.json
 
@@ -200,17 +200,32 @@ class RecommendTest(ServerTest):
         s = self.find(self.recs(her, "&context=checkout"), "SCARF")
         self.assertTrue(s is None or s["reason"]["code"] != "friends_bought")
 
+    def her(self, member):
+        """A client signed in as the member herself."""
+        phone = self.owner.get("/v1/members/%d" % member).json["phone"]
+        return self.server.client(member_token(self.server, self.owner, phone))
+
+    def shown(self, member, n=1):
+        """Impressions are written once a second, off the request path: wait for them."""
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            got = int(self.server.scalar("SELECT COUNT(*) FROM reco_impressions WHERE member_id = %d" % member))
+            if got >= n:
+                return got
+            time.sleep(0.1)
+        self.fail("no impression for member %d" % member)
+
+    def rewards(self, member):
+        return [c for c in self.coupons(member) if c["reason"].startswith("bought a recommended item")]
+
     def test_buying_a_recommended_item_earns_a_coupon_once(self):
         before = self.owner.get("/v1/insight/attribution").json
         m = self.new_member()
         self.sale(m, "FORMULA")
-        r = self.recs(m, "&context=checkout", limit=1)
+        me = self.her(m)
+        r = self.recs(m, "&context=checkout", limit=1, client=me)
         self.assertEqual([x["product"] for x in r["items"]], ["DIAPER"])
-        # impressions are written once a second, off the request path
-        deadline = time.time() + 20
-        while time.time() < deadline and not int(self.server.scalar(
-                "SELECT COUNT(*) FROM reco_impressions WHERE member_id = %d" % m)):
-            time.sleep(0.1)
+        self.shown(m)
         self.sale(m, "DIAPER")
         self.settle()
         mine = [c for c in self.coupons(m) if c["reason"].startswith("bought a recommended item")]
@@ -236,6 +251,69 @@ class RecommendTest(ServerTest):
         self.assertError(self.owner.get("/v1/insight/attribution?from=2026-02-01&to=2026-01-01"), 400, None, "to")
         self.assertError(self.owner.get("/v1/insight/attribution?from=soon"), 400, None, "from")
         self.assertError(self.pos.get("/v1/insight/attribution"), 403)
+        me.close()
+
+    def test_only_what_she_was_shown_herself_counts(self):
+        m, other = self.new_member(), self.new_member()
+        self.sale(m, "FORMULA")
+        self.sale(other, "FORMULA")
+        # the owner (or a clerk) looking at her list shows her nothing
+        self.assertEqual([x["product"] for x in self.recs(m, "&context=checkout", limit=1)["items"]], ["DIAPER"])
+        # an app (a channel key) showing it to the other one does: once hers is written, so would m's have been
+        app = self.server.client(self.owner.post("/v1/api-keys", {"channel": "app"}).json["key"])
+        self.assertEqual([x["product"] for x in self.recs(other, "&context=checkout", limit=1, client=app)["items"]],
+                         ["DIAPER"])
+        self.shown(other)
+        self.assertEqual(int(self.server.scalar("SELECT COUNT(*) FROM reco_impressions WHERE member_id = %d" % m)), 0)
+        self.sale(m, "DIAPER")
+        self.sale(other, "DIAPER")
+        self.settle()
+        self.assertEqual(self.rewards(m), [])
+        self.assertEqual(len(self.rewards(other)), 1)
+        app.close()
+
+    def test_a_reward_never_rewards_a_reward_and_a_return_voids_an_unused_one(self):
+        m = self.new_member()
+        self.sale(m, "FORMULA")
+        me = self.her(m)
+        self.assertEqual([x["product"] for x in self.recs(m, "&context=checkout", limit=1, client=me)["items"]],
+                         ["DIAPER"])
+        self.shown(m)
+        self.sale(m, "DIAPER")
+        self.settle()
+        first = self.rewards(m)
+        self.assertEqual(len(first), 1)
+        # shown wipes, bought with the reward coupon: no second reward
+        self.assertIn("WIPES", [x["product"] for x in self.recs(m, "&context=login", client=me)["items"]])
+        self.shown(m, 2)
+        self.sale(m, "WIPES", coupon=first[0]["code"])
+        self.settle()
+        self.assertEqual([c["code"] for c in self.rewards(m)], [first[0]["code"]])
+        # a reward not used yet is void when the recommended item comes back
+        n = self.new_member()
+        self.sale(n, "FORMULA")
+        her = self.her(n)
+        self.assertEqual([x["product"] for x in self.recs(n, "&context=checkout", limit=1, client=her)["items"]],
+                         ["DIAPER"])
+        self.shown(n)
+        o = self.sale(n, "DIAPER", "WIPES")
+        self.settle()
+        reward = self.rewards(n)
+        self.assertEqual([c["status"] for c in reward], ["issued"])
+        # the wipes coming back change nothing; the diaper does
+        r = self.owner.post("/v1/orders/%d/returns" % o["id"], {"location": "SH02", "lines": [{"line": 2, "qty": 1}]})
+        self.assertEqual(r.status, 201, r)
+        self.settle()
+        self.assertEqual([c["status"] for c in self.rewards(n)], ["issued"])
+        r = self.owner.post("/v1/orders/%d/returns" % o["id"], {"location": "SH02", "lines": [{"line": 1, "qty": 1}]})
+        self.assertEqual(r.status, 201, r)
+        self.settle()
+        self.assertEqual([c["status"] for c in self.rewards(n)], ["void"])
+        r = self.pos.post("/v1/orders", {"member_id": n, "lines": [{"sku": "WIPES-1", "qty": 1}],
+                                         "coupon": reward[0]["code"], "tenders": [{"tender": "cash", "amount": 100000}]})
+        self.assertEqual(r.status // 100, 4, r)
+        me.close()
+        her.close()
 
     def test_errors(self):
         m = self.formula_only

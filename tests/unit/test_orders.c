@@ -128,7 +128,8 @@ static void test_orders__routing_rules(void **state)
 }
 
 struct sale {
-    int64_t member, id, rid;
+    int64_t member, id;
+    struct return_result rr;
     struct order_input in;
     struct return_input ret;
 };
@@ -162,7 +163,7 @@ static int place_body(struct db_conn *c, void *arg)
 static int return_body(struct db_conn *c, void *arg)
 {
     struct sale *s = arg;
-    return order_return(c, s->id, &s->ret, &s->rid);
+    return order_return(c, s->id, &s->ret, &s->rr);
 }
 
 static int refunds_cb(const struct refund *r, void *arg)
