@@ -67,6 +67,7 @@ int api_payments_sweep_now(struct http_req *rq);
 int api_payments_sync(struct http_req *rq);
 int api_settlements_get(struct http_req *rq);
 int api_orders_return(struct http_req *rq);
+int api_orders_returnable(struct http_req *rq);
 int api_keys_create(struct http_req *rq);
 int api_landing(struct http_req *rq);
 int api_locations_create(struct http_req *rq);

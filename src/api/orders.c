@@ -183,16 +183,44 @@ int api_render_order(struct db_conn *c, int64_t id, json_t **out)
     return 0;
 }
 
+/* What a store taking goods back reads of an order it never touched: the lines
+** and what can still come back, not the customer, payments or timeline. */
+static int render_returnable(struct db_conn *c, int64_t id, json_t **out)
+{
+    struct returnable *r = xcalloc(1, sizeof *r);
+    json_t *lines;
+    int rc = order_returnable(c, id, r);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    lines = json_array();
+    for (int i = 0; i < r->nlines; i++) {
+        const struct order_line *l = &r->line[i];
+        json_array_append_new(lines, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I}", "line", (json_int_t)l->line_no,
+                                               "sku", l->sku_code, "name", l->name, "qty", (json_int_t)l->qty,
+                                               "amount", (json_int_t)l->amount, "returned_qty",
+                                               (json_int_t)l->returned_qty, "returnable", (json_int_t)r->left[i]));
+    }
+    *out = json_pack("{s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:o}", "id", (json_int_t)r->order.id, "channel",
+                     r->order.channel, "status", r->order.status, "total", (json_int_t)r->order.total, "refunded",
+                     (json_int_t)r->order.refunded, "created_at", jtime(r->order.created_at), "return_until",
+                     jtime(r->closes_at), "lines", lines);
+    free(r);
+    return 0;
+}
+
 int api_order_view(struct db_conn *c, json_t *ref, json_t **out)
 {
     const char *k;
     json_t *v;
     json_int_t id = json_integer_value(json_object_get(ref, "order_id"));
-    int rc = api_render_order(c, id, out);
+    int rc = json_is_true(json_object_get(ref, "limited")) ? render_returnable(c, id, out)
+                                                           : api_render_order(c, id, out);
     if (rc)
         return rc;
     json_object_foreach(ref, k, v) {
-        if (strcmp(k, "order_id"))
+        if (strcmp(k, "order_id") && strcmp(k, "limited"))
             json_object_set(*out, k, v);
     }
     return 0;
@@ -590,13 +618,73 @@ static void notify_op(void *arg)
     api_watch_notify(((struct op_arg *)arg)->id);
 }
 
+/* The refunds a return made (ids above `after`): what the store hands back. */
+struct new_refunds {
+    int64_t after, max;
+    json_t *list;
+};
+
+static int new_refund_cb(const struct refund *r, void *arg)
+{
+    struct new_refunds *n = arg;
+    if (r->id > n->max)
+        n->max = r->id;
+    if (n->list && r->id > n->after) {
+        json_t *o = json_pack("{s:s, s:I, s:s}", "tender", r->tender, "amount", (json_int_t)r->amount, "status",
+                              r->status);
+        if (r->points)
+            json_object_set_new(o, "points", json_integer(r->points));
+        json_array_append_new(n->list, o);
+    }
+    return 0;
+}
+
+/* Staff and a store's till take goods back at a store of theirs, whatever sold
+** them: the store must be theirs, the order need not be (then *limited: they
+** read what the return needs, not the customer or the payments). Otherwise the
+** order must be in the caller's scope, and the store too. */
+static bool takes_returns_anywhere(const struct principal *who)
+{
+    return (who->role & ROLE_STAFF) || (who->role == ROLE_CHANNEL && who->scope != SCOPE_CHAIN);
+}
+
+static int order_access(struct db_conn *c, const struct principal *who, const struct op_arg *a, bool *limited)
+{
+    int rc;
+    *limited = false;
+    if (a->op == OP_RETURN && takes_returns_anywhere(who)) {
+        rc = scope_check_location(c, who, a->location_id);
+        if (!rc && scope_check_order(c, who, a->id) == O2O_EFORBIDDEN) {
+            err_clear();
+            *limited = true;
+        }
+        return rc;
+    }
+    rc = scope_check_order(c, who, a->id);
+    if (!rc && a->location_id && who->role != ROLE_MEMBER)
+        rc = scope_check_location(c, who, a->location_id);
+    return rc;
+}
+
+int api_orders_returnable(struct http_req *rq)
+{
+    int64_t id;
+    json_t *out = NULL;
+    int rc = api_param_id(rq, 0, "order", &id);
+    if (!rc && !takes_returns_anywhere(&rq->who))
+        rc = scope_check_order(api_reader(), &rq->who, id);
+    if (!rc)
+        rc = render_returnable(api_reader(), id, &out);
+    return rc ? rc : http_reply_json(rq, 200, out);
+}
+
 static int op_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
 {
     struct op_arg *a = arg;
     struct return_result ret = {0};
-    int rc = scope_check_order(c, who, a->id);
-    if (!rc && a->location_id && who->role != ROLE_MEMBER)
-        rc = scope_check_location(c, who, a->location_id);
+    struct new_refunds nr = {0, 0, NULL};
+    bool limited = false;
+    int rc = order_access(c, who, a, &limited);
     if (!rc && a->op == OP_PAY && pays_with_points(a->tenders, a->ntenders)) {
         struct order o;
         rc = order_get(c, a->id, &o);
@@ -608,18 +696,30 @@ static int op_body(struct db_conn *c, void *arg, const struct principal *who, js
     switch (a->op) {
     case OP_PAY: rc = order_pay(c, a->id, a->tenders, a->ntenders, a->location_id, a->actor); break;
     case OP_CANCEL: rc = order_cancel(c, a->id, a->reason, a->actor); break;
-    case OP_RETURN: rc = order_return(c, a->id, &a->ret, &ret); break;
+    case OP_RETURN:
+        rc = order_refunds(c, a->id, new_refund_cb, &nr);
+        if (!rc)
+            rc = order_return(c, a->id, &a->ret, &ret);
+        nr.after = nr.max;
+        nr.list = json_array();
+        if (!rc)
+            rc = order_refunds(c, a->id, new_refund_cb, &nr);
+        break;
     }
     if (!rc)
         *out = order_ref(a->id);
+    if (!rc && limited)
+        json_object_set_new(*out, "limited", json_true());
     if (!rc && a->op == OP_RETURN) {
         /* the order, and what this return did */
         json_object_set_new(*out, "return_id", json_integer(ret.id));
         json_object_set_new(*out, "return",
-                            json_pack("{s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)ret.id, "amount",
+                            json_pack("{s:I, s:I, s:I, s:I, s:I, s:O}", "id", (json_int_t)ret.id, "amount",
                                       (json_int_t)ret.amount, "refunded", (json_int_t)ret.refunded, "points_reversed",
-                                      (json_int_t)ret.points_reversed, "withheld", (json_int_t)ret.withheld));
+                                      (json_int_t)ret.points_reversed, "withheld", (json_int_t)ret.withheld,
+                                      "refunds", nr.list));
     }
+    json_decref(nr.list);
     return rc;
 }
 
@@ -680,8 +780,10 @@ static int order_op(struct http_req *rq, enum order_op op)
             str_copy(a->ret.actor, sizeof a->ret.actor, a->actor);
         }
     }
-    if (!rc)
-        rc = scope_check_order(api_reader(), &rq->who, a->id);
+    if (!rc) {
+        bool limited;
+        rc = order_access(api_reader(), &rq->who, a, &limited);
+    }
     if (rc) {
         free(a);
         return rc;

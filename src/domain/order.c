@@ -1686,6 +1686,56 @@ int fulfilment_act(struct db_conn *c, int64_t fid, enum ful_action a, const stru
 
 /* ---- returns ---- */
 
+/* The return window of an order: `return_window_days` from its completion;
+** *closes_at 0 when there is no window (0 days). */
+static int return_window(struct db_conn *c, int64_t oid, int64_t *days, int64_t *closes_at)
+{
+    int64_t done_at = 0;
+    int rc = settings_i64(c, "return_window_days", 30, days);
+    *closes_at = 0;
+    if (!rc)
+        rc = db_scalar_i64(c, &done_at,
+                           "SELECT created_at FROM order_events WHERE order_id = $1 AND kind = 'completed' "
+                           "ORDER BY seq DESC LIMIT 1",
+                           "i", oid);
+    if (!rc && *days > 0)
+        *closes_at = done_at + *days * DAY_MS;
+    return rc;
+}
+
+int order_returnable(struct db_conn *c, int64_t id, struct returnable *r)
+{
+    struct ful_set *fs;
+    struct line_set *ls;
+    int64_t days = 0;
+    int rc = order_get(c, id, &r->order);
+    r->nlines = 0;
+    r->closes_at = 0;
+    if (rc)
+        return rc;
+    if (!strcmp(r->order.status, "completed") || !strcmp(r->order.status, "returned"))
+        rc = return_window(c, id, &days, &r->closes_at);
+    if (rc)
+        return rc;
+    ls = xcalloc(1, sizeof *ls);
+    fs = xcalloc(1, sizeof *fs);
+    rc = order_lines(c, id, add_line, ls);
+    if (!rc)
+        rc = order_fulfilments(c, id, add_ful, fs);
+    for (int i = 0; i < ls->n && !rc; i++) {
+        bool with_her = false;
+        for (int k = 0; k < fs->n; k++)
+            if (fs->v[k].id == ls->v[i].fulfilment_id)
+                with_her = ful_with_customer(fs->v[k].status);
+        r->line[i] = ls->v[i];
+        r->left[i] = with_her && !strcmp(r->order.status, "completed") ? ls->v[i].qty - ls->v[i].returned_qty : 0;
+        r->nlines = i + 1;
+    }
+    free(ls);
+    free(fs);
+    return rc;
+}
+
 int order_return(struct db_conn *c, int64_t id, const struct return_input *in, struct return_result *r)
 {
     int64_t *return_id = &r->id;
@@ -1693,7 +1743,7 @@ int order_return(struct db_conn *c, int64_t id, const struct return_input *in, s
     struct line_set *ls;
     struct ful_set *fs;
     struct location loc;
-    int64_t window = 30, done_at = 0, amount = 0, left = 0, n, now = now_ms();
+    int64_t window = 30, closes_at = 0, amount = 0, left = 0, n, now = now_ms();
     char field[40], ref[32];
     int rc = order_get(c, id, &o);
     memset(r, 0, sizeof *r);
@@ -1709,15 +1759,10 @@ int order_return(struct db_conn *c, int64_t id, const struct return_input *in, s
         return err_set(O2O_ENOTFOUND, "unknown_location", "location", "no such location");
     if (strcmp(loc.kind, "store"))
         return err_set(O2O_EINVAL, NULL, "location", "returns are taken in stores; %s is a %s", loc.code, loc.kind);
-    rc = settings_i64(c, "return_window_days", 30, &window);
-    if (!rc)
-        rc = db_scalar_i64(c, &done_at,
-                           "SELECT created_at FROM order_events WHERE order_id = $1 AND kind = 'completed' "
-                           "ORDER BY seq DESC LIMIT 1",
-                           "i", o.id);
+    rc = return_window(c, o.id, &window, &closes_at);
     if (rc)
         return rc;
-    if (window > 0 && now > done_at + window * DAY_MS)
+    if (closes_at && now > closes_at)
         return err_set(O2O_ECONFLICT, "return_window_closed", NULL,
                        "the %" PRId64 "-day return window of order %" PRId64 " has closed", window, o.id);
     ls = xcalloc(1, sizeof *ls);

@@ -161,6 +161,19 @@ int fulfilment_act(struct db_conn *c, int64_t fid, enum ful_action a, const stru
 /* Give an anonymous paid order to a member (a claimed receipt): she gets its points. */
 int order_link_member(struct db_conn *c, int64_t id, int64_t member_id, const char *actor, int64_t *points);
 /* Return units of a completed order at any store; *return_id set. */
+/* What may still come back of an order: its lines, each with the units delivered
+** and not returned yet (0 unless the order is completed); closes_at: the end of
+** the return window (0: none). What a store taking goods back may read of an
+** order it never touched: no customer, payments or timeline. */
+struct returnable {
+    struct order order;
+    int nlines;
+    struct order_line line[ORDER_MAX_LINES];
+    int64_t left[ORDER_MAX_LINES];
+    int64_t closes_at;
+};
+int order_returnable(struct db_conn *c, int64_t id, struct returnable *r);
+
 struct return_result {
     int64_t id;               /* the return */
     int64_t amount;           /* what the goods were paid */

@@ -455,6 +455,63 @@ class OrdersTest(ServerTest):
         self.assertEqual((x["points_reversed"], x["withheld"], x["refunded"]), (40, 0, 4000))
         self.assertEqual(r.json["status"], "returned")
 
+    def test_a_store_takes_back_an_online_order_it_never_touched(self):
+        self.owner.post("/v1/skus", {"code": "ANY-1", "product": "CAP", "price": 6000})
+        self.receive("ANY-1", "SH02", 3)
+        m = self.member()
+        o = self.web.post("/v1/orders", {"member_id": m["id"], "fulfilment": "pickup", "pickup_store": "SH02",
+                                         "lines": [{"sku": "ANY-1", "qty": 2}]}).json
+        self.pay_online(o)
+        f = self.ful(o, "pickup", "SH02")
+        self.step(f["id"], "pick")
+        self.step(f["id"], "ready")
+        self.step(f["id"], "handover", {"code": self.pickup_code(o["id"])})
+        self.owner.post("/v1/staff", {"username": "bjret", "password": "0123456789", "role": "clerk", "scope": "BJ01"})
+        bj = self.server.client(self.server.client().post("/v1/auth/login", {"username": "bjret",
+                                                                               "password": "0123456789"}).json["token"])
+        till = self.server.client(self.owner.post("/v1/api-keys", {"channel": "pos", "location": "BJ01"}).json["key"])
+        # the order itself stays out of scope; what can come back is readable
+        self.assertError(bj.get("/v1/orders/%d" % o["id"]), 403, "out_of_scope")
+        r = bj.get("/v1/orders/%d/returnable" % o["id"])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([(x["line"], x["sku"], x["qty"], x["returnable"]) for x in r.json["lines"]],
+                         [(1, "ANY-1", 2, 2)])
+        self.assertIsNotNone(r.json["return_until"])
+        for hidden in ("member_id", "payments", "timeline", "address", "contact_phone", "refunds"):
+            self.assertNotIn(hidden, r.json)
+        # the clerk takes one unit back at her store (the store is hers: no location needed)
+        r = bj.post("/v1/orders/%d/returns" % o["id"], {"lines": [{"line": 1, "qty": 1}], "reason": "too big"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["return"]["refunded"], r.json["lines"][0]["returned_qty"]), (6000, 1))
+        self.assertEqual([(x["tender"], x["amount"]) for x in r.json["return"]["refunds"]], [("bank_card", 6000)])
+        for hidden in ("member_id", "payments", "timeline", "refunds"):
+            self.assertNotIn(hidden, r.json)
+        self.assertEqual(self.stock("ANY-1", "BJ01")["on_hand"], 1)
+        # a replay answers the same, limited
+        key = unique("ret")
+        r1 = till.post("/v1/orders/%d/returns" % o["id"], {"lines": [{"line": 1, "qty": 1}]},
+                       headers={"Idempotency-Key": key})
+        self.assertEqual(r1.status, 201, r1)
+        self.assertEqual(r1.json["status"], "returned")
+        r2 = till.post("/v1/orders/%d/returns" % o["id"], {"lines": [{"line": 1, "qty": 1}]},
+                       headers={"Idempotency-Key": key})
+        self.assertEqual((r2.status, r2.json["return"]), (201, r1.json["return"]))
+        self.assertNotIn("payments", r2.json)
+        self.assertEqual(self.owner.get("/v1/orders/%d" % o["id"]).json["refunded"], 12000)
+        # another store is not hers
+        self.assertError(bj.post("/v1/orders/%d/returns" % o["id"], {"location": "SH01",
+                                                                     "lines": [{"line": 1, "qty": 1}]}), 403)
+        self.assertError(till.post("/v1/orders/%d/returns" % o["id"], {"location": "SH01",
+                                                                       "lines": [{"line": 1, "qty": 1}]}), 403)
+        self.assertError(bj.get("/v1/orders/987654/returnable"), 404)
+        # the owner still sees the whole order, a web key only its channel's
+        self.assertIn("payments", self.owner.get("/v1/orders/%d" % o["id"]).json)
+        self.receive("CAP-6", "SH01", 1)
+        pos_order = self.pos.post("/v1/orders", {"lines": [{"sku": "CAP-6", "qty": 1}]}).json
+        self.assertError(self.web.get("/v1/orders/%d/returnable" % pos_order["id"]), 403, "out_of_scope")
+        bj.close()
+        till.close()
+
     def test_return_window(self):
         self.receive("CAP-6", "SH01", 2)
         o = self.pos.post("/v1/orders", {"lines": [{"sku": "CAP-6", "qty": 1}],
