@@ -20,6 +20,7 @@
 #include "domain/member.h"
 #include "domain/order.h"
 #include "domain/routing.h"
+#include "ship/carrier.h"
 
 /* ---- rendering ---- */
 
@@ -851,6 +852,16 @@ static int ful_step(struct http_req *rq, enum ful_action action)
         rc = jin_str(rq->json, "code", action == FA_HANDOVER, a->args.code, sizeof a->args.code);
     if (!rc)
         rc = jin_str(rq->json, "carrier", false, a->args.carrier, sizeof a->args.carrier);
+    if (!rc && a->args.carrier[0]) {
+        /* a carrier is one the chain configured: a typo would ship without tracking, in silence */
+        if (!carrier_known(api_app()->carriers, a->args.carrier)) {
+            char names[200];
+            carrier_names(api_app()->carriers, names, sizeof names);
+            rc = err_set(O2O_EINVAL, "unknown_carrier", "carrier", "no carrier %.32s is configured (%s)",
+                         a->args.carrier, names[0] ? names : "none: see --carriers");
+        }
+        a->args.untracked = !carrier_tracked(api_app()->carriers, a->args.carrier);
+    }
     if (!rc)
         rc = jin_str(rq->json, "tracking_no", false, a->args.tracking_no, sizeof a->args.tracking_no);
     if (!rc)

@@ -56,7 +56,7 @@ static void subscribe(void *arg)
 void api_tracking_subscribe(int64_t order_id, const char *carrier, const char *tracking_no)
 {
     struct sub *s;
-    if (!carrier_known(api_app()->carriers, carrier))
+    if (!carrier_tracked(api_app()->carriers, carrier))
         return;
     s = xcalloc(1, sizeof *s);
     s->order_id = order_id;

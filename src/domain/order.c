@@ -437,6 +437,7 @@ static int route_lines(struct db_conn *c, const struct order *o, const struct li
     memset(&rq, 0, sizeof rq);
     rq.pickup = !strcmp(o->mode, "pickup");
     rq.pickup_id = o->pickup_id;
+    rq.has_address = o->address[0] != 0;
     rq.has_geo = o->has_geo;
     rq.lat = o->lat;
     rq.lon = o->lon;
@@ -1669,8 +1670,9 @@ int fulfilment_act(struct db_conn *c, int64_t fid, enum ful_action a, const stru
     switch (a) {
     case FA_READY: break; /* make_ready wrote its event */
     case FA_SHIP:
-        rc = event(c, o.id, "shipped", f.id, actor, "%s from %s%s%s%s%s", f.kind, f.location_code,
-                   args->carrier[0] ? " by " : "", args->carrier, args->tracking_no[0] ? " #" : "", args->tracking_no);
+        rc = event(c, o.id, "shipped", f.id, actor, "%s from %s%s%s%s%s%s", f.kind, f.location_code,
+                   args->carrier[0] ? " by " : "", args->carrier, args->tracking_no[0] ? " #" : "", args->tracking_no,
+                   args->carrier[0] && args->untracked ? " (not tracked: the carrier is not integrated)" : "");
         break;
     case FA_RECEIVE:
         rc = event(c, o.id, "received", f.id, actor, "at %s from %s", f.to_location_code, f.location_code);

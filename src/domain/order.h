@@ -136,8 +136,9 @@ enum ful_action { FA_PICK, FA_READY, FA_SHIP, FA_DELIVER, FA_RECEIVE, FA_HANDOVE
 
 struct ful_args {
     char code[16];            /* handover: the customer's pickup code */
-    char carrier[33];         /* ship */
+    char carrier[33];         /* ship: a configured carrier */
     char tracking_no[65];
+    bool untracked;           /* the carrier is not integrated: no tracking events will come */
     char reason[129];         /* reject */
 };
 

@@ -309,7 +309,7 @@ int routing_plan(struct db_conn *c, const struct route_request *rq, struct route
         goto fail;
 
     /* the origin distances are measured from: the customer, else the pickup store */
-    if (rq->has_geo && (!rq->pickup || !strcmp(r.shortfall, "ship"))) {
+    if (rq->has_geo && (!rq->pickup || (!strcmp(r.shortfall, "ship") && rq->has_address))) {
         o_geo = true;
         olat = rq->lat;
         olon = rq->lon;
@@ -354,7 +354,8 @@ int routing_plan(struct db_conn *c, const struct route_request *rq, struct route
         if (here == all) {
             str_copy(out->rule, sizeof out->rule, "pickup_store_complete");
         } else {
-            bool ship = !strcmp(r.shortfall, "ship");
+            /* shipped to her only if she gave an address to ship to; else brought to her store */
+            bool ship = !strcmp(r.shortfall, "ship") && rq->has_address;
             /* the pickup store must not be chosen again as a source */
             char saved[24];
             str_copy(saved, sizeof saved, out->cand[0].verdict);

@@ -26,7 +26,8 @@
 struct route_request {
     bool pickup;                 /* pickup at pickup_id, else delivery */
     int64_t pickup_id;
-    bool has_geo;                /* the customer's address */
+    bool has_address;            /* the customer gave an address to ship to */
+    bool has_geo;                /* its position */
     double lat, lon;
     int nlines;
     int64_t sku[ROUTE_MAX_LINES];

@@ -23,6 +23,7 @@
 
 struct carrier {
     char name[32], base_url[256], api_key[128], secret[128];
+    bool tracked;             /* false: a courier without integration, known by name only */
 };
 
 struct carriers {
@@ -54,21 +55,35 @@ int carriers_load(const char *path, struct carriers **out)
     }
     json_object_foreach(root, name, v) {
         struct carrier *k;
+        json_t *tracking = json_object_get(v, "tracking");
         const char *url = json_string_value(json_object_get(v, "base_url"));
         const char *key = json_string_value(json_object_get(v, "api_key"));
         const char *sec = json_string_value(json_object_get(v, "secret"));
+        if (json_is_false(tracking)) { /* {"tracking": false}: shipped with, never tracked */
+            if (c->n == MAX_CARRIERS || strlen(name) >= sizeof c->v[0].name || !is_code(name)) {
+                int rc = err_set(O2O_EINVAL, "bad_config", NULL, "%.120s: carrier %.40s: a short code, at most %d "
+                                 "carriers", path, name, MAX_CARRIERS);
+                json_decref(root); /* after: name lives in root */
+                return rc;
+            }
+            str_copy(c->v[c->n++].name, sizeof c->v[0].name, name);
+            continue;
+        }
         if (c->n == MAX_CARRIERS || strlen(name) >= sizeof c->v[0].name || !is_code(name) || !url || !key || !sec ||
             strlen(url) >= sizeof c->v[0].base_url || strlen(key) >= sizeof c->v[0].api_key ||
             strlen(sec) >= sizeof c->v[0].secret || strlen(sec) < 16) {
-            json_decref(root);
-            return err_set(O2O_EINVAL, "bad_config", NULL,
-                           "%.120s: carrier %.40s needs base_url, api_key and a secret of 16+ characters", path, name);
+            int rc = err_set(O2O_EINVAL, "bad_config", NULL,
+                             "%.120s: carrier %.40s needs base_url, api_key and a secret of 16+ characters (or "
+                             "\"tracking\": false)", path, name);
+            json_decref(root); /* after: name lives in root */
+            return rc;
         }
         k = &c->v[c->n++];
         str_copy(k->name, sizeof k->name, name);
         str_copy(k->base_url, sizeof k->base_url, url);
         str_copy(k->api_key, sizeof k->api_key, key);
         str_copy(k->secret, sizeof k->secret, sec);
+        k->tracked = true;
     }
     json_decref(root);
     return 0;
@@ -82,6 +97,22 @@ void carriers_free(struct carriers *c)
 bool carrier_known(const struct carriers *c, const char *name)
 {
     return find((struct carriers *)c, name) != NULL;
+}
+
+bool carrier_tracked(const struct carriers *c, const char *name)
+{
+    const struct carrier *k = find((struct carriers *)c, name);
+    return k && k->tracked;
+}
+
+size_t carrier_names(const struct carriers *c, char *out, size_t cap)
+{
+    size_t o = 0;
+    if (cap)
+        out[0] = 0;
+    for (int i = 0; c && i < c->n && o + 1 < cap; i++)
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? ", " : "", c->v[i].name);
+    return o < cap ? o : cap - 1;
 }
 
 static void sign(const struct carrier *k, const char *ts, const char *body, size_t len, char out[65])
@@ -104,8 +135,8 @@ int carrier_subscribe(struct carriers *c, const char *name, const char *tracking
     json_t *req;
     struct httpc_resp r;
     int rc;
-    if (!k)
-        return err_set(O2O_EINVAL, "unknown_carrier", "carrier", "no carrier %.40s is configured", name);
+    if (!k || !k->tracked)
+        return err_set(O2O_EINVAL, "unknown_carrier", "carrier", "no tracked carrier %.40s is configured", name);
     req = json_pack("{s:s, s:s}", "tracking_no", tracking_no, "callback_url", callback_url);
     body = req ? json_dumps(req, JSON_COMPACT) : NULL;
     json_decref(req);
@@ -137,8 +168,8 @@ int carrier_verify(struct carriers *c, const char *name, const char *timestamp, 
     struct carrier *k = find(c, name);
     char want[65];
     int64_t t = 0, now = now_ms() / 1000;
-    if (!k)
-        return err_set(O2O_ENOTFOUND, "unknown_carrier", NULL, "no carrier %.40s is configured", name);
+    if (!k || !k->tracked) /* an untracked courier has no secret: it never pushes */
+        return err_set(O2O_ENOTFOUND, "unknown_carrier", NULL, "no tracked carrier %.40s is configured", name);
     if (!timestamp || !signature || parse_i64(timestamp, 0, INT64_MAX / 2, &t) || t < now - MAX_SKEW_S ||
         t > now + MAX_SKEW_S)
         return err_set(O2O_EUNAUTH, "bad_signature", "X-Timestamp", "missing or stale timestamp");

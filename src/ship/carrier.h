@@ -13,10 +13,15 @@
 
 struct carriers;
 
-/* Load {"<name>": {"base_url", "api_key", "secret"}, ...}; NULL path: none. */
+/* Load {"<name>": {"base_url", "api_key", "secret"} | {"tracking": false}, ...};
+** NULL path: none. A carrier with "tracking": false is a courier shipped with but
+** not integrated: known by name, never subscribed. */
 int carriers_load(const char *path, struct carriers **out);
 void carriers_free(struct carriers *c);
 bool carrier_known(const struct carriers *c, const char *name);
+bool carrier_tracked(const struct carriers *c, const char *name);
+/* The configured names, ", "-separated, into out (for error messages). */
+size_t carrier_names(const struct carriers *c, char *out, size_t cap);
 /* Ask the carrier to push the events of tracking_no to callback_url. */
 int carrier_subscribe(struct carriers *c, const char *name, const char *tracking_no, const char *callback_url);
 /* Is a pushed body signed by the carrier's secret, and fresh? O2O_EUNAUTH if not. */

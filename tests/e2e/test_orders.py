@@ -4,7 +4,10 @@ are 409s), pickup codes, transfers, re-routing after a store rejects, cancellati
 and refunds to the original tenders, returns in any store, expiry jobs, coupons,
 scope, long-polling the timeline, and 200 clients buying 100 units of a hot SKU."""
 import datetime
+import json
+import os
 import re
+import tempfile
 import threading
 import time
 
@@ -14,6 +17,11 @@ from harness import ServerTest, make_chain, till_identify, unique
 class OrdersTest(ServerTest):
     @classmethod
     def setUpClass(cls):
+        # sf: a courier the chain ships with, not integrated (docs/carriers.md)
+        cls.dir = tempfile.mkdtemp(prefix="o2o-orders-")
+        with open(os.path.join(cls.dir, "carriers.json"), "w") as f:
+            json.dump({"sf": {"tracking": False}}, f)
+        cls.server_args = ("--carriers", os.path.join(cls.dir, "carriers.json"))
         super().setUpClass()
         cls.owner = cls.server.owner()
         make_chain(cls.owner)
@@ -247,6 +255,12 @@ class OrdersTest(ServerTest):
                                              "lines": [{"sku": "SHIP-1", "qty": 1}]}).json
             self.assertEqual(o["routing"][0]["rule"], "ship_shortfall_to_customer")
             self.assertEqual(self.ful(o, "delivery")["location"], "WH1")
+            # without an address to ship to, the shortfall is brought to her store instead
+            o = self.web.post("/v1/orders", {"member_id": m["id"], "fulfilment": "pickup", "pickup_store": "BJ01",
+                                             "lines": [{"sku": "SHIP-1", "qty": 1}]}).json
+            self.assertEqual(o["routing"][0]["rule"], "transfer_to_pickup_store")
+            self.assertEqual([f["kind"] for f in o["fulfilments"]], ["pickup", "transfer"])
+            self.assertNotIn("address", o)
         finally:
             self.owner.patch("/v1/settings", {"routing_pickup_shortfall": "transfer"})
 
@@ -358,7 +372,14 @@ class OrdersTest(ServerTest):
         self.step(f["id"], "pick")
         self.assertError(self.owner.post("/v1/fulfilments/%d/ship" % f["id"], {"carrier": "sf"}), 400,
                          "missing_field", "tracking_no")
+        # a carrier the chain does not ship with is a typo, not a shipment without tracking
+        self.assertError(self.owner.post("/v1/fulfilments/%d/ship" % f["id"], {"carrier": "sf-express",
+                                                                               "tracking_no": "X1"}),
+                         400, "unknown_carrier", "carrier")
+        self.assertEqual(self.owner.get("/v1/orders/%d" % o["id"]).json["fulfilments"][0]["status"], "picked")
         o = self.step(f["id"], "ship", {"carrier": "sf", "tracking_no": unique("SF")})
+        self.assertIn("(not tracked: the carrier is not integrated)",
+                      [e for e in o["timeline"] if e["kind"] == "shipped"][0]["detail"])
         self.assertEqual(self.stock("DLV-1", "WH1")["on_hand"], 2)
         self.assertError(self.owner.post("/v1/orders/%d/cancel" % o["id"], {}), 409, "illegal_transition")
         self.assertError(self.owner.post("/v1/fulfilments/%d/pick" % f["id"], {}), 409, "illegal_transition")

@@ -18,6 +18,10 @@
 #include "pay/crypto.h"
 #include "pay/gateway.h"
 #include "pay/httpc.h"
+#include "ship/carrier.h"
+
+#include <inttypes.h>
+#include <sodium.h>
 
 static const char PUB_PEM[] =
     "-----BEGIN PUBLIC KEY-----\n"
@@ -44,6 +48,46 @@ static char *write_tmp(const char *text)
     assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
     close(fd);
     return path;
+}
+
+/* A courier configured with "tracking": false is known by name (orders may ship
+** with it) but is never tracked and never accepted as a pusher: it has no secret,
+** so a push "signed" with an empty key must not pass. */
+static void test_pay__an_untracked_carrier_is_known_but_never_pushes(void **state)
+{
+    char *path = write_tmp("{\"sf\": {\"base_url\": \"http://127.0.0.1:9\", \"api_key\": \"k\", "
+                           "\"secret\": \"0123456789abcdef\"}, \"dada\": {\"tracking\": false}}");
+    struct carriers *c = NULL;
+    char names[64], ts[24], sig[65];
+    const char *body = "{\"tracking_no\":\"D1\",\"events\":[]}";
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    char signed_text[128];
+    (void)state;
+    assert_int_equal(carriers_load(path, &c), 0);
+    assert_true(carrier_known(c, "sf") && carrier_tracked(c, "sf"));
+    assert_true(carrier_known(c, "dada"));
+    assert_false(carrier_tracked(c, "dada"));
+    assert_false(carrier_known(c, "sf-express"));
+    carrier_names(c, names, sizeof names);
+    assert_string_equal(names, "sf, dada");
+    snprintf(ts, sizeof ts, "%" PRId64, now_ms() / 1000);
+    snprintf(signed_text, sizeof signed_text, "%s\n%s", ts, body);
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)"", 0);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)signed_text, strlen(signed_text));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(sig, sizeof sig, mac, sizeof mac);
+    assert_int_equal(carrier_verify(c, "dada", ts, sig, body, strlen(body)), O2O_ENOTFOUND);
+    assert_int_equal(carrier_subscribe(c, "dada", "D1", "http://127.0.0.1:9/cb"), O2O_EINVAL);
+    carriers_free(c);
+    unlink(path);
+    free(path);
+    /* a tracked carrier still needs its secret */
+    path = write_tmp("{\"sf\": {\"base_url\": \"http://x\", \"api_key\": \"k\"}}");
+    assert_int_equal(carriers_load(path, &c), O2O_EINVAL);
+    carriers_free(c);
+    unlink(path);
+    free(path);
 }
 
 static void test_pay__verifies_a_signature_made_by_openssl(void **state)
@@ -233,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_pay__money_in_the_providers_notation),
         cmocka_unit_test(test_pay__payment_codes_go_to_their_gateway),
         cmocka_unit_test(test_pay__urls_from_outside_never_reach_internal_addresses),
+        cmocka_unit_test(test_pay__an_untracked_carrier_is_known_but_never_pushes),
         cmocka_unit_test(test_core__time_zones_follow_the_zone_database),
         cmocka_unit_test(test_core__a_date_is_a_local_day),
         cmocka_unit_test(test_core__string_map_grows_and_finds),
