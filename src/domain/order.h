@@ -161,7 +161,6 @@ int order_cancel(struct db_conn *c, int64_t id, const char *reason, const char *
 int fulfilment_act(struct db_conn *c, int64_t fid, enum ful_action a, const struct ful_args *args, const char *actor);
 /* Give an anonymous paid order to a member (a claimed receipt): she gets its points. */
 int order_link_member(struct db_conn *c, int64_t id, int64_t member_id, const char *actor, int64_t *points);
-/* Return units of a completed order at any store; *return_id set. */
 /* What may still come back of an order: its lines, each with the units delivered
 ** and not returned yet (0 unless the order is completed); closes_at: the end of
 ** the return window (0: none). What a store taking goods back may read of an
@@ -182,6 +181,7 @@ struct return_result {
     int64_t points_reversed;  /* points taken back from her balance */
     int64_t withheld;         /* fen kept for points earned on them and already spent */
 };
+/* Return units of a completed order at any store; *r says what it did. */
 int order_return(struct db_conn *c, int64_t id, const struct return_input *in, struct return_result *r);
 /* Jobs: cancel orders unpaid after pay_by; cancel pickups not collected in time. */
 int order_expire_unpaid(struct db_conn *c, int64_t now, int64_t *count);
