@@ -203,7 +203,7 @@ int api_members_link(struct http_req *rq)
         rc = jin_str(rq->json, "value", true, a->idn.value, sizeof a->idn.value);
     if (!rc && !member_identity_kind_ok(a->idn.kind))
         rc = err_set(O2O_EINVAL, NULL, "kind",
-                     "kind must be wechat_openid, wechat_unionid, alipay_user_id, store_card or email");
+                     "kind must be wechat_openid, wechat_unionid, alipay_user_id, alipay_open_id, store_card or email");
     if (rc) {
         free(a);
         return rc;

@@ -62,6 +62,10 @@ static int pay_cb(const struct payment *p, void *arg)
         json_object_set_new(o, "points", json_integer(p->points));
     if (p->payer[0])
         json_object_set_new(o, "payer", json_string(p->payer));
+    if (p->gateway[0]) {
+        json_object_set_new(o, "gateway", json_string(p->gateway));
+        json_object_set_new(o, "expires_at", jtime(p->expires_at));
+    }
     json_array_append_new(arg, o);
     return 0;
 }

@@ -42,6 +42,8 @@ static void report_from(const struct gw_txn *t, struct gateway_report *r)
     str_copy(r->state, sizeof r->state, t->state);
     r->amount = t->amount;
     str_copy(r->payer, sizeof r->payer, t->payer);
+    str_copy(r->payer_kind, sizeof r->payer_kind, t->payer_kind);
+    str_copy(r->reason, sizeof r->reason, t->reason);
     r->is_refund = t->is_refund;
 }
 
@@ -101,7 +103,7 @@ static int gpay_run(struct db_conn *c, void *arg)
             rc = scope_check_location(c, &g->who, g->location_id);
         return rc ? rc
                   : order_gateway_begin(c, g->order_id, g->tender, g->gateway, g->amount, g->location_id, g->idem,
-                                        g->actor, &g->gp);
+                                        gateway_instance(api_app()->gateways), g->actor, &g->gp);
     }
     /* phase 2: what the gateway answered */
     {
@@ -116,11 +118,13 @@ static int gpay_run(struct db_conn *c, void *arg)
             str_copy(r.out_trade_no, sizeof r.out_trade_no, g->gp.out_trade_no);
             rc = apply_report(c, g->gateway, "answer", &r, outcome, &oid);
         } else if (!rc && g->gw_rc == O2O_ECONFLICT) {
-            /* the gateway refused: the payment failed */
+            /* the gateway refused (signed or not, its codes are kept): the payment failed,
+            ** the order may be paid again */
             struct gateway_report r;
             memset(&r, 0, sizeof r);
             str_copy(r.out_trade_no, sizeof r.out_trade_no, g->gp.out_trade_no);
             str_copy(r.state, sizeof r.state, "failed");
+            str_copy(r.reason, sizeof r.reason, g->txn.reason[0] ? g->txn.reason : g->gw_err.msg);
             rc = apply_report(c, g->gateway, "answer", &r, outcome, &oid);
         }
         if (!rc)
@@ -161,10 +165,11 @@ static void gpay_done(struct db_job *j)
         return;
     }
     {
-        json_t *o = g->out, *p = json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)g->gp.payment_id, "gateway",
-                                           g->gateway, "out_trade_no", g->gp.out_trade_no, "amount",
+        json_t *o = g->out, *p = json_pack("{s:I, s:s, s:s, s:I, s:s, s:o}", "id", (json_int_t)g->gp.payment_id,
+                                           "gateway", g->gateway, "out_trade_no", g->gp.out_trade_no, "amount",
                                            (json_int_t)g->gp.amount, "state",
-                                           g->auth_code[0] ? g->txn.state : "pending");
+                                           g->auth_code[0] ? g->txn.state : "pending", "expires_at",
+                                           jtime(g->gp.expires_at));
         g->out = NULL;
         if (g->pay_url[0])
             json_object_set_new(p, !strncmp(g->pay_url, "prepay_id=", 10) ? "prepay" : "qr_code",
@@ -182,7 +187,7 @@ static void gpay_call(void *arg)
     snprintf(subject, sizeof subject, "o2o order %" PRId64, g->order_id);
     err_clear();
     g->gw_rc = gw_create(api_app()->gateways, g->gateway, g->gp.out_trade_no, g->gp.amount, subject, g->openid,
-                         g->auth_code, g->pay_url, sizeof g->pay_url, &g->txn);
+                         g->auth_code, g->gp.expires_at, g->pay_url, sizeof g->pay_url, &g->txn);
     if (g->gw_rc)
         err_save(&g->gw_err);
     g->phase = 2;
@@ -398,10 +403,74 @@ static void apply_txn(const char *gateway, const struct gw_txn *t)
         api_watch_notify(a.order_id);
 }
 
+struct to_close {
+    int n;
+    struct {
+        char gateway[16], out_trade_no[65];
+    } v[32];
+};
+
+static int close_cb(const struct payment *p, void *arg)
+{
+    struct to_close *t = arg;
+    if (t->n < 32) {
+        str_copy(t->v[t->n].gateway, sizeof t->v[0].gateway, p->gateway);
+        str_copy(t->v[t->n].out_trade_no, sizeof t->v[0].out_trade_no, p->out_trade_no);
+        t->n++;
+    }
+    return 0;
+}
+
+struct closed {
+    const char *out_trade_no;
+    int64_t order_id;
+};
+
+static int closed_body(struct db_conn *c, void *arg)
+{
+    struct closed *k = arg;
+    return order_payment_closed(c, k->out_trade_no, &k->order_id);
+}
+
+/* Close at their gateway the payments that must not be paid any more: abandoned
+** ones and those past their expiry. One paid meanwhile is queried and applied. */
+static int close_abandoned(void)
+{
+    struct to_close *t = xcalloc(1, sizeof *t);
+    int done = 0;
+    if (order_payments_to_close(api_reader(), now_ms(), 32, close_cb, t)) {
+        free(t);
+        return -1;
+    }
+    for (int i = 0; i < t->n; i++) {
+        struct gw_txn x;
+        int rc = gw_close(api_app()->gateways, t->v[i].gateway, t->v[i].out_trade_no, &x);
+        if (rc == O2O_ECONFLICT && !strcmp(err_last()->code, "gateway_trade_paid")) {
+            if (!gw_query(api_app()->gateways, t->v[i].gateway, t->v[i].out_trade_no, &x) && strcmp(x.state, "pending"))
+                apply_txn(t->v[i].gateway, &x);
+            continue;
+        }
+        if (rc) {
+            log_warn("close %s: %s", t->v[i].out_trade_no, err_last()->msg);
+            continue;
+        }
+        {
+            struct closed k = {t->v[i].out_trade_no, 0};
+            if (db_txn(api_app()->db, closed_body, &k))
+                log_error("closed %s: %s", t->v[i].out_trade_no, err_last()->msg);
+            else if (k.order_id)
+                api_watch_notify(k.order_id);
+        }
+        done++;
+    }
+    free(t);
+    return done;
+}
+
 int api_payments_sweep(int64_t stale_ms)
 {
     struct pending_refund list[32];
-    int done = 0;
+    int done = 0, closed = close_abandoned();
     memset(list, 0, sizeof list);
     if (order_pending_refunds(api_reader(), 32, refund_cb, list))
         return -1;
@@ -429,7 +498,7 @@ int api_payments_sweep(int64_t stale_ms)
             done++;
         }
     }
-    return done;
+    return closed < 0 ? -1 : done + closed;
 }
 
 static void *sweep_main(void *arg)

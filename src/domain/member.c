@@ -16,11 +16,13 @@
 #include "domain/audit.h"
 #include "domain/location.h"
 
-static const char *identity_kinds[] = {"wechat_openid", "wechat_unionid", "alipay_user_id", "store_card", "email"};
+static const char *identity_kinds[] = {"wechat_openid", "wechat_unionid", "alipay_user_id", "alipay_open_id",
+                                       "store_card", "email"};
 
 bool member_identity_is_provider(const char *kind)
 {
-    return !strcmp(kind, "wechat_openid") || !strcmp(kind, "wechat_unionid") || !strcmp(kind, "alipay_user_id");
+    return !strcmp(kind, "wechat_openid") || !strcmp(kind, "wechat_unionid") || !strcmp(kind, "alipay_user_id") ||
+           !strcmp(kind, "alipay_open_id");
 }
 
 bool member_identity_kind_ok(const char *kind)
@@ -113,7 +115,7 @@ int member_find_by_identity(struct db_conn *c, const char *kind, const char *val
     }
     if (!member_identity_kind_ok(kind))
         return err_set(O2O_EINVAL, NULL, "kind",
-                       "kind must be phone, wechat_openid, wechat_unionid, alipay_user_id, store_card or email");
+                       "kind must be phone, wechat_openid, wechat_unionid, alipay_user_id, alipay_open_id, store_card or email");
     rc = db_scalar_i64(c, &id, "SELECT member_id FROM member_identities WHERE kind = $1 AND value = $2", "tt", kind,
                        value);
     if (rc == O2O_ENOTFOUND)
@@ -212,7 +214,7 @@ int member_link_identity(struct db_conn *c, int64_t member_id, const struct memb
     int rc;
     if (!member_identity_kind_ok(idn->kind))
         return err_set(O2O_EINVAL, NULL, "kind",
-                       "kind must be wechat_openid, wechat_unionid, alipay_user_id, store_card or email");
+                       "kind must be wechat_openid, wechat_unionid, alipay_user_id, alipay_open_id, store_card or email");
     if (!idn->value[0])
         return err_set(O2O_EINVAL, NULL, "value", "value is required");
     rc = member_get(c, member_id, &m);

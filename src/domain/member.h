@@ -26,7 +26,7 @@ struct member {
 };
 
 struct member_identity {
-    char kind[24];            /* wechat_openid | wechat_unionid | alipay_user_id | store_card | email */
+    char kind[24];            /* wechat_openid | wechat_unionid | alipay_user_id | alipay_open_id | store_card | email */
     char value[129];
     int64_t member_id;
     int64_t created_at;

@@ -264,11 +264,13 @@ static void read_payment(struct db_stmt *s, struct payment *p)
     p->created_at = db_col_i64(s, 11);
     str_copy(p->gateway, sizeof p->gateway, db_col_text(s, 12));
     str_copy(p->pay_url, sizeof p->pay_url, db_col_text(s, 13));
+    p->expires_at = db_col_i64(s, 14);
+    p->closed_at = db_col_i64(s, 15);
 }
 
 #define PAY_COLS                                                                                             \
     "id, order_id, tender, amount, refunded, points, status, reference, COALESCE(out_trade_no, ''), payer, " \
-    "location_id, created_at, COALESCE(gateway, ''), COALESCE(pay_url, '') FROM payments"
+    "location_id, created_at, COALESCE(gateway, ''), COALESCE(pay_url, ''), expires_at, closed_at FROM payments"
 
 int order_payments(struct db_conn *c, int64_t id, int (*cb)(const struct payment *p, void *arg), void *arg)
 {
@@ -1149,7 +1151,10 @@ static int refund_payment(struct db_conn *c, const struct order *o, const struct
     int rc = db_scalar_i64(c, &count, "SELECT COUNT(*) FROM refunds WHERE payment_id = $1", "i", p->id);
     if (rc)
         return rc;
-    snprintf(no, sizeof no, "R%" PRId64 "-%" PRId64 "-%" PRId64, o->id, p->id, count + 1);
+    if (p->out_trade_no[0]) /* towards a gateway: the trade's number (with its instance prefix) */
+        snprintf(no, sizeof no, "%.40sR%" PRId64, p->out_trade_no, count + 1);
+    else
+        snprintf(no, sizeof no, "R%" PRId64 "-%" PRId64 "-%" PRId64, o->id, p->id, count + 1);
     if (!strcmp(p->tender, "points")) {
         struct points_op op;
         struct points_entry e;
@@ -1942,14 +1947,36 @@ static int gateway_payment_view(struct db_conn *c, int64_t pid, struct gateway_p
     str_copy(out->out_trade_no, sizeof out->out_trade_no, p.out_trade_no);
     str_copy(out->pay_url, sizeof out->pay_url, p.pay_url);
     str_copy(out->status, sizeof out->status, p.status);
+    out->expires_at = p.expires_at;
     return 0;
 }
 
+/* Payments still open at a gateway are abandoned (status cancelled): the sweeper
+** closes them there; one paid after all is taken if still due, else refunded. */
+static int supersede_pending(struct db_conn *c, const struct order *o, int64_t keep, const char *why, const char *actor)
+{
+    struct pay_set *ps = xcalloc(1, sizeof *ps);
+    int rc = order_payments(c, o->id, add_pay, ps);
+    for (int i = 0; i < ps->n && !rc; i++) {
+        int64_t n;
+        if (ps->v[i].id == keep || strcmp(ps->v[i].status, "pending") || !ps->v[i].gateway[0])
+            continue;
+        n = db_exec(c, "UPDATE payments SET status = 'cancelled', updated_at = $2 WHERE id = $1 AND status = 'pending'",
+                    "ii", ps->v[i].id, now_ms());
+        rc = n < 0 ? (int)n
+                   : event(c, o->id, "payment_abandoned", 0, actor, "%s (%s): %s; closed at the gateway next",
+                           ps->v[i].out_trade_no, ps->v[i].gateway, why);
+    }
+    free(ps);
+    return rc;
+}
+
 int order_gateway_begin(struct db_conn *c, int64_t id, const char *tender, const char *gateway, int64_t amount,
-                        int64_t loc, const char *idem_key, const char *actor, struct gateway_payment *out)
+                        int64_t loc, const char *idem_key, const char *trade_prefix, const char *actor,
+                        struct gateway_payment *out)
 {
     struct order o;
-    int64_t pending = 0, due, pid = 0, now = now_ms(), n;
+    int64_t due, pid = 0, now = now_ms(), n, minutes = 15, expires;
     char no[65], a[32];
     int rc = order_get(c, id, &o);
     memset(out, 0, sizeof *out);
@@ -1968,28 +1995,40 @@ int order_gateway_begin(struct db_conn *c, int64_t id, const char *tender, const
     if (strcmp(o.status, "placed"))
         return err_set(O2O_ECONFLICT, "illegal_transition", NULL, "order %" PRId64 " is %s: nothing to pay", o.id,
                        o.status);
-    rc = db_scalar_i64(c, &pending,
-                       "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = $1 AND status = 'pending'", "i",
-                       id);
+    /* a new payment replaces one still open (a QR code not scanned, a wallet switched,
+    ** an answer never read): the order is never stuck behind it */
+    rc = supersede_pending(c, &o, 0, "replaced by a new payment", actor);
     if (rc)
         return rc;
-    due = o.total - o.paid - pending;
+    due = o.total - o.paid;
     if (due <= 0)
-        return err_set(O2O_ECONFLICT, "nothing_due", NULL, "order %" PRId64 " has nothing left to pay%s", o.id,
-                       pending ? " (a payment is in progress)" : "");
+        return err_set(O2O_ECONFLICT, "nothing_due", NULL, "order %" PRId64 " has nothing left to pay", o.id);
     if (!amount)
         amount = due;
     if (amount > due)
         return err_set(O2O_EINVAL, "exceeds_due", "amount", "%" PRId64 " fen is more than the %" PRId64 " fen due",
                        amount, due);
-    rc = db_scalar_i64(c, &pid,
-                       "INSERT INTO payments (order_id, tender, amount, status, gateway, idem_key, location_id, "
-                       "created_at, updated_at) VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $7) RETURNING id",
-                       "itittIi", id, tender, amount, gateway, idem_key && *idem_key ? idem_key : NULL,
-                       loc ? loc : o.location_id, now);
+    /* the gateway closes the trade at the order's pay-by time, or after
+    ** gateway_payment_minutes for a sale at the till */
+    rc = settings_i64(c, "gateway_payment_minutes", 15, &minutes);
     if (rc)
         return rc;
-    snprintf(no, sizeof no, "O%" PRId64 "P%" PRId64, id, pid);
+    expires = now + minutes * 60000;
+    if (o.pay_by && o.pay_by < expires)
+        expires = o.pay_by;
+    if (expires < now + 60000)
+        expires = now + 60000;
+    rc = db_scalar_i64(c, &pid,
+                       "INSERT INTO payments (order_id, tender, amount, status, gateway, idem_key, location_id, "
+                       "created_at, updated_at, expires_at) VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $7, $8) "
+                       "RETURNING id",
+                       "itittIii", id, tender, amount, gateway, idem_key && *idem_key ? idem_key : NULL,
+                       loc ? loc : o.location_id, now, expires);
+    if (rc)
+        return rc;
+    /* trade numbers carry the instance's prefix: two databases on one merchant
+    ** account never hand the gateway the same number */
+    snprintf(no, sizeof no, "%.8sO%" PRId64 "P%" PRId64, trade_prefix ? trade_prefix : "", id, pid);
     n = db_exec(c, "UPDATE payments SET out_trade_no = $2 WHERE id = $1", "it", pid, no);
     if (n < 0)
         return (int)n;
@@ -2005,13 +2044,19 @@ int order_gateway_set_url(struct db_conn *c, int64_t pid, const char *url)
 }
 
 /* A till sale paid by a payer whose WeChat or Alipay identity belongs to a member becomes hers. */
-static int link_payer(struct db_conn *c, struct order *o, const char *gateway, const char *payer, const char *actor)
+static const char *payer_kind(const char *gateway, const char *kind)
+{
+    return kind && *kind ? kind : !strcmp(gateway, "wechat_pay") ? "wechat_openid" : "alipay_user_id";
+}
+
+static int link_payer(struct db_conn *c, struct order *o, const char *gateway, const char *payer, const char *kind,
+                      const char *actor)
 {
     struct member m;
     int64_t n;
     if (o->member_id || !payer[0])
         return 0;
-    if (member_find_by_identity(c, !strcmp(gateway, "wechat_pay") ? "wechat_openid" : "alipay_user_id", payer, &m)) {
+    if (member_find_by_identity(c, payer_kind(gateway, kind), payer, &m)) {
         err_clear();
         return 0;
     }
@@ -2026,7 +2071,7 @@ static int link_payer(struct db_conn *c, struct order *o, const char *gateway, c
 ** payer's WeChat or Alipay identity to her, unless it belongs to someone already:
 ** from then on that payer's till sales are hers. */
 static int bind_payer(struct db_conn *c, const struct order *o, const char *gateway, const char *payer,
-                      const char *actor)
+                      const char *kind, const char *actor)
 {
     struct member_identity idn;
     struct member m;
@@ -2046,7 +2091,7 @@ static int bind_payer(struct db_conn *c, const struct order *o, const char *gate
     if (strcmp(by, her))
         return 0; /* placed by someone else for her: the payer may not be her */
     memset(&idn, 0, sizeof idn);
-    str_copy(idn.kind, sizeof idn.kind, !strcmp(gateway, "wechat_pay") ? "wechat_openid" : "alipay_user_id");
+    str_copy(idn.kind, sizeof idn.kind, payer_kind(gateway, kind));
     str_copy(idn.value, sizeof idn.value, payer);
     rc = member_find_by_identity(c, idn.kind, idn.value, &m);
     if (rc != O2O_ENOTFOUND)
@@ -2093,13 +2138,24 @@ int order_gateway_result(struct db_conn *c, const char *gateway, const struct ga
     rc = order_get(c, p.order_id, &o);
     if (rc)
         return rc;
+    if (strcmp(r->state, "paid") && !strcmp(p.status, "cancelled")) {
+        /* abandoned by us, and not paid: it stays so */
+        str_copy(outcome, 24, "abandoned");
+        if (!strcmp(r->state, "closed")) {
+            n = db_exec(c, "UPDATE payments SET closed_at = $2 WHERE id = $1 AND closed_at = 0", "ii", p.id, now);
+            if (n < 0)
+                return (int)n;
+        }
+        return 0;
+    }
     if (strcmp(r->state, "paid")) {
-        n = db_exec(c, "UPDATE payments SET status = 'failed', updated_at = $2 WHERE id = $1 AND status IN ('pending', 'cancelled')",
+        n = db_exec(c, "UPDATE payments SET status = 'failed', updated_at = $2 WHERE id = $1 AND status = 'pending'",
                     "ii", p.id, now);
         if (n < 0)
             return (int)n;
         str_copy(outcome, 24, "failed");
-        return event(c, o.id, "payment_failed", 0, actor, "%s says %s", p.out_trade_no, r->state);
+        return event(c, o.id, "payment_failed", 0, actor, "%s says %s%s%s", p.out_trade_no, r->state,
+                     r->reason[0] ? ": " : "", r->reason);
     }
     if (r->amount != p.amount) {
         str_copy(outcome, 24, "amount_mismatch");
@@ -2120,8 +2176,10 @@ int order_gateway_result(struct db_conn *c, const char *gateway, const struct ga
     rc = event(c, o.id, "payment", 0, actor, "%s %s, transaction %s", p.tender, a, r->transaction_id);
     if (rc)
         return rc;
-    if (strcmp(o.status, "placed")) {
-        /* the order was cancelled (e.g. payment timeout) before the money arrived: give it back */
+    if (strcmp(o.status, "placed") || o.total - o.paid < p.amount) {
+        /* the order was cancelled (e.g. payment timeout) before the money arrived, or
+        ** another payment paid it meanwhile: give this one back */
+        bool cancelled = !strcmp(o.status, "cancelled");
         struct payment cp = p;
         cp.refunded = 0;
         str_copy(cp.status, sizeof cp.status, "captured");
@@ -2130,11 +2188,20 @@ int order_gateway_result(struct db_conn *c, const char *gateway, const struct ga
             return (int)n;
         o.paid += p.amount;
         str_copy(outcome, 24, "late_payment_refunded");
-        return refund_payment(c, &o, &cp, p.amount, "paid after the order was cancelled", p.location_id, actor);
+        return refund_payment(c, &o, &cp, p.amount,
+                              cancelled ? "paid after the order was cancelled" : "paid after another payment was made",
+                              p.location_id, actor);
     }
-    rc = link_payer(c, &o, gateway, r->payer, actor);
+    if (!strcmp(p.status, "cancelled")) {
+        /* an abandoned payment she paid after all, while the order still wants it: take
+        ** it, and abandon the one that replaced it */
+        rc = supersede_pending(c, &o, p.id, "another payment was made", actor);
+        if (rc)
+            return rc;
+    }
+    rc = link_payer(c, &o, gateway, r->payer, r->payer_kind, actor);
     if (!rc)
-        rc = bind_payer(c, &o, gateway, r->payer, actor);
+        rc = bind_payer(c, &o, gateway, r->payer, r->payer_kind, actor);
     if (rc)
         return rc;
     o.paid += p.amount;
@@ -2207,6 +2274,46 @@ int order_pending_refunds(struct db_conn *c, int limit, int (*cb)(const struct p
     return rc < 0 ? rc : 0;
 }
 
+int order_payments_to_close(struct db_conn *c, int64_t now, int limit, int (*cb)(const struct payment *p, void *arg),
+                            void *arg)
+{
+    struct db_stmt *s = NULL;
+    struct payment p;
+    int rc = db_query(c, &s,
+                      "SELECT " PAY_COLS " WHERE gateway IS NOT NULL AND closed_at = 0 AND (status = 'cancelled' OR "
+                      "(status = 'pending' AND expires_at > 0 AND expires_at < $1)) AND created_at > $2 "
+                      "ORDER BY id LIMIT $3",
+                      "iii", now, now - 30 * DAY_MS, (int64_t)limit);
+    while (rc == DB_ROW) {
+        read_payment(s, &p);
+        rc = cb(&p, arg);
+        if (rc)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+int order_payment_closed(struct db_conn *c, const char *out_trade_no, int64_t *order_id)
+{
+    struct payment p;
+    int64_t n, now = now_ms();
+    int rc = order_payment_by_trade(c, out_trade_no, &p);
+    *order_id = 0;
+    if (rc)
+        return rc;
+    *order_id = p.order_id;
+    n = db_exec(c, "UPDATE payments SET closed_at = $2, status = CASE WHEN status = 'pending' THEN 'failed' "
+                   "ELSE status END, updated_at = $2 WHERE id = $1 AND closed_at = 0 AND status IN ('pending', 'cancelled')",
+                "ii", p.id, now);
+    if (n <= 0)
+        return (int)(n < 0 ? n : 0);
+    return event(c, p.order_id, !strcmp(p.status, "pending") ? "payment_expired" : "payment_closed", 0, "gateway",
+                 "%s closed at %s%s", p.out_trade_no, p.gateway,
+                 !strcmp(p.status, "pending") ? ": not paid in time; the order may be paid again" : "");
+}
+
 int order_stale_payments(struct db_conn *c, int64_t older_ms, int limit,
                          int (*cb)(const char *gateway, const char *out_trade_no, void *arg), void *arg)
 {
@@ -2214,7 +2321,8 @@ int order_stale_payments(struct db_conn *c, int64_t older_ms, int limit,
     int64_t now = now_ms();
     int rc = db_query(c, &s,
                       "SELECT gateway, out_trade_no FROM payments WHERE status IN ('pending', 'cancelled') "
-                      "AND gateway IS NOT NULL AND created_at < $1 AND created_at > $2 ORDER BY id LIMIT $3",
+                      "AND closed_at = 0 AND gateway IS NOT NULL AND created_at < $1 AND created_at > $2 "
+                      "ORDER BY id LIMIT $3",
                       "iii", now - older_ms, now - 86400000LL, (int64_t)limit);
     while (rc == DB_ROW) {
         rc = cb(db_col_text(s, 0), db_col_text(s, 1), arg);

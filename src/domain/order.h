@@ -110,6 +110,8 @@ struct payment {
     int64_t created_at;
     char gateway[16];
     char pay_url[300];
+    int64_t expires_at;       /* a gateway payment: the gateway closes it then */
+    int64_t closed_at;        /* when o2o closed it at the gateway */
 };
 
 struct refund {
@@ -195,6 +197,7 @@ struct gateway_payment {
     char out_trade_no[65];
     char pay_url[300];        /* QR text or prepay id, once the gateway gave it */
     char status[12];
+    int64_t expires_at;       /* the gateway closes it then */
     bool existing;            /* made by an earlier request with the same key */
 };
 
@@ -206,18 +209,25 @@ struct gateway_report {
     char refund_id[65];
     char state[16];           /* paid | pending | closed | failed | refunded */
     int64_t amount;           /* fen */
-    char payer[65];           /* openid / Alipay buyer id */
+    char payer[65];           /* openid / Alipay buyer id or open id */
+    char payer_kind[16];      /* the member identity kind of payer; "" : the gateway's usual one */
+    char reason[160];         /* a refusal: the provider's codes */
     bool is_refund;
 };
 
 /* Start a gateway payment of amount (0: all that is due): a pending payment with
-** our out_trade_no. A repeat with the same idem_key returns the first one. */
+** our out_trade_no (trade_prefix, then O<order>P<payment>) that the gateway closes
+** at the order's pay-by time or after gateway_payment_minutes. A payment still
+** pending for the order is abandoned (closed at the gateway by the sweeper): a new
+** attempt is never refused because an earlier one is unanswered. A repeat with
+** the same idem_key returns the first one. */
 int order_gateway_begin(struct db_conn *c, int64_t id, const char *tender, const char *gateway, int64_t amount,
-                        int64_t location_id, const char *idem_key, const char *actor, struct gateway_payment *out);
+                        int64_t location_id, const char *idem_key, const char *trade_prefix, const char *actor,
+                        struct gateway_payment *out);
 int order_gateway_set_url(struct db_conn *c, int64_t payment_id, const char *pay_url);
 /* Apply a report: capture (and link the payer's member to a till sale), fail,
 ** refund a payment that arrived after the order was cancelled, or ignore a
-** duplicate. outcome: applied, duplicate, pending, failed, amount_mismatch,
+** duplicate. outcome: applied, duplicate, pending, failed, abandoned, amount_mismatch,
 ** unknown_trade, late_payment_refunded. Never an error for a well-formed report
 ** about an unknown or mismatched trade: those are recorded for settlement. */
 int order_gateway_result(struct db_conn *c, const char *gateway, const struct gateway_report *r, char outcome[24],
@@ -231,6 +241,13 @@ struct pending_refund {
 };
 /* Refunds waiting to be sent to a gateway, oldest first. */
 int order_pending_refunds(struct db_conn *c, int limit, int (*cb)(const struct pending_refund *r, void *arg), void *arg);
+/* Gateway payments to close at their gateway: abandoned (order cancelled, replaced
+** by another payment) or expired unpaid; not closed yet. */
+int order_payments_to_close(struct db_conn *c, int64_t now, int limit, int (*cb)(const struct payment *p, void *arg),
+                            void *arg);
+/* The gateway closed the trade: an expired pending payment fails (the order may be
+** paid again), an abandoned one stays cancelled. */
+int order_payment_closed(struct db_conn *c, const char *out_trade_no, int64_t *order_id);
 /* Gateway payments still pending after older_ms (their notification may be lost). */
 int order_stale_payments(struct db_conn *c, int64_t older_ms, int limit,
                          int (*cb)(const char *gateway, const char *out_trade_no, void *arg), void *arg);

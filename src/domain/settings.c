@@ -118,6 +118,7 @@ static const struct {
     {"phone_default_cc", 1, 999, NULL},
     {"points_value_fen", 1, 10000, NULL},
     {"order_payment_minutes", 1, 10080, NULL},
+    {"gateway_payment_minutes", 1, 1440, NULL},
     {"pickup_hold_days", 1, 60, NULL},
     {"return_window_days", 0, 3650, NULL},
     {"routing_from_stores", 0, 1, NULL},

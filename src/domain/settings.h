@@ -18,6 +18,7 @@ struct tier {
 
 /* Known keys: points_per_yuan (0..1000), points_expiry_months (0 = never, ..120),
 ** phone_default_cc (1-3 digits), points_value_fen (what one point pays), order_payment_minutes,
+** gateway_payment_minutes (a gateway payment at a till is closed at the gateway after it),
 ** pickup_hold_days, return_window_days, routing_from_stores, routing_from_warehouses (0/1),
 ** routing_max_distance_km (0 = any), routing_daily_capacity (0 = unlimited),
 ** routing_pickup_shortfall (transfer|ship), and the limits of docs/security.md

@@ -199,14 +199,29 @@ static int call(struct ali_config *c, const char *method, json_t *biz, bool noti
         if (*q == '.')
             *q = '_';
     obj = r.status == 200 ? object_text(r.body, key, &olen) : NULL;
+    if (!obj && r.status == 200)
+        obj = object_text(r.body, "error_response", &olen); /* gateway-level errors */
     root = json_loadb(r.body, r.len, 0, NULL);
-    if (!obj || !pay_rsa_verify(c->alipay_pub, obj, olen, jstr(root, "sign"))) {
-        rc = err_set(O2O_ERETRY, "gateway_bad_signature", NULL, "Alipay's answer (%ld) is not signed by Alipay's key",
+    *out = obj ? json_loads(obj, 0, NULL) : NULL;
+    if (!*out) {
+        rc = err_set(O2O_ERETRY, "gateway_bad_answer", NULL, "Alipay answered %ld without a response object",
                      r.status);
+    } else if (json_object_get(root, "sign")) {
+        /* a signed answer is believed only if the signature holds */
+        if (!pay_rsa_verify(c->alipay_pub, obj, olen, jstr(root, "sign")))
+            rc = err_set(O2O_ERETRY, "gateway_bad_signature", NULL,
+                         "Alipay's answer (%ld) is not signed by Alipay's key", r.status);
+    } else if (!strcmp(jstr(*out, "code"), "10000") || !strcmp(jstr(*out, "code"), "10003") ||
+               !jstr(*out, "code")[0]) {
+        /* Alipay leaves some error answers unsigned (ACQ.TRADE_HAS_CLOSE, isv.* ...); an
+        ** answer that reports success or waiting must be signed */
+        rc = err_set(O2O_ERETRY, "gateway_bad_signature", NULL, "Alipay's answer (%ld) is not signed", r.status);
     } else {
-        *out = json_loads(obj, 0, NULL);
-        if (!*out)
-            rc = err_set(O2O_ERETRY, "gateway_bad_answer", NULL, "Alipay's answer is not JSON");
+        json_object_set_new(*out, "o2o_unsigned", json_true()); /* an error, believed as one */
+    }
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
     }
     free(obj);
     json_decref(root);
@@ -214,12 +229,25 @@ static int call(struct ali_config *c, const char *method, json_t *biz, bool noti
     return rc;
 }
 
+/* The payer: her Alipay user id (2088...), or in OpenID mode her open id for this app. */
+static void read_payer(json_t *a, struct gw_txn *t)
+{
+    const char *uid = *jstr(a, "buyer_user_id") ? jstr(a, "buyer_user_id") : jstr(a, "buyer_id");
+    if (*uid) {
+        str_copy(t->payer, sizeof t->payer, uid);
+        str_copy(t->payer_kind, sizeof t->payer_kind, "alipay_user_id");
+    } else if (*jstr(a, "buyer_open_id")) {
+        str_copy(t->payer, sizeof t->payer, jstr(a, "buyer_open_id"));
+        str_copy(t->payer_kind, sizeof t->payer_kind, "alipay_open_id");
+    }
+}
+
 static void read_trade(json_t *a, struct gw_txn *t)
 {
     const char *st = jstr(a, "trade_status");
     str_copy(t->out_trade_no, sizeof t->out_trade_no, jstr(a, "out_trade_no"));
     str_copy(t->transaction_id, sizeof t->transaction_id, jstr(a, "trade_no"));
-    str_copy(t->payer, sizeof t->payer, *jstr(a, "buyer_user_id") ? jstr(a, "buyer_user_id") : jstr(a, "buyer_id"));
+    read_payer(a, t);
     if (gw_parse_yuan(jstr(a, "total_amount"), &t->amount))
         t->amount = 0;
     str_copy(t->state, sizeof t->state,
@@ -229,14 +257,35 @@ static void read_trade(json_t *a, struct gw_txn *t)
                                                                           : "failed");
 }
 
-static int refused(json_t *a, const char *what)
+/* An error answer: its code, sub_code and sub_msg are kept (in the message and the
+** payment's timeline), signed or not. */
+static int refused(json_t *a, const char *what, struct gw_txn *t)
 {
+    if (t)
+        snprintf(t->reason, sizeof t->reason, "%s %.60s %.80s%s", jstr(a, "code"), jstr(a, "sub_code"),
+                 jstr(a, "sub_msg"), json_is_true(json_object_get(a, "o2o_unsigned")) ? " (unsigned)" : "");
     return err_set(O2O_ECONFLICT, "gateway_refused", NULL, "Alipay refused %s: %s %.100s %.100s", what, jstr(a, "code"),
                    jstr(a, "sub_code"), jstr(a, "sub_msg"));
 }
 
+/* Alipay's expiry of a trade: an absolute time_expire (Beijing time) and, for the
+** methods that read only the relative one, timeout_express in whole minutes. */
+static void set_expiry(json_t *biz, int64_t expires_at)
+{
+    char iso[32], when[24], mins[16];
+    int64_t left;
+    if (expires_at <= 0)
+        return;
+    fmt_iso8601(iso, expires_at + (int64_t)tz_offset_min("Asia/Shanghai", expires_at) * 60000);
+    snprintf(when, sizeof when, "%.10s %.8s", iso, iso + 11);
+    left = (expires_at - now_ms() + 59999) / 60000;
+    snprintf(mins, sizeof mins, "%" PRId64 "m", left < 1 ? 1 : left > 21600 ? 21600 : left);
+    json_object_set_new(biz, "time_expire", json_string(when));
+    json_object_set_new(biz, "timeout_express", json_string(mins));
+}
+
 int ali_create(struct ali_config *c, const char *out_trade_no, int64_t amount, const char *subject,
-               const char *auth_code, char *pay_url, size_t cap, struct gw_txn *t)
+               const char *auth_code, int64_t expires_at, char *pay_url, size_t cap, struct gw_txn *t)
 {
     char yuan[32];
     json_t *biz, *a = NULL;
@@ -244,6 +293,7 @@ int ali_create(struct ali_config *c, const char *out_trade_no, int64_t amount, c
     int rc;
     gw_yuan(yuan, amount);
     biz = json_pack("{s:s, s:s, s:s}", "out_trade_no", out_trade_no, "total_amount", yuan, "subject", subject);
+    set_expiry(biz, expires_at);
     if (scan) {
         json_object_set_new(biz, "scene", json_string("bar_code"));
         json_object_set_new(biz, "auth_code", json_string(auth_code));
@@ -260,12 +310,12 @@ int ali_create(struct ali_config *c, const char *out_trade_no, int64_t amount, c
         } else if (!strcmp(code, "10003")) {
             str_copy(t->state, sizeof t->state, "pending"); /* the customer confirms on her phone */
         } else {
-            rc = refused(a, "the payment code");
+            rc = refused(a, "the payment code", t);
         }
     } else if (!strcmp(jstr(a, "code"), "10000") && *jstr(a, "qr_code")) {
         str_copy(pay_url, cap, jstr(a, "qr_code"));
     } else {
-        rc = refused(a, "the payment");
+        rc = refused(a, "the payment", t);
     }
     json_decref(a);
     return rc;
@@ -279,10 +329,12 @@ int ali_query(struct ali_config *c, const char *out_trade_no, struct gw_txn *t)
     if (!rc && !strcmp(jstr(a, "code"), "10000"))
         read_trade(a, t);
     else if (!rc && !strcmp(jstr(a, "sub_code"), "ACQ.TRADE_NOT_EXIST")) {
+        /* a QR trade exists at Alipay only once scanned */
         str_copy(t->out_trade_no, sizeof t->out_trade_no, out_trade_no);
         str_copy(t->state, sizeof t->state, "pending");
+        t->not_found = true;
     } else if (!rc)
-        rc = refused(a, "the query");
+        rc = refused(a, "the query", t);
     json_decref(a);
     return rc;
 }
@@ -307,7 +359,27 @@ int ali_refund(struct ali_config *c, const char *out_trade_no, const char *out_r
         if (!strcmp(jstr(a, "code"), "10000"))
             str_copy(t->state, sizeof t->state, "refunded");
         else
-            rc = refused(a, "the refund");
+            rc = refused(a, "the refund", t);
+    }
+    json_decref(a);
+    return rc;
+}
+
+int ali_close(struct ali_config *c, const char *out_trade_no, struct gw_txn *t)
+{
+    json_t *biz = json_pack("{s:s}", "out_trade_no", out_trade_no), *a = NULL;
+    int rc = call(c, "alipay.trade.close", biz, false, &a);
+    json_decref(biz);
+    str_copy(t->out_trade_no, sizeof t->out_trade_no, out_trade_no);
+    if (!rc) {
+        const char *sub = jstr(a, "sub_code");
+        if (!strcmp(jstr(a, "code"), "10000") || !strcmp(sub, "ACQ.TRADE_NOT_EXIST") ||
+            !strcmp(sub, "ACQ.TRADE_HAS_CLOSE"))
+            str_copy(t->state, sizeof t->state, "closed"); /* closed now, never scanned, or closed before */
+        else if (!strcmp(sub, "ACQ.TRADE_STATUS_ERROR"))
+            rc = err_set(O2O_ECONFLICT, "gateway_trade_paid", NULL, "Alipay cannot close %s: it is paid", out_trade_no);
+        else
+            rc = refused(a, "to close the trade", t);
     }
     json_decref(a);
     return rc;

@@ -59,9 +59,11 @@ static int str_field(json_t *o, const char *key, char *out, size_t cap, bool req
     return 0;
 }
 
+static int load_platform_keys(json_t *o, struct wx_config *c);
+
 static int load_wx(json_t *o, struct wx_config *c)
 {
-    char priv[512] = "", pub[512] = "";
+    char priv[512] = "";
     int rc = str_field(o, "base_url", c->base_url, sizeof c->base_url, false, "wechat_pay");
     if (!c->base_url[0])
         str_copy(c->base_url, sizeof c->base_url, "https://api.mch.weixin.qq.com");
@@ -72,15 +74,11 @@ static int load_wx(json_t *o, struct wx_config *c)
     if (!rc)
         rc = str_field(o, "serial_no", c->serial_no, sizeof c->serial_no, true, "wechat_pay");
     if (!rc)
-        rc = str_field(o, "platform_serial", c->platform_serial, sizeof c->platform_serial, true, "wechat_pay");
-    if (!rc)
         rc = str_field(o, "api_v3_key", c->api_v3_key, sizeof c->api_v3_key, true, "wechat_pay");
     if (!rc)
         rc = str_field(o, "notify_url", c->notify_url, sizeof c->notify_url, true, "wechat_pay");
     if (!rc)
         rc = str_field(o, "private_key", priv, sizeof priv, true, "wechat_pay");
-    if (!rc)
-        rc = str_field(o, "platform_public_key", pub, sizeof pub, true, "wechat_pay");
     if (!rc)
         rc = str_field(o, "api_v2_key", c->api_v2_key, sizeof c->api_v2_key, false, "wechat_pay");
     if (!rc && c->api_v2_key[0] && strlen(c->api_v2_key) != 32)
@@ -89,9 +87,52 @@ static int load_wx(json_t *o, struct wx_config *c)
         rc = err_set(O2O_EINVAL, "bad_config", "api_v3_key", "wechat_pay.api_v3_key must be 32 characters");
     if (!rc && !(c->priv = pay_key_load_private(priv)))
         rc = O2O_EINVAL;
-    if (!rc && !(c->platform = pay_key_load_public(pub)))
-        rc = O2O_EINVAL;
+    if (!rc)
+        rc = load_platform_keys(o, c);
     c->on = !rc;
+    return rc;
+}
+
+static int add_platform_key(struct wx_config *c, const char *serial, const char *path)
+{
+    struct wx_platform_key *k;
+    if (c->nplatform == WX_MAX_PLATFORM_KEYS)
+        return err_set(O2O_EINVAL, "bad_config", "platform_keys", "wechat_pay: at most %d platform keys",
+                       WX_MAX_PLATFORM_KEYS);
+    if (!serial[0] || strlen(serial) >= sizeof c->platform[0].serial || !path)
+        return err_set(O2O_EINVAL, "bad_config", "platform_keys",
+                       "wechat_pay.platform_keys maps each serial (or public key id) to a PEM file");
+    k = &c->platform[c->nplatform];
+    if (!(k->key = pay_key_load_public(path)))
+        return O2O_EINVAL;
+    str_copy(k->serial, sizeof k->serial, serial);
+    c->nplatform++;
+    return 0;
+}
+
+/* The keys WeChat Pay signs with: "platform_keys": {"SERIAL": "file.pem", ...}
+** (several during a rotation), and/or the single platform_serial and
+** platform_public_key of earlier configurations. */
+static int load_platform_keys(json_t *o, struct wx_config *c)
+{
+    json_t *keys = json_object_get(o, "platform_keys"), *v;
+    const char *serial;
+    char one[80] = "", pub[512] = "";
+    int rc = str_field(o, "platform_serial", one, sizeof one, false, "wechat_pay");
+    if (!rc)
+        rc = str_field(o, "platform_public_key", pub, sizeof pub, false, "wechat_pay");
+    if (!rc && (one[0] || pub[0]))
+        rc = add_platform_key(c, one, pub[0] ? pub : NULL);
+    if (!rc && keys && !json_is_object(keys))
+        rc = err_set(O2O_EINVAL, "bad_config", "platform_keys", "wechat_pay.platform_keys is an object");
+    json_object_foreach(keys, serial, v) {
+        if (rc)
+            break;
+        rc = add_platform_key(c, serial, json_string_value(v));
+    }
+    if (!rc && !c->nplatform)
+        rc = err_set(O2O_EINVAL, "bad_config", "platform_keys",
+                     "wechat_pay needs the platform keys its answers are signed with (platform_keys)");
     return rc;
 }
 
@@ -131,7 +172,13 @@ int gateways_load(const char *path, struct gateways **out)
         json_decref(root);
         return err_set(O2O_EINVAL, "bad_config", NULL, "%.120s: %s (line %d)", path, je.text, je.line);
     }
-    if ((v = json_object_get(root, "wechat_pay")))
+    rc = str_field(root, "instance", g->instance, sizeof g->instance, true, "the gateways file");
+    for (const char *q = g->instance; !rc && *q; q++)
+        if (!((*q >= '0' && *q <= '9') || (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z')))
+            rc = err_set(O2O_EINVAL, "bad_config", "instance", "instance is 1..8 letters and digits");
+    if (!rc && !g->instance[0])
+        rc = err_set(O2O_EINVAL, "bad_config", "instance", "instance is 1..8 letters and digits");
+    if (!rc && (v = json_object_get(root, "wechat_pay")))
         rc = load_wx(v, &g->wx);
     if (!rc && (v = json_object_get(root, "alipay")))
         rc = load_ali(v, &g->ali);
@@ -139,12 +186,18 @@ int gateways_load(const char *path, struct gateways **out)
     return rc;
 }
 
+const char *gateway_instance(const struct gateways *g)
+{
+    return g ? g->instance : "";
+}
+
 void gateways_free(struct gateways *g)
 {
     if (!g)
         return;
     pay_key_free(g->wx.priv);
-    pay_key_free(g->wx.platform);
+    for (int i = 0; i < g->wx.nplatform; i++)
+        pay_key_free(g->wx.platform[i].key);
     pay_key_free(g->ali.priv);
     pay_key_free(g->ali.alipay_pub);
     free(g);
@@ -182,7 +235,8 @@ static int not_configured(const char *gateway)
 }
 
 int gw_create(struct gateways *g, const char *gateway, const char *out_trade_no, int64_t amount, const char *subject,
-              const char *openid, const char *auth_code, char *pay_url, size_t cap, struct gw_txn *txn)
+              const char *openid, const char *auth_code, int64_t expires_at, char *pay_url, size_t cap,
+              struct gw_txn *txn)
 {
     memset(txn, 0, sizeof *txn);
     str_copy(txn->out_trade_no, sizeof txn->out_trade_no, out_trade_no);
@@ -197,9 +251,17 @@ int gw_create(struct gateways *g, const char *gateway, const char *out_trade_no,
                                "wechat_pay.api_v2_key, or let the customer scan the order's QR code instead");
             return wx_micropay(&g->wx, out_trade_no, amount, subject, auth_code, txn);
         }
-        return wx_create(&g->wx, out_trade_no, amount, subject, openid, pay_url, cap);
+        return wx_create(&g->wx, out_trade_no, amount, subject, openid, expires_at, pay_url, cap);
     }
-    return ali_create(&g->ali, out_trade_no, amount, subject, auth_code, pay_url, cap, txn);
+    return ali_create(&g->ali, out_trade_no, amount, subject, auth_code, expires_at, pay_url, cap, txn);
+}
+
+int gw_close(struct gateways *g, const char *gateway, const char *out_trade_no, struct gw_txn *txn)
+{
+    memset(txn, 0, sizeof *txn);
+    if (!gateway_enabled(g, gateway))
+        return not_configured(gateway);
+    return !strcmp(gateway, "wechat_pay") ? wx_close(&g->wx, out_trade_no, txn) : ali_close(&g->ali, out_trade_no, txn);
 }
 
 int gw_query(struct gateways *g, const char *gateway, const char *out_trade_no, struct gw_txn *txn)

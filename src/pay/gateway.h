@@ -22,8 +22,11 @@ struct gw_txn {
     char refund_id[65];
     char state[16];           /* paid | pending | closed | refunded | failed */
     int64_t amount;           /* fen: the payment's total, or the refund */
-    char payer[65];           /* openid / Alipay buyer id */
+    char payer[65];           /* openid / Alipay buyer id or open id */
+    char payer_kind[16];      /* wechat_openid | alipay_user_id | alipay_open_id */
+    char reason[160];         /* a refusal: the provider's codes and message */
     bool is_refund;
+    bool not_found;           /* a query: the gateway has no such trade (yet) */
 };
 
 /* The headers a WeChat Pay notification is signed with. */
@@ -34,6 +37,9 @@ struct gw_wx_headers {
 /* Load the configuration (NULL path: no gateway). O2O_EINVAL with a message on error. */
 int gateways_load(const char *path, struct gateways **out);
 void gateways_free(struct gateways *g);
+/* This instance's name ("instance" in the file): the prefix of its trade numbers,
+** so that two databases on one merchant account never collide. "" without gateways. */
+const char *gateway_instance(const struct gateways *g);
 /* Is the gateway behind a tender ("wechat_pay", "alipay") configured? */
 bool gateway_enabled(const struct gateways *g, const char *tender);
 /* Which gateway takes a customer-presented payment code: WeChat codes start
@@ -43,10 +49,16 @@ const char *gateway_for_code(const char *auth_code);
 /* Create a payment. With auth_code (a scanned payment code) the gateway charges
 ** at once and *txn says how it went; with openid (WeChat in an app or
 ** mini-program) pay_url gets "prepay_id=..."; otherwise pay_url gets the QR code
-** text the customer scans. */
+** text the customer scans. expires_at (epoch ms, 0: none): the gateway closes the
+** trade then, so a QR code is not payable after it. A refusal (O2O_ECONFLICT)
+** leaves the provider's codes in txn->reason. */
 int gw_create(struct gateways *g, const char *gateway, const char *out_trade_no, int64_t amount,
-              const char *subject, const char *openid, const char *auth_code, char *pay_url, size_t cap,
-              struct gw_txn *txn);
+              const char *subject, const char *openid, const char *auth_code, int64_t expires_at, char *pay_url,
+              size_t cap, struct gw_txn *txn);
+/* Close a trade that must not be paid any more (its order was cancelled, it expired,
+** another payment replaced it). 0 when closed or never created at the gateway;
+** O2O_ECONFLICT "gateway_trade_paid" when it was paid meanwhile (query it). */
+int gw_close(struct gateways *g, const char *gateway, const char *out_trade_no, struct gw_txn *txn);
 int gw_query(struct gateways *g, const char *gateway, const char *out_trade_no, struct gw_txn *txn);
 int gw_refund(struct gateways *g, const char *gateway, const char *out_trade_no, const char *out_refund_no,
               int64_t refund, int64_t total, struct gw_txn *txn);

@@ -35,7 +35,11 @@ static bool platform_signed(struct wx_config *c, const char *ts, const char *non
     char *msg;
     size_t n;
     bool ok;
-    if (!ts || !nonce || !sig || !serial || strcmp(serial, c->platform_serial) || !fresh(ts))
+    struct pay_key *key = NULL;
+    for (int i = 0; serial && i < c->nplatform; i++)
+        if (!strcmp(serial, c->platform[i].serial))
+            key = c->platform[i].key; /* the key this serial names; an unknown serial is refused */
+    if (!ts || !nonce || !sig || !key || !fresh(ts))
         return false;
     n = strlen(ts) + strlen(nonce) + len + 3;
     msg = xmalloc(n + 1);
@@ -43,7 +47,7 @@ static bool platform_signed(struct wx_config *c, const char *ts, const char *non
     memcpy(msg + strlen(ts) + strlen(nonce) + 2, body, len);
     msg[n - 1] = '\n';
     msg[n] = 0;
-    ok = pay_rsa_verify(c->platform, msg, n, sig);
+    ok = pay_rsa_verify(key, msg, n, sig);
     free(msg);
     return ok;
 }
@@ -95,8 +99,9 @@ static int call(struct wx_config *c, const char *method, const char *path, const
         *out = json_loadb(r.body, r.len, 0, NULL);
     if (r.status < 200 || r.status >= 300) {
         const char *msg2 = *out ? json_string_value(json_object_get(*out, "message")) : NULL;
-        err_set(r.status >= 500 ? O2O_ERETRY : O2O_ECONFLICT, "gateway_refused", NULL, "WeChat Pay answered %ld: %.150s",
-                r.status, msg2 ? msg2 : r.body);
+        const char *code = *out ? json_string_value(json_object_get(*out, "code")) : NULL;
+        err_set(r.status >= 500 ? O2O_ERETRY : O2O_ECONFLICT, "gateway_refused", NULL,
+                "WeChat Pay answered %ld %.40s: %.150s", r.status, code ? code : "", msg2 ? msg2 : r.body);
         json_decref(*out);
         *out = NULL;
         httpc_free(&r);
@@ -112,12 +117,25 @@ static const char *jstr(json_t *o, const char *k)
     return v ? v : "";
 }
 
+/* A transaction WeChat Pay reports is ours only if it names our merchant and app:
+** a valid signature alone says it came from WeChat Pay, not that it is for us. */
+static int ours(struct wx_config *c, json_t *t, bool need_appid)
+{
+    const char *mchid = jstr(t, "mchid"), *appid = jstr(t, "appid");
+    if (strcmp(mchid, c->mchid) || (need_appid && strcmp(appid, c->appid)))
+        return err_set(O2O_EUNAUTH, "wrong_merchant", NULL,
+                       "the transaction is for merchant %.40s app %.40s, not this configuration", mchid, appid);
+    return 0;
+}
+
 static void read_txn(json_t *t, struct gw_txn *x)
 {
     const char *state = jstr(t, "trade_state");
     str_copy(x->out_trade_no, sizeof x->out_trade_no, jstr(t, "out_trade_no"));
     str_copy(x->transaction_id, sizeof x->transaction_id, jstr(t, "transaction_id"));
     str_copy(x->payer, sizeof x->payer, jstr(json_object_get(t, "payer"), "openid"));
+    if (x->payer[0])
+        str_copy(x->payer_kind, sizeof x->payer_kind, "wechat_openid");
     x->amount = json_integer_value(json_object_get(json_object_get(t, "amount"), "total"));
     str_copy(x->state, sizeof x->state,
              !strcmp(state, "SUCCESS") || !strcmp(state, "REFUND")           ? "paid"
@@ -127,7 +145,7 @@ static void read_txn(json_t *t, struct gw_txn *x)
 }
 
 int wx_create(struct wx_config *c, const char *out_trade_no, int64_t amount, const char *subject, const char *openid,
-              char *pay_url, size_t cap)
+              int64_t expires_at, char *pay_url, size_t cap)
 {
     json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:s}}", "appid", c->appid, "mchid", c->mchid,
                             "description", subject, "out_trade_no", out_trade_no, "notify_url", c->notify_url,
@@ -139,6 +157,13 @@ int wx_create(struct wx_config *c, const char *out_trade_no, int64_t amount, con
     bool jsapi = openid && *openid;
     if (jsapi)
         json_object_set_new(req, "payer", json_pack("{s:s}", "openid", openid));
+    if (expires_at > 0) {
+        /* RFC 3339 in Beijing time: the trade closes then */
+        char iso[32], when[40];
+        fmt_iso8601(iso, expires_at + 8 * 3600000LL);
+        snprintf(when, sizeof when, "%.19s+08:00", iso);
+        json_object_set_new(req, "time_expire", json_string(when));
+    }
     body = json_dumps(req, JSON_COMPACT);
     json_decref(req);
     rc = call(c, "POST", jsapi ? "/v3/pay/transactions/jsapi" : "/v3/pay/transactions/native", body, &status, &ans);
@@ -165,8 +190,43 @@ int wx_query(struct wx_config *c, const char *out_trade_no, struct gw_txn *t)
     snprintf(path, sizeof path, "/v3/pay/transactions/out-trade-no/%s?mchid=%s", out_trade_no, c->mchid);
     rc = call(c, "GET", path, NULL, &status, &ans);
     if (!rc)
+        rc = ours(c, ans, true);
+    if (!rc)
         read_txn(ans, t);
+    if (rc == O2O_ECONFLICT && status == 404) {
+        /* ORDER_NOT_EXIST: never created at the gateway */
+        err_clear();
+        rc = 0;
+        str_copy(t->out_trade_no, sizeof t->out_trade_no, out_trade_no);
+        str_copy(t->state, sizeof t->state, "pending");
+        t->not_found = true;
+    }
     json_decref(ans);
+    return rc;
+}
+
+int wx_close(struct wx_config *c, const char *out_trade_no, struct gw_txn *t)
+{
+    char path[200], *body;
+    json_t *req = json_pack("{s:s}", "mchid", c->mchid), *ans = NULL;
+    long status = 0;
+    int rc;
+    snprintf(path, sizeof path, "/v3/pay/transactions/out-trade-no/%s/close", out_trade_no);
+    body = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    rc = call(c, "POST", path, body, &status, &ans);
+    free(body);
+    json_decref(ans);
+    str_copy(t->out_trade_no, sizeof t->out_trade_no, out_trade_no);
+    if (!rc)
+        str_copy(t->state, sizeof t->state, "closed"); /* 204 */
+    else if (rc == O2O_ECONFLICT && status == 404) {
+        err_clear();
+        rc = 0; /* never created: nothing to close */
+        str_copy(t->state, sizeof t->state, "closed");
+    } else if (rc == O2O_ECONFLICT && strstr(err_last()->msg, "ORDERPAID")) {
+        rc = err_set(O2O_ECONFLICT, "gateway_trade_paid", NULL, "WeChat Pay cannot close %s: it is paid", out_trade_no);
+    }
     return rc;
 }
 
@@ -227,6 +287,13 @@ int gw_wechat_notification(struct gateways *g, const struct gw_wx_headers *h, co
     if (!json_is_object(inner)) {
         json_decref(root);
         return err_set(O2O_EINVAL, "malformed_notification", NULL, "the resource is not a JSON object");
+    }
+    if (ours(c, inner, strncmp(ev, "REFUND.", 7) != 0)) {
+        /* signed by WeChat Pay, for another merchant or app: not ours to apply */
+        int rc = err_last()->rc;
+        json_decref(inner);
+        json_decref(root);
+        return rc;
     }
     if (!strncmp(ev, "REFUND.", 7)) {
         const char *st = jstr(inner, "refund_status");

@@ -169,10 +169,12 @@ int wx_micropay(struct wx_config *c, const char *out_trade_no, int64_t amount, c
         str_copy(t->state, sizeof t->state, "paid");
         str_copy(t->transaction_id, sizeof t->transaction_id, get(ans, na, "transaction_id"));
         str_copy(t->payer, sizeof t->payer, get(ans, na, "openid"));
+        str_copy(t->payer_kind, sizeof t->payer_kind, "wechat_openid");
         t->amount = parse_i64(get(ans, na, "total_fee"), 0, INT64_MAX / 2, &total) ? 0 : total;
     } else if (!strcmp(get(ans, na, "err_code"), "USERPAYING")) {
         str_copy(t->state, sizeof t->state, "pending");
     } else {
+        snprintf(t->reason, sizeof t->reason, "%.40s %.100s", get(ans, na, "err_code"), get(ans, na, "err_code_des"));
         rc = err_set(O2O_ECONFLICT, "gateway_refused", NULL, "WeChat Pay refused the payment code: %.40s %.100s",
                      get(ans, na, "err_code"), get(ans, na, "err_code_des"));
     }

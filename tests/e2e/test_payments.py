@@ -3,6 +3,8 @@ simulator (tests/sim/gateway_sim.py): QR payments confirmed by signed notificati
 resent notifications applied once, forged ones refused, scanned payment codes,
 payers linked to members, refunds to the gateway, lost notifications recovered by
 query, amount mismatches and late payments, and the daily settlement."""
+import datetime
+import json
 import os
 import re
 import socket
@@ -10,7 +12,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import Client, ServerTest, Server, make_chain, member_token, unique
+from harness import BINARY, Client, ServerTest, Server, make_chain, member_token, unique
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -73,14 +75,15 @@ class PaymentsTest(ServerTest):
         self.assertEqual(r.status, 201, r)
         return r.json
 
-    def bind_by_paying(self, m, tender, payer):
+    def bind_by_paying(self, m, tender, payer, open_id=False):
         """She signs in, orders online and pays through the gateway as payer: a verified
         payment of her own binds the payer's identity to her."""
         me = self.server.client(member_token(self.server, self.owner, m["phone"]))
         r = me.post("/v1/orders", {"fulfilment": "pickup", "pickup_store": "SH02", "lines": [{"sku": "PAY-1", "qty": 1}]})
         self.assertEqual(r.status, 201, r)
         gp = self.start(r.json, tender, client=me).json["gateway_payment"]
-        self.assertEqual(self.sim.post("/sim/pay", {"out_trade_no": gp["out_trade_no"], "payer": payer}).json["status"],
+        self.assertEqual(self.sim.post("/sim/pay", {"out_trade_no": gp["out_trade_no"],
+                                                    "open_id" if open_id else "payer": payer}).json["status"],
                          204 if tender == "wechat_pay" else 200)
         self.assertIn("payer_bound", [e["kind"] for e in self.order(r.json["id"])["timeline"]])
 
@@ -161,8 +164,6 @@ class PaymentsTest(ServerTest):
         self.assertEqual(a.json["gateway_payment"]["out_trade_no"], b.json["gateway_payment"]["out_trade_no"])
         self.assertEqual(a.json["gateway_payment"]["qr_code"], b.json["gateway_payment"]["qr_code"])
         self.assertEqual(len(self.order(o["id"])["payments"]), 1)
-        # another payment while one is pending would pay twice
-        self.assertError(self.start(o, "alipay"), 409, "nothing_due")
 
     def test_answers_not_signed_by_the_platform_are_refused(self):
         o = self.online_order()
@@ -256,6 +257,146 @@ class PaymentsTest(ServerTest):
         self.sim.post("/sim/pay", {"out_trade_no": r.json["gateway_payment"]["out_trade_no"], "notify": False})
         r = self.pos.post("/v1/payments/%d/sync" % r.json["gateway_payment"]["id"], {})
         self.assertEqual((r.status, r.json["status"]), (200, "completed"), r)
+
+    def test_alipay_openid_payers_are_linked(self):
+        # issue 12: in OpenID mode Alipay names the buyer by buyer_open_id only
+        m = self.member()
+        open_id = "074a" + "567890123456"
+        self.bind_by_paying(m, "alipay", open_id, open_id=True)
+        ids = self.owner.get("/v1/members/%d" % m["id"]).json["identities"]
+        self.assertIn(("alipay_open_id", open_id), [(x["kind"], x["value"]) for x in ids])
+        o = self.pos.post("/v1/orders", {"lines": [{"sku": "PAY-1", "qty": 1}]}).json
+        r = self.start(o, "scan", client=self.pos, auth_code="26" + "0000" + "567890123456")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["status"], r.json["member_id"]), ("completed", m["id"]))
+
+    # ---- what keeps an order payable ----
+    def test_an_unsigned_alipay_error_keeps_its_code_and_the_order_payable(self):
+        o = self.online_order()
+        self.sim.post("/sim/config", {"unsigned_errors": True,
+                                      "fail_next": {"code": "40004", "sub_code": "ACQ.TRADE_HAS_CLOSE",
+                                                    "sub_msg": "the trade is closed"}})
+        try:
+            r = self.start(o, "alipay")
+            self.assertError(r, 409, "gateway_refused")
+            self.assertIn("ACQ.TRADE_HAS_CLOSE", r.error["message"])
+            o2 = self.order(o["id"])
+            self.assertEqual(o2["payments"][0]["status"], "failed")
+            failed = [e["detail"] for e in o2["timeline"] if e["kind"] == "payment_failed"]
+            self.assertIn("ACQ.TRADE_HAS_CLOSE", failed[0])
+            self.assertIn("(unsigned)", failed[0])
+            # the order is not stuck: the next attempt gets its QR code
+            r = self.start(o, "alipay")
+            self.assertEqual(r.status, 201, r)
+        finally:
+            self.sim.post("/sim/config", {})
+        # an answer that says success must be signed, even when errors may not be
+        self.sim.post("/sim/config", {"unsigned_all": True})
+        try:
+            self.assertError(self.start(self.online_order(), "alipay"), 503, "gateway_bad_signature")
+        finally:
+            self.sim.post("/sim/config", {})
+
+    def test_a_new_payment_replaces_an_unanswered_one_which_is_closed_at_the_gateway(self):
+        o = self.online_order()
+        wx = self.start(o, "wechat_pay").json["gateway_payment"]
+        # she switches to Alipay: the WeChat trade is abandoned, never a 409
+        r = self.start(o, "alipay")
+        self.assertEqual(r.status, 201, r)
+        ali = r.json["gateway_payment"]
+        self.assertIn("payment_abandoned", [e["kind"] for e in r.json["timeline"]])
+        self.owner.post("/v1/gateways/sweep", {})
+        self.assertEqual(self.sim.get("/sim/trades/" + wx["out_trade_no"]).json["state"], "closed")
+        self.assertEqual(self.sim.post("/sim/pay", {"out_trade_no": wx["out_trade_no"]}).status, 409)
+        self.assertEqual(self.sim.post("/sim/pay", {"out_trade_no": ali["out_trade_no"]}).json["body"], "success")
+        o2 = self.order(o["id"])
+        self.assertEqual(o2["status"], "paid")
+        self.assertEqual(sorted((p["gateway"], p["status"]) for p in o2["payments"]),
+                         [("alipay", "captured"), ("wechat_pay", "cancelled")])
+        self.assertIn("payment_closed", [e["kind"] for e in o2["timeline"]])
+
+    def test_an_abandoned_payment_paid_after_all_is_taken_while_due_else_refunded(self):
+        self.sim.post("/sim/config", {"close_fails": True})  # the gateway cannot close it in time
+        try:
+            o = self.online_order()
+            wx = self.start(o, "wechat_pay").json["gateway_payment"]
+            ali = self.start(o, "alipay").json["gateway_payment"]
+            # she had scanned the WeChat code after all: the order still wants the money
+            self.assertEqual(self.sim.post("/sim/pay", {"out_trade_no": wx["out_trade_no"]}).json["status"], 204)
+            o2 = self.order(o["id"])
+            self.assertEqual((o2["status"], o2["paid"]), ("paid", 8888))
+            # and then the Alipay one too: that one goes back
+            self.assertEqual(self.sim.post("/sim/pay", {"out_trade_no": ali["out_trade_no"]}).json["body"], "success")
+            o3 = self.order(o["id"])
+            self.assertEqual((o3["status"], o3["refunded"]), ("paid", 8888))
+            self.assertEqual([x["reason"] for x in o3["refunds"]], ["paid after another payment was made"])
+        finally:
+            self.sim.post("/sim/config", {})
+
+    def test_payments_expire_at_the_gateway_with_the_order(self):
+        o = self.online_order()
+        pay_by = datetime.datetime.strptime(o["pay_by"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        beijing = (pay_by + datetime.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
+        ali = self.start(o, "alipay").json["gateway_payment"]
+        self.assertEqual(ali["expires_at"], o["pay_by"])
+        t = self.sim.get("/sim/trades/" + ali["out_trade_no"]).json
+        self.assertEqual(t["time_expire"], beijing)
+        self.assertRegex(t["timeout_express"], r"^\d+m$")
+        wx = self.start(o, "wechat_pay").json["gateway_payment"]
+        t = self.sim.get("/sim/trades/" + wx["out_trade_no"]).json
+        self.assertEqual(t["time_expire"], beijing.replace(" ", "T") + "+08:00")
+        # its time has come (pinned, not waited for): the sweeper closes it, the order stays payable
+        self.server.execute("UPDATE payments SET expires_at = 1000 WHERE out_trade_no = '%s'" % wx["out_trade_no"])
+        self.owner.post("/v1/gateways/sweep", {})
+        self.assertEqual(self.sim.get("/sim/trades/" + wx["out_trade_no"]).json["state"], "closed")
+        o2 = self.order(o["id"])
+        self.assertEqual([p["status"] for p in o2["payments"] if p["gateway"] == "wechat_pay"], ["failed"])
+        self.assertIn("payment_expired", [e["kind"] for e in o2["timeline"]])
+        self.assertEqual(self.start(o, "wechat_pay").status, 201)
+        # cancelling an unpaid order closes its QR code at the gateway
+        o = self.online_order()
+        ali = self.start(o, "alipay").json["gateway_payment"]
+        self.owner.post("/v1/orders/%d/cancel" % o["id"], {"reason": "changed my mind"})
+        self.owner.post("/v1/gateways/sweep", {})
+        self.assertEqual(self.sim.get("/sim/trades/" + ali["out_trade_no"]).json["state"], "closed")
+        self.assertEqual(self.sim.post("/sim/pay", {"out_trade_no": ali["out_trade_no"]}).status, 409)
+
+    def test_trade_numbers_carry_the_instance(self):
+        o = self.online_order()
+        gp = self.start(o, "wechat_pay").json["gateway_payment"]
+        self.assertTrue(gp["out_trade_no"].startswith("simO%d" % o["id"]), gp)
+        self.sim.post("/sim/pay", {"out_trade_no": gp["out_trade_no"]})
+        o2 = self.owner.post("/v1/orders/%d/cancel" % o["id"], {}).json
+        self.assertEqual(o2["refunds"][0]["out_refund_no"], gp["out_trade_no"] + "R1")
+        # a gateways file without an instance name is refused at start
+        with open(os.path.join(self.dir, "gateways.json")) as f:
+            conf = json.load(f)
+        del conf["instance"]
+        bad = os.path.join(self.dir, "no-instance.json")
+        with open(bad, "w") as f:
+            json.dump(conf, f)
+        r = subprocess.run([BINARY, "serve", "--db", os.path.join(self.dir, "x.db"), "--gateways", bad,
+                            "--listen", "127.0.0.1:%d" % free_port()], capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("instance", r.stderr)
+
+    def test_wechat_platform_key_rotation_and_foreign_merchants(self):
+        o = self.online_order()
+        gp = self.start(o, "wechat_pay").json["gateway_payment"]
+        for how in ("unknown_serial", "wrong_merchant"):
+            with self.subTest(how=how):
+                r = self.sim.post("/sim/forge", {"out_trade_no": gp["out_trade_no"], "how": how}).json
+                self.assertEqual(r["status"], 401, r)
+                self.assertEqual(self.order(o["id"])["status"], "placed")
+        # WeChat Pay rotates its key: answers and notifications signed by the new one are believed too
+        self.sim.post("/sim/config", {"platform": 2})
+        try:
+            o = self.online_order()
+            gp = self.start(o, "wechat_pay").json["gateway_payment"]
+            self.assertEqual(self.sim.post("/sim/pay", {"out_trade_no": gp["out_trade_no"]}).json["status"], 204)
+            self.assertEqual(self.order(o["id"])["status"], "paid")
+        finally:
+            self.sim.post("/sim/config", {})
 
     # ---- refunds, lost and late notifications ----
     def test_cancel_refunds_through_the_gateway(self):

@@ -9,9 +9,16 @@ notification), resends it, or sends forged ones.
 Run with Debian's python3 (python3-cryptography):
     python3 gateway_sim.py DIR O2O_PORT
 writes DIR/gateways.json (the o2o --gateways file) and keys, prints "listening PORT".
-Control: POST /sim/pay {out_trade_no, payer?, amount?, notify?, extra?}, POST /sim/resend
-{out_trade_no}, POST /sim/forge {out_trade_no, how}, GET /sim/trades/NO,
-POST /sim/config {bad_answers}.
+Control: POST /sim/pay {out_trade_no, payer?, open_id?, amount?, notify?, extra?}, POST
+/sim/resend {out_trade_no}, POST /sim/forge {out_trade_no, how}, GET /sim/trades/NO,
+POST /sim/config {bad_answers?, unsigned_errors?, unsigned_all?, close_fails?, platform?,
+fail_next?}.
+
+As the providers do: WeChat Pay signs with one of two platform keys (a certificate
+rotation: config platform 1 or 2); Alipay leaves some error answers unsigned
+(unsigned_errors); fail_next {code, sub_code} makes the next Alipay create fail;
+trades carry their expiry (time_expire) and can be closed; a closed trade cannot
+be paid.
 """
 import base64
 import hashlib
@@ -31,7 +38,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-MCHID, APPID, SERIAL, PLATFORM_SERIAL = "1900000109", "wxd678efh567hg6787", "MERCHANT0001", "PLATFORM0001"
+MCHID, APPID, SERIAL = "1900000109", "wxd678efh567hg6787", "MERCHANT0001"
+PLATFORM_SERIALS = ("PLATFORM0001", "PUB_KEY_ID_0002")
 ALI_APP_ID = "2021000000000001"
 
 
@@ -72,9 +80,11 @@ def fen(s):
 class Sim:
     def __init__(self, d, o2o_port):
         self.dir = d
-        self.merchant, self.platform, self.ali_app, self.alipay = new_key(), new_key(), new_key(), new_key()
-        for name, k in (("merchant", self.merchant), ("platform", self.platform), ("ali_app", self.ali_app),
-                        ("alipay", self.alipay)):
+        self.merchant, self.ali_app, self.alipay = new_key(), new_key(), new_key()
+        self.platforms = [new_key(), new_key()]
+        self.platform_no = 0
+        for name, k in (("merchant", self.merchant), ("platform", self.platforms[0]),
+                        ("platform2", self.platforms[1]), ("ali_app", self.ali_app), ("alipay", self.alipay)):
             write_keys(d, name, k)
         self.api_v3_key = secrets.token_hex(16)
         self.api_v2_key = secrets.token_hex(16)
@@ -82,17 +92,27 @@ class Sim:
         self.trades = {}
         self.lock = threading.Lock()
         self.bad_answers = False
+        self.unsigned_errors = False
+        self.unsigned_all = False
+        self.close_fails = False
+        self.fail_next = None
         self.requests = []
+
+    @property
+    def platform(self):
+        return self.platforms[self.platform_no]
 
     def config(self, port):
         base = "http://127.0.0.1:%d" % port
         return {
+            "instance": "sim",
             "wechat_pay": {"base_url": base, "mchid": MCHID, "appid": APPID, "serial_no": SERIAL,
-                           "platform_serial": PLATFORM_SERIAL, "api_v3_key": self.api_v3_key,
+                           "platform_keys": {PLATFORM_SERIALS[0]: os.path.join(self.dir, "platform.pub.pem"),
+                                             PLATFORM_SERIALS[1]: os.path.join(self.dir, "platform2.pub.pem")},
+                           "api_v3_key": self.api_v3_key,
                            "api_v2_key": self.api_v2_key,
                            "notify_url": self.o2o + "/v1/gateways/wechat_pay/notify",
-                           "private_key": os.path.join(self.dir, "merchant.pem"),
-                           "platform_public_key": os.path.join(self.dir, "platform.pub.pem")},
+                           "private_key": os.path.join(self.dir, "merchant.pem")},
             "alipay": {"gateway_url": base + "/gateway.do", "app_id": ALI_APP_ID,
                        "notify_url": self.o2o + "/v1/gateways/alipay/notify",
                        "private_key": os.path.join(self.dir, "ali_app.pem"),
@@ -100,7 +120,8 @@ class Sim:
         }
 
     # ---- WeChat Pay ----
-    def wx_headers(self, body, key=None, ts=None, serial=PLATFORM_SERIAL):
+    def wx_headers(self, body, key=None, ts=None, serial=None):
+        serial = serial or PLATFORM_SERIALS[self.platform_no]
         ts = str(int(time.time())) if ts is None else str(ts)
         nonce = secrets.token_hex(16)
         sig = sign(key or self.platform, "%s\n%s\n%s\n" % (ts, nonce, body))
@@ -119,14 +140,15 @@ class Sim:
         msg = "%s\n%s\n%s\n%s\n%s\n" % (method, path, fields["timestamp"], fields["nonce_str"], body)
         return verify(self.merchant.public_key(), msg, fields["signature"])
 
-    def wx_transaction(self, t, amount=None):
-        return {"mchid": MCHID, "appid": APPID, "out_trade_no": t["out_trade_no"],
+    def wx_transaction(self, t, amount=None, mchid=MCHID):
+        return {"mchid": mchid, "appid": APPID, "out_trade_no": t["out_trade_no"],
                 "transaction_id": t["transaction_id"], "trade_type": t.get("trade_type", "NATIVE"),
                 "trade_state": {"paid": "SUCCESS", "pending": "NOTPAY", "closed": "CLOSED"}[t["state"]],
                 "success_time": "2026-11-23T10:00:00+08:00", "payer": {"openid": t.get("payer", "")},
                 "amount": {"total": amount if amount is not None else t["amount"], "currency": "CNY"}}
 
     def wx_notification(self, t, amount=None, event="TRANSACTION.SUCCESS", resource=None):
+        """(resource: the decrypted transaction to send instead of the trade's own)"""
         plain = json.dumps(resource or self.wx_transaction(t, amount))
         nonce = secrets.token_hex(6)
         aad = "transaction" if event.startswith("TRANSACTION") else "refund"
@@ -160,15 +182,26 @@ class Sim:
 
     def ali_answer(self, method, resp):
         text = json.dumps(resp, separators=(",", ":"), ensure_ascii=False)
+        if self.unsigned_all or (self.unsigned_errors and resp.get("code") != "10000"):
+            return '{"%s_response":%s}' % (method.replace(".", "_"), text)  # as Alipay leaves some errors
         sig = sign(self.alipay if not self.bad_answers else new_key(), text)
         return '{"%s_response":%s,"sign":"%s"}' % (method.replace(".", "_"), text, sig)
+
+    @staticmethod
+    def ali_buyer(t):
+        """Alipay names the buyer by user id, or in OpenID mode by open id."""
+        return {"buyer_open_id": t["open_id"]} if t.get("open_id") else {"buyer_user_id": t.get("payer", "")}
 
     def ali_notification(self, t, amount=None, key=None):
         p = {"notify_time": "2026-11-23 10:00:00", "notify_type": "trade_status_sync",
              "notify_id": secrets.token_hex(8), "app_id": ALI_APP_ID, "charset": "utf-8", "version": "1.0",
              "sign_type": "RSA2", "trade_no": t["transaction_id"], "out_trade_no": t["out_trade_no"],
-             "total_amount": yuan(amount if amount is not None else t["amount"]), "buyer_id": t.get("payer", ""),
+             "total_amount": yuan(amount if amount is not None else t["amount"]),
              "trade_status": "TRADE_SUCCESS", "gmt_payment": "2026-11-23 10:00:00"}
+        if t.get("open_id"):
+            p["buyer_open_id"] = t["open_id"]
+        else:
+            p["buyer_id"] = t.get("payer", "")
         p.update(t.get("extra", {}))   # the many optional fields Alipay documents (fund_bill_list, ...)
         p["sign"] = sign(key or self.alipay, self.ali_content(p, True))
         return p
@@ -193,6 +226,12 @@ class Sim:
                 h = self.wx_headers(body, key=new_key())
             elif forged == "stale":
                 h = self.wx_headers(body, ts=int(time.time()) - 3600)
+            elif forged == "unknown_serial":
+                h = self.wx_headers(body, key=new_key(), serial="PLATFORM9999")
+            elif forged == "wrong_merchant":
+                # signed and encrypted as WeChat Pay does, for another merchant
+                body = self.wx_notification(t, amount, resource=self.wx_transaction(t, amount, mchid="1900000999"))
+                h = self.wx_headers(body)
             elif forged == "tampered":
                 h = self.wx_headers(body)
                 obj = json.loads(body)
@@ -262,6 +301,22 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.body()
         path = self.path
         s.requests.append(path)
+        m = re.match(r"^/v3/pay/transactions/out-trade-no/([^/?]+)/close$", path)
+        if m:
+            if not s.wx_check("POST", path, self.headers.get("Authorization"), raw):
+                return self.wx_reply(401, {"code": "SIGN_ERROR", "message": "bad signature"})
+            t = s.trades.get(m.group(1))
+            if s.close_fails:
+                return self.wx_reply(500, {"code": "SYSTEM_ERROR", "message": "try again later"})
+            if not t:
+                return self.wx_reply(404, {"code": "ORDER_NOT_EXIST", "message": "no such trade"})
+            if t["state"] == "paid":
+                return self.wx_reply(400, {"code": "ORDERPAID", "message": "the trade is paid"})
+            t["state"] = "closed"
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if path in ("/v3/pay/transactions/native", "/v3/pay/transactions/jsapi"):
             if not s.wx_check("POST", path, self.headers.get("Authorization"), raw):
                 return self.wx_reply(401, {"code": "SIGN_ERROR", "message": "bad signature"})
@@ -271,7 +326,7 @@ class Handler(BaseHTTPRequestHandler):
                     "gateway": "wechat_pay", "out_trade_no": req["out_trade_no"], "amount": req["amount"]["total"],
                     "notify_url": req["notify_url"], "state": "pending", "refunds": {},
                     "transaction_id": "42000" + secrets.token_hex(8),
-                    "payer": req.get("payer", {}).get("openid", "")})
+                    "payer": req.get("payer", {}).get("openid", ""), "time_expire": req.get("time_expire")})
             if path.endswith("jsapi"):
                 t["trade_type"] = "JSAPI"
                 return self.wx_reply(200, {"prepay_id": "wx" + t["transaction_id"]})
@@ -325,13 +380,17 @@ class Handler(BaseHTTPRequestHandler):
                                                              "sub_code": "isv.invalid-signature"}))
             biz = json.loads(p["biz_content"])
             no = biz.get("out_trade_no")
+            if method in ("alipay.trade.precreate", "alipay.trade.pay") and s.fail_next:
+                fail, s.fail_next = s.fail_next, None
+                return self.reply(200, s.ali_answer(method, dict({"msg": "Business Failed"}, **fail)))
             if method in ("alipay.trade.precreate", "alipay.trade.pay"):
                 with s.lock:
                     t = s.trades.setdefault(no, {"gateway": "alipay", "out_trade_no": no,
                                                  "amount": fen(biz["total_amount"]),
                                                  "notify_url": p.get("notify_url", ""), "state": "pending",
                                                  "refunds": {}, "transaction_id": "2026" + secrets.token_hex(8),
-                                                 "payer": ""})
+                                                 "payer": "", "time_expire": biz.get("time_expire"),
+                                                 "timeout_express": biz.get("timeout_express")})
                 if method == "alipay.trade.precreate":
                     return self.reply(200, s.ali_answer(method, {"code": "10000", "msg": "Success",
                                                                  "out_trade_no": no,
@@ -344,20 +403,37 @@ class Handler(BaseHTTPRequestHandler):
                                                                  "sub_msg": "payment code expired"}))
                 t["state"] = "paid"
                 t["payer"] = "2088" + code[-12:]
-                return self.reply(200, s.ali_answer(method, {"code": "10000", "msg": "Success", "out_trade_no": no,
-                                                             "trade_no": t["transaction_id"],
-                                                             "buyer_user_id": t["payer"],
-                                                             "total_amount": yuan(t["amount"])}))
+                if code.startswith("26"):  # an app in OpenID mode sees her open id only
+                    t["open_id"] = "074a" + code[-12:]
+                return self.reply(200, s.ali_answer(method, dict({"code": "10000", "msg": "Success",
+                                                                  "out_trade_no": no, "trade_no": t["transaction_id"],
+                                                                  "total_amount": yuan(t["amount"])},
+                                                                 **s.ali_buyer(t))))
             if method == "alipay.trade.query":
                 t = s.trades.get(no)
                 if not t:
                     return self.reply(200, s.ali_answer(method, {"code": "40004", "msg": "Business Failed",
                                                                  "sub_code": "ACQ.TRADE_NOT_EXIST"}))
                 status = {"paid": "TRADE_SUCCESS", "pending": "WAIT_BUYER_PAY", "closed": "TRADE_CLOSED"}[t["state"]]
+                return self.reply(200, s.ali_answer(method, dict({"code": "10000", "msg": "Success",
+                                                                  "out_trade_no": no, "trade_no": t["transaction_id"],
+                                                                  "trade_status": status,
+                                                                  "total_amount": yuan(t["amount"])},
+                                                                 **s.ali_buyer(t))))
+            if method == "alipay.trade.close":
+                t = s.trades.get(no)
+                if s.close_fails:
+                    return self.reply(200, s.ali_answer(method, {"code": "20000", "msg": "Service Unavailable",
+                                                                 "sub_code": "ACQ.SYSTEM_ERROR"}))
+                if not t:
+                    return self.reply(200, s.ali_answer(method, {"code": "40004", "msg": "Business Failed",
+                                                                 "sub_code": "ACQ.TRADE_NOT_EXIST"}))
+                if t["state"] == "paid":
+                    return self.reply(200, s.ali_answer(method, {"code": "40004", "msg": "Business Failed",
+                                                                 "sub_code": "ACQ.TRADE_STATUS_ERROR"}))
+                t["state"] = "closed"
                 return self.reply(200, s.ali_answer(method, {"code": "10000", "msg": "Success", "out_trade_no": no,
-                                                             "trade_no": t["transaction_id"], "trade_status": status,
-                                                             "buyer_user_id": t["payer"],
-                                                             "total_amount": yuan(t["amount"])}))
+                                                             "trade_no": t["transaction_id"]}))
             if method == "alipay.trade.refund":
                 t = s.trades.get(no)
                 amount = fen(biz["refund_amount"])
@@ -375,13 +451,22 @@ class Handler(BaseHTTPRequestHandler):
         req = json.loads(raw or "{}")
         if path == "/sim/config":
             s.bad_answers = bool(req.get("bad_answers"))
+            s.unsigned_errors = bool(req.get("unsigned_errors"))
+            s.unsigned_all = bool(req.get("unsigned_all"))
+            s.close_fails = bool(req.get("close_fails"))
+            s.platform_no = int(req.get("platform", 1)) - 1
+            s.fail_next = req.get("fail_next")
             return self.reply(200, "{}")
         t = s.trades.get(req.get("out_trade_no", ""))
         if path in ("/sim/pay", "/sim/resend", "/sim/forge") and not t:
             return self.reply(404, json.dumps({"error": "no such trade"}))
         if path == "/sim/pay":
+            if t["state"] == "closed":
+                return self.reply(409, json.dumps({"error": "the trade is closed: it cannot be paid"}))
             if req.get("payer"):
                 t["payer"] = req["payer"]
+            if req.get("open_id"):
+                t["open_id"] = req["open_id"]
             if req.get("extra"):
                 t["extra"] = req["extra"]
             t["state"] = "paid"
