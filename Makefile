@@ -8,9 +8,10 @@
 CC      ?= cc
 VERSION := 0.1.0
 PKGS    := libh2o-evloop jansson sqlite3 libsodium libcrypto libqrencode zlib liblzma xlsxwriter
-# headers only: libpq and libcurl are loaded when first used (dlopen), which
-# keeps every command's start fast (they bring some thirty libraries)
-LAZY    := libpq libcurl
+# headers only: libpq, libcurl and librsvg (charts in e-mail) are loaded when first
+# used (dlopen), which keeps every command's start fast (they bring some thirty
+# libraries each)
+LAZY    := libpq libcurl librsvg-2.0
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wvla -Wimplicit-fallthrough -fno-common
 DEFS    := -std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -DO2O_VERSION='"$(VERSION)"'

@@ -3,15 +3,14 @@
 ** --smtp) and webhooks (HTTP POST, signed with --webhook-secret). A message is
 ** claimed for a minute before it is sent, so that of several processes only one
 ** sends it; a failure is tried again later (5 s, doubling, up to an hour), and
-** given up after 10 attempts. A report ("report:ID") goes out as an e-mail with
-** the HTML page as its body and the CSV and XLSX files attached, or as a webhook
-** whose body is the report's JSON.
+** given up after 10 attempts. A report ("report:ID") goes out as an e-mail
+** (report/mail.c: text and HTML with PNG charts, CSV and XLSX attached), or as a
+** webhook whose body is the report's JSON.
 */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "core/buf.h"
@@ -23,6 +22,8 @@
 #include "domain/report.h"
 #include "domain/settings.h"
 #include "pay/httpc.h"
+#include "core/mime.h"
+#include "report/mail.h"
 #include "report/render.h"
 
 #define MODULE_NAME "api/deliver"
@@ -67,64 +68,31 @@ static int settle_body(struct db_conn *c, void *arg)
     return outbox_settle(c, k->id, k->sent, k->retry_at);
 }
 
-static void base64_lines(struct buf *b, const char *data, size_t len)
-{
-    size_t cap = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
-    char *enc = xmalloc(cap);
-    sodium_bin2base64(enc, cap, (const unsigned char *)data, len, sodium_base64_VARIANT_ORIGINAL);
-    for (size_t i = 0, n = strlen(enc); i < n; i += 76) {
-        buf_add(b, enc + i, n - i < 76 ? n - i : 76);
-        buf_adds(b, "\r\n");
-    }
-    free(enc);
-}
-
-/* The e-mail of a report: HTML body, CSV and XLSX attached. */
-static char *report_mail(const char *to, const json_t *doc, const char *name, size_t *len)
-{
-    struct buf b = BUF_INIT(64u << 20);
-    char boundary[40], date[64], *html, *csv, *xlsx;
-    size_t hl, cl, xl = 0;
-    time_t t = time(NULL);
-    struct tm tm;
-    const char *title;
-    random_hex(boundary, 12);
-    gmtime_r(&t, &tm);
-    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    html = render_html(doc, &hl);
-    csv = render_csv(doc, &cl);
-    xlsx = render_xlsx(doc, &xl);
-    title = strstr(html, "<title>") ? strstr(html, "<title>") + 7 : "o2o report";
-    buf_addf(&b, "From: o2o reports <%s>\r\nTo: <%s>\r\nDate: %s\r\nSubject: %.*s\r\nMIME-Version: 1.0\r\n", dv.from, to,
-             date, (int)strcspn(title, "<"), title);
-    buf_addf(&b, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n", boundary);
-    buf_addf(&b, "--%s\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
-             boundary);
-    base64_lines(&b, html, hl);
-    buf_addf(&b, "--%s\r\nContent-Type: text/csv; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n"
-                 "Content-Disposition: attachment; filename=\"%s.csv\"\r\n\r\n",
-             boundary, name);
-    base64_lines(&b, csv, cl);
-    if (xlsx) {
-        buf_addf(&b, "--%s\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n"
-                     "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"%s.xlsx\"\r\n\r\n",
-                 boundary, name);
-        base64_lines(&b, xlsx, xl);
-    }
-    buf_addf(&b, "--%s--\r\n", boundary);
-    free(html);
-    free(csv);
-    free(xlsx);
-    *len = b.len;
-    return buf_steal(&b);
-}
-
+/* A text e-mail (an outbox message that is not a report). */
 static char *plain_mail(const char *to, const char *text, size_t *len)
 {
     struct buf b = BUF_INIT(1u << 20);
-    buf_addf(&b, "From: o2o <%s>\r\nTo: <%s>\r\nSubject: %.60s\r\nMIME-Version: 1.0\r\n"
-                 "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
-             dv.from, to, text, text);
+    char id[128], date[40], subject[64];
+    size_t n = 0;
+    /* the subject: the text's first words, cut at a character */
+    while (text[n] && n < 60)
+        n++;
+    while (n && text[n] && ((unsigned char)text[n] & 0xc0) == 0x80)
+        n--;
+    snprintf(subject, sizeof subject, "%.*s", (int)n, text);
+    for (char *p = subject; *p; p++)
+        if (*p == '\r' || *p == '\n')
+            *p = ' ';
+    mime_message_id(id, dv.from);
+    mime_date(date, now_ms());
+    mime_address(&b, "From", "o2o", dv.from);
+    mime_address(&b, "To", NULL, to);
+    mime_header(&b, "Date", date);
+    mime_header(&b, "Message-ID", id);
+    mime_header(&b, "Subject", subject);
+    buf_adds(&b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                 "Content-Transfer-Encoding: base64\r\n\r\n");
+    mime_base64(&b, text, strlen(text));
     *len = b.len;
     return buf_steal(&b);
 }
@@ -153,7 +121,12 @@ static int deliver(const struct outbox_msg *m)
             json_decref(doc);
             return err_set(O2O_ERETRY, "no_smtp", NULL, "no --smtp server is configured");
         }
-        mail = doc ? report_mail(m->recipient, doc, name, &len) : plain_mail(m->recipient, m->payload, &len);
+        if (doc) {
+            struct mail_head h = {dv.from, "o2o reports", m->recipient, now_ms()};
+            mail = report_mail(doc, name, &h, &len);
+        } else {
+            mail = plain_mail(m->recipient, m->payload, &len);
+        }
         rc = smtp_send(dv.smtp, dv.from, m->recipient, mail, len, 30000);
         free(mail);
     } else {

@@ -25,10 +25,21 @@
 
 static const char *formats[] = {"json", "csv", "html", "xlsx"};
 
+/* format=json|csv|html|xlsx; a CSV download starts with a UTF-8 byte-order mark
+** (Excel on Windows reads one without it as the local code page and garbles
+** Chinese names) unless bom=false. *f: the format, BOM_FLAG added for the mark. */
+#define BOM_FLAG 16
+
 static int format_of(struct http_req *rq, int *f)
 {
-    const char *v = http_query(rq, "format");
+    const char *v = http_query(rq, "format"), *bom = http_query(rq, "bom");
     *f = 0;
+    if (bom && strcmp(bom, "true") && strcmp(bom, "false"))
+        return err_set(O2O_EINVAL, "wrong_type", "bom", "bom is true or false");
+    if (v && !strcmp(v, "csv") && !(bom && !strcmp(bom, "false"))) {
+        *f = 1 | BOM_FLAG;
+        return 0;
+    }
     if (!v || !*v)
         return 0;
     for (int i = 0; i < 4; i++)
@@ -45,12 +56,23 @@ static void complete_as(struct http_pending *p, json_t *doc, int format)
     static const char *types[] = {"application/json", "text/csv; charset=utf-8", "text/html; charset=utf-8",
                                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
     size_t len = 0;
-    char *body = render_as(doc, formats[format], &len);
+    bool bom = format & BOM_FLAG;
+    char *body;
+    format &= ~BOM_FLAG;
+    body = render_as(doc, formats[format], &len);
     json_decref(doc);
     if (!body) {
         int rc = err_last()->rc ? err_last()->rc : O2O_EDB;
         http_complete_error(p, rc);
         return;
+    }
+    if (bom) {
+        char *with = xmalloc(len + 4);
+        memcpy(with, "\xEF\xBB\xBF", 3);
+        memcpy(with + 3, body, len + 1);
+        free(body);
+        body = with;
+        len += 3;
     }
     http_complete_as(p, 200, types[format], body, len, false);
 }
@@ -150,7 +172,7 @@ int api_demand(struct http_req *rq)
     struct report_job *j = xcalloc(1, sizeof *j);
     const char *from = http_query(rq, "from"), *to = http_query(rq, "to");
     int rc = format_of(rq, &j->format);
-    if (!rc && j->format == 2)
+    if (!rc && (j->format & ~BOM_FLAG) == 2)
         rc = err_set(O2O_EINVAL, "out_of_range", "format", "demand comes as json, csv or xlsx");
     if (!rc && ((from && strlen(from) >= sizeof j->from) || (to && strlen(to) >= sizeof j->to)))
         rc = err_set(O2O_EINVAL, "wrong_type", "from", "months are YYYY-MM");

@@ -131,7 +131,7 @@ static bool is_daily(const json_t *r)
     return !strcmp(js(r, "kind"), "daily");
 }
 
-static void title_of(const json_t *r, char *out, size_t cap)
+void render_title(const json_t *r, char *out, size_t cap)
 {
     const char *scope = js(r, "scope");
     const char *who = !strcmp(scope, "chain") ? "the whole chain" : js(r, "name");
@@ -245,13 +245,61 @@ char *render_csv(const json_t *r, size_t *len)
 
 /* ---- terminal ---- */
 
+/* Display columns of the code point at s (CJK and full-width: 2); *n its bytes. */
+static int cp_width(const unsigned char *s, size_t *n)
+{
+    uint32_t c = s[0];
+    *n = 1;
+    if (c >= 0xf0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80) {
+        c = (uint32_t)(s[0] & 7) << 18 | (uint32_t)(s[1] & 63) << 12 | (uint32_t)(s[2] & 63) << 6 | (s[3] & 63);
+        *n = 4;
+    } else if (c >= 0xe0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
+        c = (uint32_t)(s[0] & 15) << 12 | (uint32_t)(s[1] & 63) << 6 | (s[2] & 63);
+        *n = 3;
+    } else if (c >= 0xc0 && (s[1] & 0xc0) == 0x80) {
+        c = (uint32_t)(s[0] & 31) << 6 | (s[1] & 63);
+        *n = 2;
+    }
+    return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
+                   (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+                   (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd)
+               ? 2
+               : 1;
+}
+
+/* s in exactly `width` terminal columns: cut at a character (never inside one),
+** padded with spaces. A Chinese name lines up with the others. */
+static const char *column(char *out, size_t cap, const char *s, int width)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t o = 0;
+    int used = 0;
+    while (*p) {
+        size_t n;
+        int w = cp_width(p, &n);
+        if (used + w > width || o + n + 1 >= cap)
+            break;
+        memcpy(out + o, p, n);
+        o += n;
+        used += w;
+        p += n;
+    }
+    while (used < width && o + 1 < cap) {
+        out[o++] = ' ';
+        used++;
+    }
+    out[o] = 0;
+    return out;
+}
+
+
 char *render_table(const json_t *r, size_t *len)
 {
     struct buf b = BUF_INIT(MAX_DOC);
-    char title[256], y[32];
+    char title[256], y[32], col[128];
     size_t i;
     json_t *x;
-    title_of(r, title, sizeof title);
+    render_title(r, title, sizeof title);
     buf_addf(&b, "%s\n", title);
     if (is_daily(r)) {
         struct line l[12];
@@ -277,20 +325,21 @@ char *render_table(const json_t *r, size_t *len)
         buf_adds(&b, "\nbest sellers                                   qty         amount\n");
         json_array_foreach(json_object_get(r, "best_sellers"), i, x) {
             render_yuan(ji(x, "amount"), y);
-            buf_addf(&b, "  %-16s %-24.24s %8lld %14s\n", js(x, "sku"), js(x, "name"), (long long)ji(x, "qty"), y);
+            buf_addf(&b, "  %-16s %s %8lld %14s\n", js(x, "sku"), column(col, sizeof col, js(x, "name"), 24),
+                     (long long)ji(x, "qty"), y);
         }
         buf_adds(&b, "\ncore customers of the day                   orders          spend\n");
         json_array_foreach(json_object_get(r, "core_customers"), i, x) {
             render_yuan(ji(x, "spend"), y);
-            buf_addf(&b, "  %-8lld %-20.20s %-12s %8lld %14s\n", (long long)ji(x, "member_id"), js(x, "name"),
-                     js(x, "phone"), (long long)ji(x, "orders"), y);
+            buf_addf(&b, "  %-8lld %s %-12s %8lld %14s\n", (long long)ji(x, "member_id"),
+                     column(col, sizeof col, js(x, "name"), 20), js(x, "phone"), (long long)ji(x, "orders"), y);
         }
         if (json_array_size(json_object_get(r, "stores"))) {
             buf_adds(&b, "\nstores                                     orders          sales\n");
             json_array_foreach(json_object_get(r, "stores"), i, x) {
                 render_yuan(ji(x, "sales"), y);
-                buf_addf(&b, "  %-12s %-24.24s %8lld %14s\n", js(x, "store"), js(x, "name"), (long long)ji(x, "orders"),
-                         y);
+                buf_addf(&b, "  %-12s %s %8lld %14s\n", js(x, "store"), column(col, sizeof col, js(x, "name"), 24),
+                         (long long)ji(x, "orders"), y);
             }
         }
     } else {
@@ -325,18 +374,25 @@ static void html_text(struct buf *b, const char *s)
     }
 }
 
-/* A horizontal bar chart of labels and values (money in fen when money). */
+/* A horizontal bar chart of labels and values (money in fen when money): a
+** standalone SVG document (its look in attributes, not the page's CSS), shown
+** inline on the web and rasterised to PNG for e-mail. With charts, the chart is
+** collected there and the page shows <img src="cid:ID@o2o"> instead. */
 static void svg_bars(struct buf *b, const char *id, const char *title, const char **labels, const int64_t *v, int n,
-                     int money)
+                     int money, struct render_charts *charts)
 {
+    struct buf svg = BUF_INIT(MAX_DOC);
     int64_t max = 1;
     int h = 24 * n + 34;
+    if (charts && charts->drop)
+        return;
     for (int i = 0; i < n; i++)
         if (v[i] > max)
             max = v[i];
-    buf_addf(b, "<figure><figcaption>");
-    html_text(b, title);
-    buf_addf(b, "</figcaption><svg id=\"%s\" class=\"chart\" width=\"640\" height=\"%d\" role=\"img\">", id, h);
+    buf_addf(&svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"%s\" class=\"chart\" width=\"640\" height=\"%d\" "
+                   "viewBox=\"0 0 640 %d\" role=\"img\" font-family=\"DejaVu Sans, WenQuanYi Micro Hei, sans-serif\" "
+                   "font-size=\"12\" fill=\"#222\">",
+             id, h, h);
     for (int i = 0; i < n; i++) {
         char y[32];
         int w = v[i] > 0 ? (int)(v[i] * 400 / max) : 0;
@@ -344,17 +400,36 @@ static void svg_bars(struct buf *b, const char *id, const char *title, const cha
             render_yuan(v[i], y);
         else
             snprintf(y, sizeof y, "%lld", (long long)v[i]);
-        buf_addf(b, "<text x=\"0\" y=\"%d\" class=\"label\">", 24 * i + 17);
-        html_text(b, labels[i]);
-        buf_addf(b, "</text><rect class=\"bar\" x=\"170\" y=\"%d\" width=\"%d\" height=\"18\"></rect>"
-                    "<text x=\"%d\" y=\"%d\" class=\"value\">%s</text>",
+        buf_addf(&svg, "<text x=\"0\" y=\"%d\" class=\"label\">", 24 * i + 17);
+        html_text(&svg, labels[i]);
+        buf_addf(&svg, "</text><rect class=\"bar\" fill=\"#3b7dd8\" x=\"170\" y=\"%d\" width=\"%d\" height=\"18\"></rect>"
+                       "<text x=\"%d\" y=\"%d\" class=\"value\">%s</text>",
                  24 * i + 4, w, 176 + w, 24 * i + 17, y);
     }
-    buf_adds(b, "</svg></figure>\n");
+    buf_adds(&svg, "</svg>");
+    buf_addf(b, "<figure><figcaption>");
+    html_text(b, title);
+    buf_adds(b, "</figcaption>");
+    if (charts && charts->n < RENDER_MAX_CHARTS) {
+        struct render_chart *c = &charts->v[charts->n++];
+        str_copy(c->id, sizeof c->id, id);
+        str_copy(c->title, sizeof c->title, title);
+        c->width = 640;
+        c->height = h;
+        c->len = svg.len;
+        c->svg = buf_steal(&svg);
+        buf_addf(b, "<img src=\"cid:%s@o2o\" width=\"640\" height=\"%d\" alt=\"", id, h);
+        html_text(b, title);
+        buf_adds(b, "\" style=\"display:block;max-width:100%\">");
+    } else {
+        buf_add(b, buf_str(&svg), svg.len);
+        buf_free(&svg);
+    }
+    buf_adds(b, "</figure>\n");
 }
 
 static void chart_of(struct buf *b, const json_t *list, const char *id, const char *title, const char *label_key,
-                     const char *value_key, int money)
+                     const char *value_key, int money, struct render_charts *charts)
 {
     const char *labels[64];
     int64_t v[64];
@@ -368,7 +443,14 @@ static void chart_of(struct buf *b, const json_t *list, const char *id, const ch
         v[n++] = ji(x, value_key);
     }
     if (n)
-        svg_bars(b, id, title, labels, v, n, money);
+        svg_bars(b, id, title, labels, v, n, money, charts);
+}
+
+void render_charts_free(struct render_charts *c)
+{
+    for (int i = 0; i < c->n; i++)
+        free(c->v[i].svg);
+    c->n = 0;
 }
 
 static void html_table(struct buf *b, const json_t *list, const char *const *cols, const char *const *heads,
@@ -402,11 +484,11 @@ static void html_table(struct buf *b, const json_t *list, const char *const *col
     buf_adds(b, "</table>\n");
 }
 
-char *render_html(const json_t *r, size_t *len)
+static char *html_doc(const json_t *r, size_t *len, struct render_charts *charts)
 {
     struct buf b = BUF_INIT(MAX_DOC);
     char title[256], y[32];
-    title_of(r, title, sizeof title);
+    render_title(r, title, sizeof title);
     buf_adds(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
     html_text(&b, title);
     buf_adds(&b, "</title><style>body{font-family:sans-serif;margin:2em;color:#222}h1{font-size:1.4em}"
@@ -446,20 +528,20 @@ char *render_html(const json_t *r, size_t *len)
         }
         buf_adds(&b, "</div>\n<h2>Sales by channel</h2>\n");
         chart_of(&b, json_object_get(r, "by_channel"), "chart-channels", "Sales by channel (yuan)", "channel", "sales",
-                 1);
+                 1, charts);
         html_table(&b, json_object_get(r, "by_channel"), ch_cols, ch_heads, m3, 3);
         buf_adds(&b, "<h2>Payments by tender</h2>\n");
         chart_of(&b, json_object_get(r, "by_tender"), "chart-tenders", "Payments by tender (yuan)", "tender", "amount",
-                 1);
+                 1, charts);
         html_table(&b, json_object_get(r, "by_tender"), te_cols, te_heads, m3, 3);
         buf_adds(&b, "<h2>Best-selling SKUs</h2>\n");
-        chart_of(&b, json_object_get(r, "best_sellers"), "chart-best-sellers", "Quantity sold", "sku", "qty", 0);
+        chart_of(&b, json_object_get(r, "best_sellers"), "chart-best-sellers", "Quantity sold", "sku", "qty", 0, charts);
         html_table(&b, json_object_get(r, "best_sellers"), sk_cols, sk_heads, m4, 4);
         buf_adds(&b, "<h2>Core customers of the day</h2>\n");
         html_table(&b, json_object_get(r, "core_customers"), cu_cols, cu_heads, m5, 5);
         if (json_array_size(json_object_get(r, "stores"))) {
             buf_adds(&b, "<h2>Stores</h2>\n");
-            chart_of(&b, json_object_get(r, "stores"), "chart-stores", "Sales by store (yuan)", "store", "sales", 1);
+            chart_of(&b, json_object_get(r, "stores"), "chart-stores", "Sales by store (yuan)", "store", "sales", 1, charts);
             html_table(&b, json_object_get(r, "stores"), st_cols, st_heads, st_m, 5);
         }
     } else {
@@ -468,7 +550,7 @@ char *render_html(const json_t *r, size_t *len)
         static const int mo_m[] = {0, 1, 0, 0};
         size_t i;
         json_t *x;
-        chart_of(&b, json_object_get(r, "months"), "chart-months", "Revenue by month (yuan)", "month", "sales", 1);
+        chart_of(&b, json_object_get(r, "months"), "chart-months", "Revenue by month (yuan)", "month", "sales", 1, charts);
         html_table(&b, json_object_get(r, "months"), mo_cols, mo_heads, mo_m, 4);
         buf_adds(&b, "<h2>Best sellers</h2>\n<table><tr><th>Month</th><th>SKU</th><th>Name</th><th>Quantity</th></tr>\n");
         json_array_foreach(json_object_get(r, "months"), i, x) {
@@ -489,6 +571,17 @@ char *render_html(const json_t *r, size_t *len)
     buf_adds(&b, "</body></html>\n");
     *len = b.len;
     return buf_steal(&b);
+}
+
+char *render_html(const json_t *r, size_t *len)
+{
+    return html_doc(r, len, NULL);
+}
+
+char *render_html_mail(const json_t *r, size_t *len, struct render_charts *charts)
+{
+    charts->n = 0; /* (drop is the caller's) */
+    return html_doc(r, len, charts);
 }
 
 /* ---- XLSX ---- */
@@ -572,7 +665,7 @@ char *render_xlsx(const json_t *r, size_t *len)
     {
         lxw_worksheet *ws = workbook_add_worksheet(wb, "Summary");
         char title[256];
-        title_of(r, title, sizeof title);
+        render_title(r, title, sizeof title);
         worksheet_set_column(ws, 0, 0, 22, NULL);
         worksheet_set_column(ws, 1, 1, 16, NULL);
         worksheet_write_string(ws, 0, 0, title, bold);

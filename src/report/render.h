@@ -8,6 +8,7 @@
 #define O2O_REPORT_RENDER_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,24 @@ json_t *render_monthly_json(const struct monthly_report *r);
 /* From a report's JSON (daily or monthly, told by "kind"); malloc'd, NUL-terminated. */
 char *render_csv(const json_t *report, size_t *len);
 char *render_html(const json_t *report, size_t *len);
+
+/* The HTML of an e-mail: each chart an <img src="cid:ID@o2o"> (e-mail clients drop
+** inline SVG), the charts' SVG documents in *charts for rasterising. */
+#define RENDER_MAX_CHARTS 8
+struct render_chart {
+    char id[40];              /* the Content-ID is "<ID@o2o>" */
+    char title[160];
+    char *svg;                /* a standalone SVG document */
+    size_t len;
+    int width, height;        /* pixels */
+};
+struct render_charts {
+    int n;
+    bool drop;                /* no charts at all (nothing can rasterise them): the tables stay */
+    struct render_chart v[RENDER_MAX_CHARTS];
+};
+char *render_html_mail(const json_t *report, size_t *len, struct render_charts *charts);
+void render_charts_free(struct render_charts *c);
 char *render_table(const json_t *report, size_t *len);
 /* An XLSX workbook in memory (malloc'd); NULL with err_set() when it cannot be written. */
 char *render_xlsx(const json_t *report, size_t *len);
@@ -40,6 +59,9 @@ int report_document(struct db_conn *c, const char *kind, const char *scope, cons
 /* A report's JSON (daily, monthly or demand) as json, csv, html, xlsx or table;
 ** NULL with err_set() for a format the kind has not (demand: no html) or a failure. */
 char *render_as(const json_t *report, const char *format, size_t *len);
+
+/* "Daily report 2026-12-07, 伦敦四店 (LON4)": a report's title (and an e-mail's subject). */
+void render_title(const json_t *report, char *out, size_t cap);
 
 /* "1234.56" for 123456 fen. */
 void render_yuan(int64_t fen, char out[32]);

@@ -113,7 +113,7 @@ class DemandTest(ServerTest):
     def test_exports_and_who_may_see_them(self):
         r = self.owner.get("/v1/insight/demand?format=csv&from=%s" % MONTHS[0])
         self.assertTrue(r.headers["content-type"].startswith("text/csv"))
-        rows = list(csv.DictReader(io.StringIO(r.body)))
+        rows = list(csv.DictReader(io.StringIO(r.body.lstrip("\ufeff"))))
         monthly = [x for x in rows if x["section"] == "monthly"]
         self.assertEqual(len(monthly), 3 * len(MONTHS))
         row = [x for x in monthly if (x["month"], x["category"], x["size"]) == ("2025-12", "shoes", "42")][0]

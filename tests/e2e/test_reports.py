@@ -14,7 +14,9 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -28,7 +30,9 @@ SECRET = "report-hook-secret"
 
 
 class SmtpSink:
-    """Just enough SMTP to receive mail: every message is kept whole."""
+    """Just enough SMTP to receive mail, strictly: it offers no SMTPUTF8 nor 8BITMIME,
+    so it refuses (554) a message with a byte above 127 or a line over 998 octets, as
+    a strict relay would; every accepted message is kept whole, the refused ones too."""
 
     def __init__(self):
         self.sock = socket.socket()
@@ -37,6 +41,7 @@ class SmtpSink:
         self.sock.listen(8)
         self.port = self.sock.getsockname()[1]
         self.messages = []
+        self.refused = []
         threading.Thread(target=self.serve, daemon=True).start()
 
     def serve(self):
@@ -75,9 +80,10 @@ class SmtpSink:
                     if l in (b".\r\n", b".\n", b""):
                         break
                     data += l[1:] if l.startswith(b"..") else l
-                self.messages.append({"from": sender, "to": rcpt, "raw": data})
+                bad = any(b > 127 for b in data) or any(len(x) > 998 for x in data.split(b"\r\n"))
+                (self.refused if bad else self.messages).append({"from": sender, "to": rcpt, "raw": data})
                 rcpt = []
-                say("250 queued")
+                say("554 5.6.0 8-bit or overlong message without SMTPUTF8" if bad else "250 queued")
             elif up == "QUIT":
                 say("221 bye")
                 break
@@ -259,12 +265,48 @@ class ReportsTest(ServerTest):
         self.assertEqual((m[-1]["month"], m[-1]["sales"], m[-1]["customers"]), (month, 7 * 12900, 3))
         self.assertEqual(m[-1]["best_sellers"][0]["sku"], "TEE-RED-M")
 
+    def check_report_mail(self, mail, subject):
+        """What mail clients and relays need: 7-bit headers (the subject RFC 2047-encoded),
+        a Message-ID, text and HTML alternatives, the charts as PNG images the HTML
+        refers to by Content-ID (no SVG, which Gmail and Outlook drop), a CSV with a
+        byte-order mark for Excel."""
+        raw = mail["raw"]
+        head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+        self.assertRegex(head, r"(?m)^Message-ID: <[^<>@\s]+@chain\.example>\r?$")
+        self.assertRegex(head, r"(?m)^Date: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000\r?$")
+        self.assertIn("Subject: =?UTF-8?B?", head)
+        msg = email.message_from_bytes(raw, policy=email.policy.strict)
+        self.assertEqual(msg["Subject"], subject)
+        self.assertEqual(msg.get_content_type(), "multipart/mixed")
+        alt = msg.get_payload()[0]
+        self.assertEqual(alt.get_content_type(), "multipart/alternative")
+        self.assertEqual([p.get_content_type() for p in alt.get_payload()], ["text/plain", "multipart/related"])
+        related = alt.get_payload()[1]
+        html = related.get_payload()[0].get_content()
+        self.assertNotIn("<svg", html)
+        cids = re.findall(r'src="cid:([^"]+)"', html)
+        self.assertIn("chart-channels@o2o", cids)
+        images = {p["Content-ID"].strip("<>"): p.get_content() for p in related.get_payload()[1:]}
+        self.assertEqual(sorted(images), sorted(cids))
+        for png in images.values():
+            self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
+            width, height = struct.unpack(">II", png[16:24])
+            self.assertEqual(width, 1280)   # 640 shown, drawn at twice that
+            self.assertGreater(height, 60)
+        csv_part = [p for p in msg.walk() if p.get_content_type() == "text/csv"][0]
+        self.assertEqual(csv_part.get_payload(decode=True)[:3], b"\xef\xbb\xbf")
+        self.assertEqual(csv_part.get_filename()[-4:], ".csv")
+
     def test_every_format_of_a_report(self):
         q = "store=SH01&date=" + self.date
         mgr = self.as_("mgr1")
         r = self.daily(mgr, q + "&format=csv")
         self.assertTrue(r.headers["content-type"].startswith("text/csv"))
-        rows = list(csv.DictReader(io.StringIO(r.body)))
+        # a byte-order mark, so that Excel on Windows reads UTF-8 (bom=false leaves it out)
+        self.assertEqual(r.raw[:3], b"\xef\xbb\xbf")
+        self.assertEqual(self.daily(mgr, q + "&format=csv&bom=false").raw[:7], b"section")
+        self.assertError(self.daily(mgr, q + "&format=csv&bom=maybe", status=400), 400, None, "bom")
+        rows = list(csv.DictReader(io.StringIO(r.body.lstrip("\ufeff"))))
         summary = {x["key"]: x for x in rows if x["section"] == "summary"}
         self.assertEqual(summary["Sales"]["amount_yuan"], "516.00")
         self.assertEqual(summary["Orders"]["count"], "4")
@@ -273,7 +315,7 @@ class ReportsTest(ServerTest):
         self.assertIn("'=HYPERLINK(1)", [x["name"] for x in rows if x["section"] == "core_customer"])
         r = self.daily(mgr, q + "&format=html")
         self.assertTrue(r.headers["content-type"].startswith("text/html"))
-        self.assertIn("<svg id=\"chart-channels\"", r.body)
+        self.assertRegex(r.body, r'<svg [^>]*id="chart-channels"')
         self.assertIn("516.00", r.body)
         r = self.daily(mgr, q + "&format=xlsx")
         z = zipfile.ZipFile(io.BytesIO(r.raw))
@@ -341,21 +383,25 @@ class ReportsTest(ServerTest):
         as_of = {"as_of": now.replace(hour=23, minute=59, second=30, microsecond=0).astimezone(
             datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
         closing = now.replace(hour=23, minute=59)
-        self.assertEqual(o.patch("/v1/locations/SH01", {"closes_at": closing.strftime("%H:%M")}).status, 200)
+        # a store named in Chinese: its name travels in the subject (RFC 2047) and the charts (PNG)
+        self.assertEqual(o.patch("/v1/locations/SH01", {"closes_at": closing.strftime("%H:%M"),
+                                                        "name": "上海一店"}).status, 200)
         built = o.post("/v1/reports/run", as_of).json["built"]
         self.assertEqual(built, [{"scope": "store", "code": "SH01", "date": day}])
         self.assertEqual(o.post("/v1/reports/run", as_of).json["built"], [])     # once
         mail = wait_for(lambda: [m for m in self.smtp.messages if m["to"] == ["mgr1@chain.example"]])
         self.assertEqual(len(mail), 1)
+        self.assertEqual(self.smtp.refused, [])
+        self.check_report_mail(mail[0], "Daily report %s, 上海一店 (SH01)" % day)
         msg = email.message_from_bytes(mail[0]["raw"], policy=email.policy.default)
-        self.assertEqual(msg["Subject"], "Daily report %s, Shanghai 1 (SH01)" % day)
-        self.assertEqual(mail[0]["from"], "<reports@chain.example>")
-        parts = {p.get_content_type(): p for p in msg.iter_parts()}
+        parts = {p.get_content_type(): p for p in msg.walk()}
         self.assertIn("516.00", parts["text/html"].get_content())
-        rows = list(csv.DictReader(io.StringIO(parts["text/csv"].get_content())))
+        self.assertRegex(parts["text/plain"].get_content(), r"Sales\s+516\.00")
+        rows = list(csv.DictReader(io.StringIO(parts["text/csv"].get_content().lstrip("\ufeff"))))
         self.assertIn(("summary", "Sales", "516.00"), [(x["section"], x["key"], x["amount_yuan"]) for x in rows])
         xlsx = parts["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"].get_content()
         self.assertIn("xl/workbook.xml", zipfile.ZipFile(io.BytesIO(xlsx)).namelist())
+        self.assertEqual(o.patch("/v1/locations/SH01", {"name": "Shanghai 1"}).status, 200)
         # the stored report is what the API gives from now on, even after more sales
         stored = self.daily(self.as_("mgr1"), "store=SH01&date=" + day).json
         self.assertTrue(stored["stored"])
