@@ -15,7 +15,7 @@ for at in "2026-12-09 15:59:00" "2026-12-09 16:00:30" "2026-12-31 15:59:00"; do
   shift_s=$(( $(date -u -d "$at UTC" +%s) - $(date -u +%s) ))
   for s in $suites; do
     out=$(LD_PRELOAD="$lib" O2O_CLOCK_SHIFT_S="$shift_s" \
-          ASAN_OPTIONS="verify_asan_link_order=0:${ASAN_OPTIONS:-}" python3 tests/e2e/run.py "$s" 2>&1)
+          ASAN_OPTIONS="verify_asan_link_order=0:${ASAN_OPTIONS:-}" "${PYTHON:-python3}" tests/e2e/run.py "$s" 2>&1)
     line=$(printf '%s\n' "$out" | tail -n 1)
     echo "clock $at UTC: $s: $line"
     case "$line" in

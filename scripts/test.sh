@@ -11,6 +11,10 @@ export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export O2O_BIN="$PWD/build-san/o2o"
+# Debian's interpreter: it has the Debian test packages (python3-cryptography, python3-selenium)
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=python3
+export PYTHON
 passed=0
 failed=0
 log=$(mktemp)
@@ -43,7 +47,7 @@ run_unit() { # backend label
 
 run_e2e() { # backend label
   echo "== end-to-end ($1)"
-  python3 tests/e2e/run.py >"$log" 2>&1
+  "$PYTHON" tests/e2e/run.py >"$log" 2>&1
   cat "$log"
   count_e2e "$log"
 }

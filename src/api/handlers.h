@@ -59,6 +59,7 @@ int api_orders_pay(struct http_req *rq);
 int api_receipt_page(struct http_req *rq);
 int api_receipt_qr_png(struct http_req *rq);
 int api_receipt_qr_svg(struct http_req *rq);
+int api_receipt_script(struct http_req *rq);
 int api_receipts_claim(struct http_req *rq);
 int api_orders_pay_gateway(struct http_req *rq);
 int api_gw_alipay_notify(struct http_req *rq);

@@ -1,6 +1,7 @@
 /*
 ** receipts.c -- e-receipts of till sales: the page a customer opens from the
-** receipt's QR code (/r/{token}), the QR code itself as SVG and PNG, and
+** receipt's QR code (/r/{token}: claimed right there after signing in by phone
+** code, web/receipt.js), the QR code itself as SVG and PNG, and
 ** POST /v1/receipts/claim, by which a signed-in member makes the sale hers.
 */
 #include "api/api.h"
@@ -139,28 +140,37 @@ int api_receipt_page(struct http_req *rq)
         buf_addf(&b, "<p id=state>This receipt belongs to a member; %" PRId64 " points were credited.</p>",
                  o.points_earned);
     else
-        buf_adds(&b, "<p id=state>Sign in to the app and claim this receipt to collect its points.</p>"
-                     "<button id=claim>Claim my points</button>");
+        buf_adds(&b, "<p id=state>Collect this receipt's points: claim it as a member.</p>"
+                     "<button id=claim type=button>Claim my points</button>"
+                     "<form id=signin hidden><p><label>Phone number<br>"
+                     "<input id=phone type=tel autocomplete=tel inputmode=tel maxlength=20></label> "
+                     "<button id=send type=button>Send me a code</button></p>"
+                     "<p id=codebox hidden><label>Code<br><input id=code autocomplete=one-time-code "
+                     "inputmode=numeric maxlength=8></label> <button id=verify type=submit hidden>Sign in and claim"
+                     "</button></p></form>");
     svg = qr_svg(url, &svglen);
     buf_adds(&b, "<div id=qr>");
     if (svg)
         buf_add(&b, svg, svglen);
     free(svg);
-    buf_adds(&b, "</div><script>\n"
-                 "var btn=document.getElementById('claim');\n"
-                 "if(btn)btn.onclick=function(){var t=localStorage.getItem('o2o_member_token');\n"
-                 " if(!t){document.getElementById('state').textContent='Sign in first.';return;}\n"
-                 " fetch('/v1/receipts/claim',{method:'POST',headers:{'Content-Type':'application/json',\n"
-                 "  'Authorization':'Bearer '+t,'Idempotency-Key':'claim-'+location.pathname},\n"
-                 "  body:JSON.stringify({token:location.pathname.split('/')[2]})})\n"
-                 " .then(function(r){return r.json().then(function(j){return [r.status,j];});})\n"
-                 " .then(function(x){var s=document.getElementById('state');\n"
-                 "  if(x[0]==200){s.textContent='Claimed: '+x[1].points_credited+' points credited.';btn.remove();}\n"
-                 "  else s.textContent=x[1].error.message;});};\n"
-                 "</script></body></html>");
+    /* no inline script (the policy below forbids it): the claim lives in /receipt.js */
+    buf_adds(&b, "</div><script src=/receipt.js></script></body></html>");
+    http_add_header(rq, "content-security-policy",
+                    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; "
+                    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    http_add_header(rq, "referrer-policy", "no-referrer");
     rc = http_reply(rq, 200, "text/html; charset=utf-8", b.p, b.len);
     buf_free(&b);
     return rc;
+}
+
+extern const char asset_receipt_js[];
+extern const size_t asset_receipt_js_len;
+
+int api_receipt_script(struct http_req *rq)
+{
+    http_add_header(rq, "cache-control", "public, max-age=300");
+    return http_reply(rq, 200, "application/javascript; charset=utf-8", asset_receipt_js, asset_receipt_js_len);
 }
 
 static int qr_reply(struct http_req *rq, bool png)

@@ -153,6 +153,8 @@ static const struct http_route routes[] = {
      "Set a location's daily capacity for online fulfilments (0 = unlimited)", NULL},
     {"GET", "/r/{token}", api_receipt_page, PUBLIC, 0, "The e-receipt page a till receipt's QR code opens", NULL},
     {"GET", "/r/{token}/qr.svg", api_receipt_qr_svg, PUBLIC, 0, "The receipt's claim QR code as SVG", NULL},
+    {"GET", "/receipt.js", api_receipt_script, PUBLIC, 0,
+     "The receipt page's script: sign in by phone code and claim the receipt", NULL},
     {"GET", "/r/{token}/qr.png", api_receipt_qr_png, PUBLIC, 0, "The receipt's claim QR code as PNG", NULL},
     {"POST", "/v1/receipts/claim", api_receipts_claim, MEMB, IDEM,
      "Claim a till receipt: the sale becomes hers and its points are credited (once)", NULL},

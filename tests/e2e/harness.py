@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -326,3 +327,38 @@ def run_on_tty(args, timeout=300):
     p.wait(timeout=timeout)
     os.close(master)
     return p.returncode, p.stdout.read(), out.decode(errors="replace")
+
+
+def browser():
+    """Headless Chromium driven by WebDriver (Debian's chromium, chromium-driver and
+    python3-selenium), or None when they are not installed. The caller quits it."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        return None
+    driver = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    if not os.path.exists(driver):
+        return None
+    opts = webdriver.ChromeOptions()
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+              "--window-size=480,900"):
+        opts.add_argument(a)
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe:
+        opts.binary_location = exe
+    d = webdriver.Chrome(service=Service(driver), options=opts)
+    d.set_page_load_timeout(60)
+    return d
+
+
+def wait_until(fn, timeout=20, what="the condition"):
+    """Poll fn() until it returns something true; that value."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)

@@ -1,14 +1,15 @@
 """The till linked to the customer: every till sale has an e-receipt whose QR code
 (PNG and SVG) carries a signed claim link; a signed-in member who claims it gets the
-sale and its points, once. The receipt page is checked in headless Chromium and the
-QR code is decoded back with zbarimg."""
+sale and its points, once. The receipt page is checked in headless Chromium (a
+customer who scanned it signs in by phone code on the page and claims, driven by
+WebDriver) and the QR code is decoded back with zbarimg."""
 import datetime
 import os
 import shutil
 import subprocess
 import unittest
 
-from harness import ServerTest, make_chain, member_token, unique
+from harness import ServerTest, browser, make_chain, member_token, sent_code, unique, wait_until
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ZBARIMG = shutil.which("zbarimg")
@@ -131,11 +132,66 @@ class ReceiptsTest(ServerTest):
         self.assertIn('<b id="order">%d</b>' % o["id"], dom)
         self.assertIn("Tee", dom)
         self.assertIn('<td class="n" id="total">¥258.00</td>', dom)
-        self.assertIn('<button id="claim">', dom)
+        self.assertIn('<button id="claim" type="button">', dom)
         self.assertIn("<svg", dom)
         m, me = self.member()
         me.post("/v1/receipts/claim", {"token": o["receipt"]["token"]})
         p = subprocess.run([CHROMIUM] + FLAGS + ["--user-data-dir=" + profile, "--dump-dom", url],
                            capture_output=True, text=True, timeout=120)
         self.assertIn("belongs to a member; 258 points were credited", p.stdout)
-        self.assertNotIn('<button id="claim">', p.stdout)
+        self.assertNotIn('id="claim"', p.stdout)
+
+    def test_a_customer_signs_in_on_the_receipt_page_and_claims(self):
+        """Issue 12: the page's button looked for a token nothing set. She scanned the
+        receipt with her camera: she types her phone number, the code she got, and the
+        sale is hers; the next receipt in the tab is claimed at one tap."""
+        d = browser()
+        if d is None:
+            if os.environ.get("CI") == "true":
+                self.fail("CI must drive Chromium (chromium-driver, python3-selenium)")
+            self.skipTest("chromium-driver or python3-selenium is not installed")
+        from selenium.webdriver.common.by import By
+        try:
+            first, second = self.sale(), self.sale()
+            base = "http://127.0.0.1:%d" % self.server.port
+            r = self.server.client().get(self.path(first["receipt"]["url"]))
+            csp = r.headers["content-security-policy"]
+            self.assertIn("script-src 'self'", csp)
+            self.assertNotIn("unsafe-inline' ;", csp)
+            self.assertNotIn("<script>", r.body)
+            d.get(base + self.path(first["receipt"]["url"]))
+            d.find_element(By.ID, "claim").click()
+            self.assertTrue(wait_until(lambda: d.find_element(By.ID, "signin").is_displayed(), what="the sign-in form"))
+            phone = "139" + unique("")[-8:].rjust(8, "6")   # a new customer: she becomes a member
+            d.find_element(By.ID, "phone").send_keys(phone)
+            d.find_element(By.ID, "send").click()
+            wait_until(lambda: d.find_element(By.ID, "code").is_displayed(), what="the code field")
+            state = d.find_element(By.ID, "state").text
+            e164 = state.split("sent to ")[1].rstrip(".")
+            # a wrong code is said on the page, as text
+            d.find_element(By.ID, "code").send_keys("000000")
+            d.find_element(By.ID, "verify").click()
+            wait_until(lambda: "wrong code" in d.find_element(By.ID, "state").text, what="the wrong-code message")
+            code = d.find_element(By.ID, "code")
+            code.clear()
+            code.send_keys(sent_code(self.owner, e164))
+            d.find_element(By.ID, "verify").click()
+            wait_until(lambda: "Claimed" in d.find_element(By.ID, "state").text, what="the claim")
+            self.assertEqual(d.find_element(By.ID, "state").text, "Claimed: 258 points credited.")
+            self.assertEqual(d.find_elements(By.ID, "claim"), [])
+            member = self.owner.get("/v1/orders/%d" % first["id"]).json["member_id"]
+            self.assertIsNotNone(member)
+            self.assertEqual(self.owner.get("/v1/members/%d/points" % member).json["balance"], 258)
+            self.assertEqual(self.owner.get("/v1/members/%d" % member).json["phone"], e164)
+            # the next receipt in this tab: one tap
+            d.get(base + self.path(second["receipt"]["url"]))
+            d.find_element(By.ID, "claim").click()
+            wait_until(lambda: "Claimed" in d.find_element(By.ID, "state").text, what="the second claim")
+            self.assertFalse(any(e.is_displayed() for e in d.find_elements(By.ID, "signin")))
+            self.assertEqual(self.owner.get("/v1/orders/%d" % second["id"]).json["member_id"], member)
+            self.assertEqual(self.owner.get("/v1/members/%d/points" % member).json["balance"], 516)
+            # and a receipt claimed already says so
+            d.get(base + self.path(first["receipt"]["url"]))
+            self.assertIn("belongs to a member", d.find_element(By.ID, "state").text)
+        finally:
+            d.quit()
