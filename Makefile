@@ -36,7 +36,7 @@ MIGS    := $(sort $(wildcard src/db/migrations/*.sql))
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 FUZZ_CC := clang
-FUZZ_SRC := src/http/parse.c src/http/router.c src/http/addr.c src/core/netaddr.c src/core/buf.c src/core/mem.c src/core/err.c src/core/util.c
+FUZZ_SRC := src/http/parse.c src/http/router.c src/http/schema.c src/http/addr.c src/core/netaddr.c src/core/buf.c src/core/mem.c src/core/err.c src/core/util.c
 FUZZERS := build-fuzz/fuzz_http
 
 .PHONY: all run test test-unit test-e2e bench check clean deps fuzz fuzzers

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 secs=${1:-${FUZZ_SECONDS:-60}}
 rc=0
 for t in build-fuzz/fuzz_*; do
+  case $t in *.log) continue ;; esac   # (the logs of earlier runs lie beside them)
+  [ -x "$t" ] || continue
   name=$(basename "$t")
   corpus=build-fuzz/corpus/${name#fuzz_}
   mkdir -p "$corpus"

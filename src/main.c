@@ -480,6 +480,7 @@ static int cmd_serve(const struct opts *o)
 
     memset(&cfg, 0, sizeof cfg);
     cfg.routes = api_routes(&cfg.nroutes);
+    cfg.schemas = api_schemas(&cfg.nschemas);
     cfg.host = host;
     cfg.port = (int)port;
     cfg.threads = o->threads;

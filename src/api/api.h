@@ -36,6 +36,9 @@ struct app *api_app(void);
 
 /* The route table (api/routes.c). */
 const struct http_route *api_routes(size_t *n);
+/* The named shapes the routes' declarations refer to (schemas.c). */
+struct http_schema_def;
+const struct http_schema_def *api_schemas(size_t *n);
 /* The authorisation hook for http_config.authorize; it also opens the request's
 ** read snapshot, which api_after (http_config.after) closes. */
 int api_authorize(struct http_req *rq);

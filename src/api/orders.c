@@ -852,9 +852,10 @@ static int ful_step(struct http_req *rq, enum ful_action action)
     int rc = api_param_id(rq, 0, "fulfilment", &a->fid);
     a->action = action;
     principal_tag(&rq->who, a->actor);
-    if (!rc)
-        rc = jin_str(rq->json, "code", action == FA_HANDOVER, a->args.code, sizeof a->args.code);
-    if (!rc)
+    /* each step reads what it takes (and declares it: routes.c) */
+    if (!rc && action == FA_HANDOVER)
+        rc = jin_str(rq->json, "code", true, a->args.code, sizeof a->args.code);
+    if (!rc && action == FA_SHIP)
         rc = jin_str(rq->json, "carrier", false, a->args.carrier, sizeof a->args.carrier);
     if (!rc && a->args.carrier[0]) {
         /* a carrier is one the chain configured: a typo would ship without tracking, in silence */
@@ -866,10 +867,10 @@ static int ful_step(struct http_req *rq, enum ful_action action)
         }
         a->args.untracked = !carrier_tracked(api_app()->carriers, a->args.carrier);
     }
-    if (!rc)
+    if (!rc && action == FA_SHIP)
         rc = jin_str(rq->json, "tracking_no", false, a->args.tracking_no, sizeof a->args.tracking_no);
-    if (!rc)
-        rc = jin_str(rq->json, "reason", action == FA_REJECT, a->args.reason, sizeof a->args.reason);
+    if (!rc && action == FA_REJECT)
+        rc = jin_str(rq->json, "reason", true, a->args.reason, sizeof a->args.reason);
     if (rc) {
         free(a);
         return rc;

@@ -90,7 +90,7 @@ int api_openapi(struct http_req *rq)
 {
     size_t n;
     const struct http_route *routes = api_routes(&n);
-    return http_reply_json(rq, 200, http_openapi(routes, n, O2O_VERSION));
+    return http_reply_json(rq, 200, http_openapi(routes, n, O2O_VERSION, api_app()->public_url));
 }
 
 int api_landing(struct http_req *rq)

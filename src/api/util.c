@@ -43,6 +43,7 @@ struct db_conn *api_reader(void)
 int jin_str(json_t *o, const char *key, bool required, char *out, size_t cap)
 {
     json_t *v = o ? json_object_get(o, key) : NULL;
+    http_body_declares(key); /* test builds: the route must declare it */
     size_t n;
     if (!v || json_is_null(v)) {
         if (required)
@@ -66,6 +67,7 @@ int jin_str(json_t *o, const char *key, bool required, char *out, size_t cap)
 int jin_i64(json_t *o, const char *key, bool required, int64_t min, int64_t max, int64_t *out, bool *present)
 {
     json_t *v = o ? json_object_get(o, key) : NULL;
+    http_body_declares(key); /* test builds: the route must declare it */
     json_int_t x;
     if (present)
         *present = false;
@@ -89,6 +91,7 @@ int jin_i64(json_t *o, const char *key, bool required, int64_t min, int64_t max,
 int jin_f64(json_t *o, const char *key, bool required, double min, double max, double *out, bool *present)
 {
     json_t *v = o ? json_object_get(o, key) : NULL;
+    http_body_declares(key); /* test builds: the route must declare it */
     double x;
     if (present)
         *present = false;
@@ -111,6 +114,7 @@ int jin_f64(json_t *o, const char *key, bool required, double min, double max, d
 int jin_bool(json_t *o, const char *key, bool *out, bool *present)
 {
     json_t *v = o ? json_object_get(o, key) : NULL;
+    http_body_declares(key); /* test builds: the route must declare it */
     if (present)
         *present = false;
     if (!v || json_is_null(v))
@@ -126,6 +130,7 @@ int jin_bool(json_t *o, const char *key, bool *out, bool *present)
 int jin_time(json_t *o, const char *key, int64_t *out, bool *present)
 {
     json_t *v = o ? json_object_get(o, key) : NULL;
+    http_body_declares(key); /* test builds: the route must declare it */
     if (present)
         *present = false;
     if (!v || json_is_null(v))

@@ -45,6 +45,11 @@ struct http_route {
     unsigned flags;           /* enum http_route_flags */
     const char *summary;      /* one line for /openapi.json */
     const char *limit;        /* a rate-limit class the application's precheck applies, or NULL */
+    /* What it reads and answers (http/schema.h): checked before the handler runs,
+    ** and the source of /openapi.json. */
+    const char *query;        /* its query parameters, "from?:date, limit?:int", or NULL: none */
+    const char *body;         /* its JSON body's fields, or NULL: none (HTTP_RAW: the media type) */
+    const char *answer;       /* "201 Order", "200 {deleted:bool}", "200 Report; text/csv" ... */
 };
 
 struct http_req {
@@ -94,7 +99,19 @@ struct http_config {
     void (*on_listening)(int port);
     /* Extra Prometheus text appended to /metrics by the application. */
     void (*metrics_extra)(void *buf);
+    /* The named schemas the routes' declarations refer to. */
+    const struct http_schema_def *schemas;
+    size_t nschemas;
 };
+
+struct http_schema_def;
+
+/* Compile every route's declarations (http_serve does it; a command that only
+** writes /openapi.json calls it): O2O_EINVAL naming the route and the mistake. */
+int http_declare(const struct http_route *routes, size_t n, const struct http_schema_def *schemas, size_t nschemas);
+/* In test builds (O2O_STRICT), does the route being served declare this body field?
+** (true outside a request or in other builds) */
+bool http_body_declares(const char *name);
 
 /* Serve until http_stop() or a fatal error. Blocks the calling thread; the event
 ** loops run on threads of their own and keep delivering late answers until
@@ -149,7 +166,9 @@ char *http_error_body(int rc, const char *rid, size_t *len);
 
 /* ---- description ---- */
 /* The OpenAPI 3 document for the route table (new reference). */
-json_t *http_openapi(const struct http_route *routes, size_t n, const char *version);
+/* The OpenAPI 3.0.3 document of the routes (after http_declare); server_url: where
+** clients reach the API ("/" when unknown). */
+json_t *http_openapi(const struct http_route *routes, size_t n, const char *version, const char *server_url);
 /* Prometheus text for the request metrics; appended to buf (a struct buf *). */
 void http_metrics_text(void *buf, const struct http_route *routes, size_t n);
 

@@ -8,6 +8,7 @@
 ** Connections themselves are conn.c's. Knows nothing of the domain.
 */
 #include "http/http_int.h"
+#include "http/declare.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -327,6 +328,7 @@ const char *http_query(struct http_req *pub, const char *name)
     struct req_int *rq = (struct req_int *)pub;
     const char *q = pub->query;
     size_t nl = strlen(name);
+    declare_query_read(pub, name);
     while (q && *q) {
         const char *amp = strchr(q, '&');
         size_t len = amp ? (size_t)(amp - q) : strlen(q);
@@ -558,7 +560,12 @@ void server_dispatch(struct req_int *rq)
     if (!rc)
         rc = cfg->authorize ? cfg->authorize(&rq->pub) : 0;
     if (!rc)
+        rc = declare_check(&rq->pub); /* what the route declares, nothing else (http/declare.c) */
+    if (!rc) {
+        declare_serving(&rq->pub);
         rc = rq->pub.route->handler(&rq->pub);
+        declare_serving(NULL);
+    }
     if (cfg->after)
         cfg->after(&rq->pub);
     /* handlers copy what they need before deferring: the body's JSON goes now */
@@ -769,6 +776,9 @@ int http_serve(const struct http_config *cfg)
         if (S.logfd < 0)
             log_warn("cannot open access log %s: %s", cfg->access_log, strerror(errno));
     }
+    rc = http_declare(cfg->routes, cfg->nroutes, cfg->schemas, cfg->nschemas);
+    if (rc)
+        return rc;
     S.table = router_build(cfg->routes, cfg->nroutes);
     metrics_init(cfg->nroutes);
 

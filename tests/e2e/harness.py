@@ -52,6 +52,119 @@ class Response:
         return "<%d %s>" % (self.status, self.body[:300])
 
 
+# ---- every answer against its declaration in /openapi.json ----
+
+_DOCS = {}
+_O2O_PORTS = set()   # answers of o2o servers are checked; a simulator's are not
+
+
+def _doc(port):
+    if port not in _DOCS:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        c.request("GET", "/openapi.json")
+        r = c.getresponse()
+        _DOCS[port] = json.loads(r.read())
+        c.close()
+        _DOCS[port]["_templates"] = sorted(
+            ((re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(p)) + "$"), p.count("{"), p)
+             for p in _DOCS[port]["paths"]), key=lambda t: t[1])
+    return _DOCS[port]
+
+
+def schema_problem(v, schema, doc, where="answer"):
+    """Why v does not match the OpenAPI 3.0 schema (None when it does)."""
+    if "$ref" in schema:
+        return schema_problem(v, doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]], doc, where)
+    if v is None:
+        return None if schema.get("nullable") or not schema else "%s is null" % where
+    if "allOf" in schema:
+        for s in schema["allOf"]:
+            p = schema_problem(v, s, doc, where)
+            if p:
+                return p
+        return None
+    if "anyOf" in schema:
+        problems = [schema_problem(v, s, doc, where) for s in schema["anyOf"]]
+        return None if None in problems else " / ".join(problems)
+    t = schema.get("type")
+    if t == "object":
+        if not isinstance(v, dict):
+            return "%s is not an object" % where
+        props = schema.get("properties", {})
+        for k in schema.get("required", []):
+            if k not in v:
+                return "%s lacks %s" % (where, k)
+        extra = schema.get("additionalProperties", True)
+        for k, x in v.items():
+            if k in props:
+                p = schema_problem(x, props[k], doc, where + "." + k)
+            elif extra is False:
+                p = "%s.%s is not declared" % (where, k)
+            elif isinstance(extra, dict):
+                p = schema_problem(x, extra, doc, where + "." + k)
+            else:
+                p = None
+            if p:
+                return p
+        return None
+    if t == "array":
+        if not isinstance(v, list):
+            return "%s is not an array" % where
+        for i, x in enumerate(v):
+            p = schema_problem(x, schema.get("items", {}), doc, "%s[%d]" % (where, i))
+            if p:
+                return p
+        return None
+    if t == "string":
+        if not isinstance(v, str):
+            return "%s is not a string: %r" % (where, v)
+        if "enum" in schema and v not in schema["enum"]:
+            return "%s is %r, not one of %s" % (where, v, schema["enum"])
+        return None
+    if t == "integer":
+        return None if isinstance(v, int) and not isinstance(v, bool) else "%s is not an integer: %r" % (where, v)
+    if t == "number":
+        return None if isinstance(v, (int, float)) and not isinstance(v, bool) else "%s is not a number" % where
+    if t == "boolean":
+        return None if isinstance(v, bool) else "%s is not a boolean" % where
+    return None
+
+
+def check_answer(port, method, path, resp):
+    """Every answer a test receives must be what /openapi.json declares for it: its
+    status, its media type and, for JSON, its schema (no undeclared field either)."""
+    if path.startswith("/openapi.json") or port not in _O2O_PORTS:
+        return
+    doc = _doc(port)
+    bare = path.split("?", 1)[0]
+    op = None
+    for rx, _, template in doc["_templates"]:
+        if rx.match(bare):
+            op = doc["paths"][template].get(method.lower())
+            if op:
+                break
+    ctype = (resp.headers.get("content-type") or "").split(";")[0].strip()
+    if op is None or (resp.status >= 400 and str(resp.status) not in op["responses"]):
+        if resp.status >= 400 and ctype == "application/json" and resp.json is not None:
+            p = schema_problem(resp.json, {"$ref": "#/components/schemas/Error"}, doc)
+            if p:
+                raise AssertionError("%s %s answered %d: %s: %s" % (method, path, resp.status, p, resp.body[:300]))
+        return
+    answer = op["responses"].get(str(resp.status))
+    if answer is None:
+        raise AssertionError("%s %s answered %d, which /openapi.json does not declare" % (method, path, resp.status))
+    content = answer.get("content", {})
+    if resp.status == 204 and not resp.raw:
+        return
+    if ctype not in content:
+        raise AssertionError("%s %s answered %s, declared %s" % (method, path, ctype, sorted(content)))
+    if ctype == "application/json":
+        p = schema_problem(resp.json, content[ctype]["schema"], doc)
+        if p:
+            raise AssertionError("%s %s: the answer does not match its declaration: %s\n%s"
+                                 % (method, path, p, resp.body[:500]))
+
+
 class Client:
     """One keep-alive connection; thread-unsafe (make one per thread)."""
 
@@ -75,7 +188,9 @@ class Client:
                 self.conn.request(method, path, body=data, headers=h)
                 r = self.conn.getresponse()
                 data = r.read()
-                return Response(r.status, r.getheaders(), data.decode("utf-8", "replace"), data)
+                resp = Response(r.status, r.getheaders(), data.decode("utf-8", "replace"), data)
+                check_answer(self.port, method, path, resp)
+                return resp
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 self.conn.close()
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -133,6 +248,7 @@ class Server:
             m = re.search(r"serving on http://127\.0\.0\.1:(\d+)/", line)
             if m:
                 self.port = int(m.group(1))
+                _O2O_PORTS.add(self.port)
                 break
         if not self.port:
             self.log.seek(0)

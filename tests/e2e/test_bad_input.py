@@ -25,6 +25,7 @@ WRITES = {
     ("POST", "/v1/members"): ({"phone": "13811112222"}, {"phone": 13811112222}),
     ("POST", "/v1/members/{id}/identities"): ({"kind": "email", "value": "a@b.c"}, {"kind": 1, "value": 2}),
     ("POST", "/v1/members/{id}/merge"): ({"merge_id": 2}, {"merge_id": "2"}),
+    ("POST", "/v1/members/{id}/relations"): ({"member_id": 2}, {"member_id": "2"}),
     ("POST", "/v1/members/{id}/points/redeem"): ({"points": 1}, {"points": "1"}),
     ("POST", "/v1/members/{id}/points/adjust"): ({"points": 1, "reason": "r"}, {"points": 1.5, "reason": 7}),
     ("POST", "/v1/members/{id}/points/transfer"): ({"points": 1}, {"points": True}),
@@ -87,10 +88,10 @@ class BadInputTest(ServerTest):
         cls.owner.post("/v1/members", {"phone": "13900000002"})
         cls.routes = [(m.upper(), p) for p, item in cls.owner.get("/openapi.json").json["paths"].items() for m in item]
         cls.public = {(m.upper(), p) for p, item in cls.owner.get("/openapi.json").json["paths"].items()
-                      for m, op in item.items() if "security" not in op}
+                      for m, op in item.items() if op.get("security") == []}
         # routes only a member (or a key for her) may call: the owner cannot reach their ids
         cls.not_owner = {(m.upper(), p) for p, item in cls.owner.get("/openapi.json").json["paths"].items()
-                         for m, op in item.items() if "security" in op and "owner" not in op.get("x-roles", [])}
+                         for m, op in item.items() if op.get("security") and "owner" not in op.get("x-roles", [])}
 
     def concrete(self, path, unknown=False):
         if "{id}" in path:
@@ -208,6 +209,51 @@ class BadInputTest(ServerTest):
                     r = self.owner.request(method, self.concrete(path), body=body)
                     self.assertError(r, 400, None, field)
         self.unchanged(before, "field errors")
+
+    def test_every_route_refuses_what_it_does_not_declare(self):
+        """Issue 12: GET /v1/settlements?store=SH01 ignored store (the parameter is
+        location). Every route, as /openapi.json declares it: an undeclared query
+        parameter or body field, and each required query parameter missing, are 400s
+        naming it, before anything happens."""
+        doc = self.owner.get("/openapi.json").json
+        before = self.server.snapshot()
+        self.assertError(self.owner.get("/v1/settlements?store=SH01"), 400, "unknown_parameter", "store")
+        samples = {"date": "2026-01-01", "integer": "1", "number": "1", "boolean": "true"}
+        checked = 0
+        for path, item in doc["paths"].items():
+            for m, op in item.items():
+                method = m.upper()
+                if (method, path) in self.not_owner or path.startswith(("/v1/gateways/", "/v1/carriers/")):
+                    continue  # refused by role first; webhooks verify signatures first
+                url = self.concrete(path)
+                query = [p for p in op.get("parameters", []) if p["in"] == "query"]
+                required = [p["name"] for p in query if p["required"]]
+                valid = "&".join("%s=%s" % (p["name"], samples.get(p["schema"].get("format") or p["schema"].get("type"),
+                                                                      "x"))
+                                 for p in query if p["required"])
+                body = None if method == "GET" else dict(WRITES.get((method, path), ({}, {}))[0])
+                with self.subTest(route=(method, path), case="query"):
+                    r = self.owner.request(method, url + "?" + "&".join(filter(None, [valid, "no_such_param=1"])),
+                                           body=body)
+                    self.assertError(r, 400, "unknown_parameter", "no_such_param")
+                    if required:
+                        r = self.owner.request(method, url + "?" + valid + "&" + valid, body=body)
+                        self.assertError(r, 400, "duplicate_parameter", required[0])
+                for name in required:
+                    with self.subTest(route=(method, path), missing=name):
+                        rest = "&".join(x for x in valid.split("&") if not x.startswith(name + "="))
+                        r = self.owner.request(method, url + ("?" + rest if rest else ""), body=body)
+                        self.assertError(r, 400, "missing_field", name)
+                if method != "GET":
+                    with self.subTest(route=(method, path), case="body"):
+                        body = dict(body or {}, no_such_field=1)
+                        r = self.owner.request(method, url + ("?" + valid if valid else ""), body=body)
+                        # (settings are a map of names: the unknown one is an unknown setting)
+                        self.assertError(r, 400, "unknown_setting" if path == "/v1/settings" else "unknown_field",
+                                         "no_such_field")
+                checked += 1
+        self.assertGreater(checked, 80)
+        self.unchanged(before, "undeclared inputs")
 
     def test_values_out_of_range_or_invalid(self):
         before = self.server.snapshot()

@@ -128,7 +128,7 @@ class EventsTest(ServerTest):
             ({"events": [{"name": "view", "device_id": dev, "ts": "2999-01-01T00:00:00Z"}]}, 400, "events[0].ts"),
             ({"events": [{"name": "view", "device_id": dev, "ts": "yesterday"}]}, 400, "events[0].ts"),
             ({"events": [{"name": "view", "device_id": dev, "value": "12.50"}]}, 400, "events[0].value"),
-            ({"events": [{"name": "view", "device_id": dev, "props": {"a": {"b": 1}}}]}, 400, "events[0].props"),
+            ({"events": [{"name": "view", "device_id": dev, "props": {"a": {"b": 1}}}]}, 400, "events[0].props.a"),
             ({"events": [{"name": "search", "device_id": dev}]}, 400, "events[0].label"),
             ({"events": [good, 7]}, 400, "events[1]"),
             ({"events": [good, dict(good, store="NOPE")]}, 404, "events[1].store"),
@@ -245,7 +245,7 @@ class EventsTest(ServerTest):
         f = self.owner.post
         self.assertError(f("/v1/analytics/funnel", {}), 400, field="steps")
         self.assertError(f("/v1/analytics/funnel", {"steps": ["view"] * 17}), 400, field="steps")
-        self.assertError(f("/v1/analytics/funnel", {"steps": ["view", 3]}), 400, field="steps")
+        self.assertError(f("/v1/analytics/funnel", {"steps": ["view", 3]}), 400, field="steps[1]")
         self.assertError(f("/v1/analytics/funnel", {"steps": ["view"], "window": "7 days"}), 400, field="window")
         self.assertError(f("/v1/analytics/funnel", {"steps": ["view"], "window": 0}), 400, field="window")
         self.assertError(f("/v1/analytics/funnel", {"steps": ["view"], "by": "colour"}), 400, field="by")

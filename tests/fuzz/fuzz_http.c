@@ -4,7 +4,8 @@
 ** as the server reads them, the route match, header values, the chunked decoder
 ** fed in two pieces, and the JSON reader the server runs on a body. It finds
 ** crashes, leaks and undefined behaviour (ASan, UBSan); it asserts that a head
-** the parser accepted decodes consistently. Run by scripts/fuzz.sh (make fuzz;
+** the parser accepted decodes consistently. The query and the JSON body also go
+** through the route-declaration checks (http/schema.c). Run by scripts/fuzz.sh (make fuzz;
 ** CI runs it for a bounded time). Seeds: tests/fuzz/corpus/http/.
 */
 #include <jansson.h>
@@ -15,6 +16,7 @@
 #include "core/buf.h"
 #include "http/http_int.h"
 #include "http/parse.h"
+#include "http/schema.h"
 
 static int h(struct http_req *rq)
 {
@@ -33,6 +35,7 @@ static const struct http_route routes[] = {
 };
 
 static struct route_table *table;
+static const struct sch *decl_query, *decl_body;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,6 +44,13 @@ static void read_query(const char *q, size_t n)
     char bad[64], *tmp = malloc(n + 1);
     size_t i = 0;
     int ok = http_check_query(q, n, bad) == 0;
+    if (ok && decl_query) { /* as the server checks a route's declared parameters */
+        char *z = malloc(n + 1);
+        memcpy(z, q, n);
+        z[n] = 0;
+        sch_check_query(decl_query, z);
+        free(z);
+    }
     while (i < n) {
         const char *amp = memchr(q + i, '&', n - i);
         size_t len = amp ? (size_t)(amp - (q + i)) : n - i;
@@ -57,6 +67,8 @@ static void read_json(const char *p, size_t n)
 {
     json_error_t err;
     json_t *j = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err);
+    if (j && decl_body)
+        sch_check_body(decl_body, j);
     if (j) {
         char *s = json_dumps(j, JSON_COMPACT);
         if (!s) /* what jansson accepted it can write back */
@@ -71,8 +83,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *p = (const char *)data;
     struct http_head hd;
     int n;
-    if (!table)
+    if (!table) {
         table = router_build(routes, sizeof routes / sizeof routes[0]);
+        if (sch_compile("from?:date, to?:date, limit?:int, supp?:num, all?:bool, sort?:(lift|support)", true,
+                        &decl_query) ||
+            sch_compile("lines:[{sku:str, qty:int}], tenders?:[{tender:(cash|card), amount?:int}], "
+                        "props?:{*:str|num|bool}, where?:{a:str, *:int}, note?:str|null",
+                        true, &decl_body))
+            abort();
+    }
     n = http_parse_head(p, size, &hd);
     if (n > 0) {
         const char *q = memchr(hd.target, '?', hd.target_len);

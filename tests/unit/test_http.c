@@ -14,6 +14,8 @@
 #include "http/http.h"
 #include "http/http_int.h"
 #include "http/parse.h"
+#include "http/schema.h"
+#include "api/api.h"
 
 static int h(struct http_req *rq)
 {
@@ -22,11 +24,12 @@ static int h(struct http_req *rq)
 }
 
 static const struct http_route routes[] = {
-    {"GET", "/v1/members/{id}", h, ROLE_STAFF, 0, "get", NULL},
-    {"PATCH", "/v1/members/{id}", h, ROLE_STAFF, 0, "patch", NULL},
-    {"GET", "/v1/members/lookup", h, ROLE_STAFF, 0, "lookup", NULL},
-    {"POST", "/v1/members/{id}/points/earn", h, ROLE_CHANNEL, HTTP_IDEMPOTENT, "earn", NULL},
-    {"GET", "/healthz", h, ROLE_PUBLIC, 0, "health", NULL},
+    {"GET", "/v1/members/{id}", h, ROLE_STAFF, 0, "get", NULL, NULL, NULL, "200 {id:int}"},
+    {"PATCH", "/v1/members/{id}", h, ROLE_STAFF, 0, "patch", NULL, NULL, "name?:str", "200 {id:int}"},
+    {"GET", "/v1/members/lookup", h, ROLE_STAFF, 0, "lookup", NULL, "phone:str, limit?:int", NULL, "200 {id:int}"},
+    {"POST", "/v1/members/{id}/points/earn", h, ROLE_CHANNEL, HTTP_IDEMPOTENT, "earn", NULL, NULL,
+     "points:int, lines?:[{sku:str, qty:int}]", "201 {balance:int}"},
+    {"GET", "/healthz", h, ROLE_PUBLIC, 0, "health", NULL, NULL, NULL, "200,503 {status:str} / 418 text/plain"},
 };
 #define N (sizeof routes / sizeof routes[0])
 
@@ -78,12 +81,37 @@ static void test_http__errors_map_to_status_and_never_leak_storage_details(void 
     free(body);
 }
 
+/* The value at "a/b/0" (object keys, array indexes; "~1" is a "/" in a key). */
+static json_t *at(json_t *v, const char *path)
+{
+    char key[128];
+    while (v && *path) {
+        size_t n = strcspn(path, "/"), o = 0;
+        for (size_t i = 0; i < n && o + 1 < sizeof key; i++) {
+            if (path[i] == '~' && path[i + 1] == '1') {
+                key[o++] = '/';
+                i++;
+            } else {
+                key[o++] = path[i];
+            }
+        }
+        key[o] = 0;
+        v = json_is_array(v) ? json_array_get(v, (size_t)atoi(key)) : json_object_get(v, key);
+        path += n + (path[n] == '/');
+    }
+    return v;
+}
+
 static void test_http__openapi_lists_every_route_with_params_and_roles(void **state)
 {
-    json_t *doc = http_openapi(routes, N, "test");
-    json_t *paths = json_object_get(doc, "paths");
-    json_t *earn = json_object_get(json_object_get(paths, "/v1/members/{id}/points/earn"), "post");
+    json_t *doc, *paths, *earn, *lookup, *health;
     (void)state;
+    assert_int_equal(http_declare(routes, N, NULL, 0), 0);
+    doc = http_openapi(routes, N, "test", "http://127.0.0.1:8080");
+    paths = json_object_get(doc, "paths");
+    earn = json_object_get(json_object_get(paths, "/v1/members/{id}/points/earn"), "post");
+    lookup = json_object_get(json_object_get(paths, "/v1/members/lookup"), "get");
+    health = json_object_get(json_object_get(paths, "/healthz"), "get");
     assert_int_equal(json_object_size(paths), 4);
     assert_non_null(json_object_get(json_object_get(paths, "/v1/members/{id}"), "patch"));
     assert_non_null(earn);
@@ -91,8 +119,111 @@ static void test_http__openapi_lists_every_route_with_params_and_roles(void **st
     assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(earn, "parameters"), 1), "name")),
                         "Idempotency-Key");
     assert_string_equal(json_string_value(json_array_get(json_object_get(earn, "x-roles"), 0)), "channel");
-    assert_null(json_object_get(json_object_get(json_object_get(paths, "/healthz"), "get"), "security"));
+    assert_string_equal(json_string_value(json_object_get(earn, "operationId")), "postMembersIdPointsEarn");
+    /* the body and answer as declared */
+    assert_string_equal(json_string_value(at(earn, "requestBody/content/application~1json/schema/properties/lines/"
+                                                   "items/required/0")),
+                        "sku");
+    assert_non_null(json_object_get(json_object_get(earn, "responses"), "201"));
+    assert_non_null(json_object_get(json_object_get(earn, "responses"), "4XX"));
+    /* query parameters with their types, required or not */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(lookup, "parameters"), 0), "in")),
+                        "query");
+    assert_true(json_is_true(json_object_get(json_array_get(json_object_get(lookup, "parameters"), 0), "required")));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(json_array_get(
+                            json_object_get(lookup, "parameters"), 1), "schema"), "type")), "integer");
+    /* a public route says so; its own answers besides the success */
+    assert_int_equal(json_array_size(json_object_get(health, "security")), 0);
+    assert_non_null(json_object_get(json_object_get(health, "responses"), "503"));
+    assert_non_null(json_object_get(json_object_get(json_object_get(json_object_get(health, "responses"), "418"),
+                                                    "content"), "text/plain"));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(doc, "servers"), 0), "url")),
+                        "http://127.0.0.1:8080");
     json_decref(doc);
+}
+
+/* The API's own table: every route's declarations compile (the server would not start). */
+static void test_http__every_route_of_the_api_declares_what_it_reads_and_answers(void **state)
+{
+    size_t n, ns;
+    const struct http_route *r = api_routes(&n);
+    const struct http_schema_def *defs = api_schemas(&ns);
+    (void)state;
+    assert_int_equal(http_declare(r, n, defs, ns), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_non_null(r[i].answer);
+}
+
+static void test_http__declarations_parse_and_refuse_their_mistakes(void **state)
+{
+    static const char *bad[] = {"{a:str",   "a:unknown",  "a:str, a:int", "{a:Nope}", "[int",
+                                "(x|",      "a str",      "null",         "a:str b:int"};
+    const struct sch *s;
+    (void)state;
+    assert_int_equal(sch_compile("{a:str, b?:int|null, c:[{d:(x|y)}], e:{*:num}, f:{g:bool, *:str}}", false, &s), 0);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = sch_compile(bad[i], i != 0 && i != 3 && i != 4 && i != 5 && i != 7, &s);
+        assert_int_equal(rc, O2O_EINVAL);
+        assert_string_equal(err_last()->code, "bad_declaration");
+    }
+}
+
+static json_t *J(const char *text)
+{
+    json_t *v = json_loads(text, 0, NULL);
+    assert_non_null(v);
+    return v;
+}
+
+static void assert_refused(const struct sch *s, const char *body, const char *code, const char *field)
+{
+    json_t *v = J(body);
+    assert_int_equal(sch_check_body(s, v), O2O_EINVAL);
+    assert_string_equal(err_last()->code, code);
+    assert_string_equal(err_last()->field, field);
+    json_decref(v);
+}
+
+static void test_http__bodies_are_checked_and_the_field_named(void **state)
+{
+    const struct sch *s;
+    json_t *v;
+    (void)state;
+    assert_int_equal(sch_compile("lines:[{sku:str, qty:int}], kind?:(a|b), when?:time|int, note?:str", true, &s), 0);
+    v = J("{\"lines\":[{\"sku\":\"A\",\"qty\":1}], \"kind\":\"b\", \"when\": 5, \"note\": null}");
+    assert_int_equal(sch_check_body(s, v), 0); /* null: as absent */
+    json_decref(v);
+    assert_refused(s, "{}", "missing_field", "lines");
+    assert_refused(s, "{\"lines\":[{\"sku\":\"A\",\"qty\":1},{\"sku\":\"B\",\"qty\":\"2\"}]}", "wrong_type",
+                   "lines[1].qty");
+    assert_refused(s, "{\"lines\":[{\"sku\":\"A\",\"qty\":1,\"colour\":\"red\"}]}", "unknown_field", "lines[0].colour");
+    assert_refused(s, "{\"lines\":[], \"adress\":\"x\"}", "unknown_field", "adress");
+    assert_refused(s, "{\"lines\":[], \"kind\":\"c\"}", "out_of_range", "kind");
+    assert_refused(s, "{\"lines\":[], \"when\":true}", "wrong_type", "when");
+    assert_refused(s, "{\"lines\":{}}", "wrong_type", "lines");
+}
+
+static void test_http__queries_are_checked_and_the_parameter_named(void **state)
+{
+    const struct sch *s;
+    (void)state;
+    assert_int_equal(sch_compile("date:date, limit?:int, supp?:num, all?:bool, sort?:(lift|support)", true, &s), 0);
+    assert_int_equal(sch_check_query(s, "date=2026-01-01&limit=5&supp=0.5&all=true&sort=lift"), 0);
+    assert_int_equal(sch_check_query(s, "date=2026-01-01&limit="), 0); /* empty: as absent */
+    assert_int_equal(sch_check_query(s, "limit=5"), O2O_EINVAL);
+    assert_string_equal(err_last()->code, "missing_field");
+    assert_string_equal(err_last()->field, "date");
+    assert_int_equal(sch_check_query(s, "date=x&store=SH01"), O2O_EINVAL);
+    assert_string_equal(err_last()->code, "unknown_parameter");
+    assert_string_equal(err_last()->field, "store");
+    assert_int_equal(sch_check_query(s, "date=x&limit=ten"), O2O_EINVAL);
+    assert_string_equal(err_last()->field, "limit");
+    assert_int_equal(sch_check_query(s, "date=x&date=y"), O2O_EINVAL);
+    assert_string_equal(err_last()->code, "duplicate_parameter");
+    assert_int_equal(sch_check_query(s, "date=x&sort=price"), O2O_EINVAL);
+    assert_string_equal(err_last()->code, "out_of_range");
+    assert_int_equal(sch_check_query(s, "date=x&all=yes"), O2O_EINVAL);
+    assert_int_equal(sch_check_query(s, "da%74e=x"), 0); /* names are decoded too */
 }
 
 static int head(const char *s, struct http_head *h)
@@ -289,6 +420,10 @@ int main(void)
         cmocka_unit_test(test_http__router_matches_and_captures),
         cmocka_unit_test(test_http__errors_map_to_status_and_never_leak_storage_details),
         cmocka_unit_test(test_http__openapi_lists_every_route_with_params_and_roles),
+        cmocka_unit_test(test_http__every_route_of_the_api_declares_what_it_reads_and_answers),
+        cmocka_unit_test(test_http__declarations_parse_and_refuse_their_mistakes),
+        cmocka_unit_test(test_http__bodies_are_checked_and_the_field_named),
+        cmocka_unit_test(test_http__queries_are_checked_and_the_parameter_named),
         cmocka_unit_test(test_http__a_plain_head_is_parsed_with_its_framing),
         cmocka_unit_test(test_http__ambiguous_or_malformed_heads_are_refused),
         cmocka_unit_test(test_http__chunked_bodies_decode_in_any_pieces_and_stop_at_the_limit),
