@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 mkdir -p data
 if [ ! -f data/o2o.db ]; then
-  echo "o2o: creating data/o2o.db with the demo chain (about 30 s)..."
+  echo "o2o: creating data/o2o.db with the demo chain (a few seconds)..."
   pw=${O2O_OWNER_PASSWORD:-$(od -An -N10 -tx1 /dev/urandom | tr -d ' \n')}
   O2O_OWNER_PASSWORD="$pw" ./build/o2o demo --db sqlite:data/o2o.db
   umask 077

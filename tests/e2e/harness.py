@@ -292,10 +292,11 @@ class Server:
         while int(self.scalar("SELECT COUNT(*) FROM insight_queue") or 0) and time.time() < deadline:
             time.sleep(0.05)
 
-    def snapshot(self, skip=("sessions", "login_throttle", "job_leases", "reports")):
-        """A fingerprint of every table's contents (but for sessions, throttles, job leases and
-        the daily reports, which the report thread builds at each store's closing time whatever
-        the test does), once the background insight job has caught up."""
+    def snapshot(self, skip=("sessions", "login_throttle", "job_leases", "reports", "tier_sweep")):
+        """A fingerprint of every table's contents (but for sessions, throttles, job leases, the
+        daily reports, which the report thread builds at each store's closing time, and where
+        the daily tier sweep stands, whatever the test does), once the background insight job
+        has caught up."""
         out = {}
         self.settle_insight()
         if PG_URL:
