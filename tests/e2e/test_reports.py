@@ -23,7 +23,7 @@ import time
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from harness import BINARY, Server, ServerTest, make_chain, unique
+from harness import BINARY, Server, ServerTest, make_chain, unique, wait_until
 
 SH = datetime.timezone(datetime.timedelta(hours=8))   # Asia/Shanghai has no daylight saving
 SECRET = "report-hook-secret"
@@ -115,13 +115,7 @@ class Hooks:
 
 
 def wait_for(pred, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.1)
-    return pred()
+    return wait_until(pred, timeout, "the delivery")
 
 
 class ReportsTest(ServerTest):
