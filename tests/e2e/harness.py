@@ -58,17 +58,22 @@ _DOCS = {}
 _O2O_PORTS = set()   # answers of o2o servers are checked; a simulator's are not
 
 
+_DOCS_LOCK = threading.Lock()
+
+
 def _doc(port):
-    if port not in _DOCS:
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        c.request("GET", "/openapi.json")
-        r = c.getresponse()
-        _DOCS[port] = json.loads(r.read())
-        c.close()
-        _DOCS[port]["_templates"] = sorted(
-            ((re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(p)) + "$"), p.count("{"), p)
-             for p in _DOCS[port]["paths"]), key=lambda t: t[1])
-    return _DOCS[port]
+    """The server's /openapi.json, fetched once (tests call from many threads)."""
+    with _DOCS_LOCK:
+        if port not in _DOCS:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            c.request("GET", "/openapi.json")
+            doc = json.loads(c.getresponse().read())
+            c.close()
+            doc["_templates"] = sorted(
+                ((re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(p)) + "$"), p.count("{"), p)
+                 for p in doc["paths"]), key=lambda t: t[1])
+            _DOCS[port] = doc
+        return _DOCS[port]
 
 
 def schema_problem(v, schema, doc, where="answer"):
