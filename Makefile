@@ -116,6 +116,7 @@ bench:
 	@sh bench/recommend.sh
 	@sh bench/funnel.sh
 	@sh bench/events.sh
+	@sh bench/declare.sh
 	@sh bench/reports.sh
 
 check:
