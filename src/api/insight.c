@@ -71,7 +71,7 @@ int api_member_profile(struct http_req *rq)
         return rc;
     ch = json_object();
     for (int i = 0; i < PROFILE_CHANNELS; i++)
-        json_object_set_new(ch, profile_channel_names[i], json_integer(p.channel[i]));
+        json_object_set_new(ch, sales_channels[i], json_integer(p.channel[i]));
     return http_reply_json(
         rq, 200,
         json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:{s:i, s:i, s:i, s:s}, s:I, s:I}", "member_id",

@@ -15,6 +15,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "domain/access.h"
+#include "domain/channel.h"
 #include "domain/identify.h"
 #include "domain/location.h"
 #include "domain/member.h"
@@ -385,15 +386,6 @@ int api_orders_events(struct http_req *rq)
 /* ---- inputs ---- */
 
 /* Prefix the recorded error's field with the array element it came from. */
-static int nested(const char *prefix)
-{
-    struct err_rec e;
-    char field[sizeof e.field];
-    err_save(&e);
-    snprintf(field, sizeof field, "%.40s.%.50s", prefix, e.field);
-    return err_set(e.rc, e.code, field, "%s", e.msg);
-}
-
 static int resolve_location(const char *code, const char *field, int64_t *id)
 {
     struct location l;
@@ -426,9 +418,8 @@ static int parse_tenders(json_t *arr, struct tender *t, int *n)
             rc = jin_i64(o, "points", false, 1, 100000000, &x->points, NULL);
         if (!rc)
             rc = jin_str(o, "reference", false, x->reference, sizeof x->reference);
-        if (rc) {
-            return nested(field);
-        }
+        if (rc)
+            return api_error_at(rc, "tenders", i);
         if (strcmp(x->tender, "points") && !x->amount)
             return err_set(O2O_EINVAL, "missing_field", field, "amount is required");
     }
@@ -474,10 +465,6 @@ static int place_body(struct db_conn *c, void *arg, const struct principal *who,
     return rc;
 }
 
-static const char *staff_channel(const struct principal *who)
-{
-    return who->role == ROLE_MEMBER ? "app" : "pos";
-}
 
 int api_orders_create(struct http_req *rq)
 {
@@ -540,7 +527,7 @@ int api_orders_create(struct http_req *rq)
         if (!rc)
             rc = jin_i64(l, "qty", true, 1, 10000, &in->qty[i], NULL);
         if (rc) {
-            rc = nested(field);
+            rc = api_error_at(rc, "lines", i);
             goto fail;
         }
     }
@@ -553,7 +540,7 @@ int api_orders_create(struct http_req *rq)
     if (rq->who.role == ROLE_CHANNEL)
         str_copy(in->channel, sizeof in->channel, rq->who.channel);
     else if (!in->channel[0])
-        str_copy(in->channel, sizeof in->channel, staff_channel(&rq->who));
+        str_copy(in->channel, sizeof in->channel, sales_channel_default(&rq->who));
     if (rq->who.role == ROLE_MEMBER) {
         if (in->member_id && in->member_id != rq->who.id) {
             rc = err_set(O2O_EFORBIDDEN, "out_of_scope", "member_id", "a member orders for herself");
@@ -774,9 +761,8 @@ static int order_op(struct http_req *rq, enum order_op op)
             rc = jin_i64(l, "line", true, 1, ORDER_MAX_LINES, &a->ret.line_no[i], NULL);
             if (!rc)
                 rc = jin_i64(l, "qty", true, 1, 10000, &a->ret.qty[i], NULL);
-            if (rc) {
-                rc = nested(field);
-            }
+            if (rc)
+                rc = api_error_at(rc, "lines", i);
         }
         if (!rc) {
             a->ret.nlines = (int)json_array_size(lines);

@@ -12,6 +12,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "domain/access.h"
+#include "domain/channel.h"
 #include "domain/location.h"
 #include "domain/member.h"
 #include "domain/points.h"
@@ -156,15 +157,11 @@ static int points_write(struct http_req *rq, enum pkind kind)
     } else if (!rc && rq->who.scope == SCOPE_LOCATION) {
         a->op.location_id = rq->who.scope_id;
     }
-    if (!rc && a->op.channel[0] && strcmp(a->op.channel, "pos") && strcmp(a->op.channel, "web") &&
-        strcmp(a->op.channel, "app") && strcmp(a->op.channel, "miniprogram") && strcmp(a->op.channel, "phone") &&
-        strcmp(a->op.channel, "marketplace"))
-        rc = err_set(O2O_EINVAL, NULL, "channel", "channel must be pos, web, app, miniprogram, phone or marketplace");
+    if (!rc && a->op.channel[0] && !sales_channel_ok(a->op.channel))
+        rc = err_set(O2O_EINVAL, NULL, "channel", "channel must be " SALES_CHANNELS_TEXT);
     /* the channel is the key's own channel; staff default to pos, members to app */
-    if (rq->who.role == ROLE_CHANNEL)
-        str_copy(a->op.channel, sizeof a->op.channel, rq->who.channel);
-    else if (!a->op.channel[0])
-        str_copy(a->op.channel, sizeof a->op.channel, rq->who.role == ROLE_MEMBER ? "app" : "pos");
+    if (rq->who.role == ROLE_CHANNEL || !a->op.channel[0])
+        str_copy(a->op.channel, sizeof a->op.channel, sales_channel_default(&rq->who));
     if (rq->idem_key)
         str_copy(a->op.idem_key, sizeof a->op.idem_key, rq->idem_key);
     if (!rc)

@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "core/mem.h"
+#include "core/money.h"
 #include "core/qr.h"
 #include "core/tz.h"
 #include "core/util.h"
@@ -61,8 +62,9 @@ static void esc(struct buf *b, const char *s)
 
 static void money(struct buf *b, int64_t fen)
 {
-    buf_addf(b, "&yen;%s%" PRId64 ".%02" PRId64, fen < 0 ? "-" : "", (fen < 0 ? -fen : fen) / 100,
-             (fen < 0 ? -fen : fen) % 100);
+    char y[32];
+    money_yuan(y, fen);
+    buf_addf(b, "&yen;%s", y);
 }
 
 struct page {

@@ -9,6 +9,7 @@
 ** domain's scope_check_* and access_member functions, called from the handlers.
 */
 #include "api/api.h"
+#include "domain/channel.h"
 #include "api/handlers.h"
 
 #define STAFF ROLE_STAFF
@@ -25,7 +26,7 @@
 #define A(x) x
 
 /* inputs several routes share */
-#define POINTS_IN "location?:str, reason?:str, ref?:str, channel?:(pos|web|app|miniprogram|phone|marketplace)"
+#define POINTS_IN "location?:str, reason?:str, ref?:str, channel?:" SALES_CHANNELS_DECL
 #define LOCATION_IN                                                                                            \
     "address?:str, lat?:num, lon?:num, timezone?:str, opens_at?:str, closes_at?:str, status?:(open|closed)"
 #define SCOPE_Q "store?:str, region?:str"
@@ -82,7 +83,7 @@ static const struct http_route routes[] = {
        "role:(owner|region_manager|store_manager|clerk|service_agent), scope_kind?:(chain|region|location), scope?:str"),
      A("201 {id:int, username:str, name:str, role:str, scope_kind:str, scope_id:int}")},
     {"POST", "/v1/api-keys", api_keys_create, OWNER, IDEM, "Create a channel or terminal API key", NULL, NONE,
-     B("channel:(pos|web|app|miniprogram|phone|marketplace), name?:str, location?:str"),
+     B("channel:" SALES_CHANNELS_DECL ", name?:str, location?:str"),
      A("201 {id:int, key:str, name:str, channel:str, location:str|null, note:str}")},
 
     /* locations */
@@ -152,7 +153,7 @@ static const struct http_route routes[] = {
      "Spend points in any channel", NULL, NONE, B("points:int, " POINTS_IN), A("201 PointsDone")},
     {"POST", "/v1/members/{id}/points/adjust", api_points_adjust, MGR | ROLE_SERVICE_AGENT, IDEM,
      "Correct a balance, with a reason (audited)", NULL, NONE,
-     B("points:int, location?:str, reason:str, ref?:str, channel?:(pos|web|app|miniprogram|phone|marketplace)"),
+     B("points:int, location?:str, reason:str, ref?:str, channel?:" SALES_CHANNELS_DECL),
      A("201 PointsDone")},
     {"POST", "/v1/members/{id}/points/transfer", api_points_transfer, MEMB | OWNER | ROLE_SERVICE_AGENT, IDEM,
      "Give points to another member", NULL, NONE, B("points:int, to_phone?:str, to_member_id?:int, " POINTS_IN),
@@ -180,7 +181,7 @@ static const struct http_route routes[] = {
     /* orders */
     {"POST", "/v1/orders", api_orders_create, STAFF | CHAN | MEMB, IDEM,
      "Place an order in any channel: till sale, pickup or delivery (routed and reserved)", NULL, NONE,
-     B("lines:[{sku:str, qty:int}], channel?:(pos|web|app|miniprogram|phone|marketplace), "
+     B("lines:[{sku:str, qty:int}], channel?:" SALES_CHANNELS_DECL ", "
        "fulfilment?:(carry_out|pickup|delivery), location?:str, pickup_store?:str, member_id?:int, member_phone?:str, "
        "address?:str, lat?:num, lon?:num, contact_phone?:str, note?:str, coupon?:str, tenders?:[Tender]"),
      A("201 Order")},

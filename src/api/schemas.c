@@ -6,11 +6,12 @@
 ** writes and this file does not declare fails the suite.
 */
 #include "api/api.h"
+#include "domain/channel.h"
 
 #include "http/schema.h"
 
 #define ORDER_FIELDS                                                                                           \
-    "id:int, channel:(pos|web|app|miniprogram|phone|marketplace), fulfilment:(carry_out|pickup|delivery), "     \
+    "id:int, channel:" SALES_CHANNELS_DECL ", fulfilment:(carry_out|pickup|delivery), "     \
     "status:(placed|paid|completed|cancelled|returned), member_id:int|null, location:str|null, "               \
     "pickup_store:str|null, subtotal:int, discount:int, total:int, paid:int, due:int, refunded:int, "          \
     "points_earned:int, coupon:str|null, pay_by:time|null, created_at:time, updated_at:time, "                 \

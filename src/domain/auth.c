@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "domain/channel.h"
 #include "domain/location.h"
 #include "domain/member.h"
 #include "domain/outbox.h"
@@ -288,15 +289,11 @@ int auth_logout(struct db_conn *c, const char *token)
 
 int api_key_create(struct db_conn *c, struct api_key *k)
 {
-    static const char *channels[] = {"pos", "web", "app", "miniprogram", "phone", "marketplace"};
-    bool ok = false;
     char rnd[65], hash[65];
     int rc;
     int64_t id = 0;
-    for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++)
-        ok |= !strcmp(k->channel, channels[i]);
-    if (!ok)
-        return err_set(O2O_EINVAL, NULL, "channel", "channel must be pos, web, app, miniprogram, phone or marketplace");
+    if (!sales_channel_ok(k->channel))
+        return err_set(O2O_EINVAL, NULL, "channel", "channel must be " SALES_CHANNELS_TEXT);
     k->location_id = 0;
     if (k->location_code[0]) {
         struct location loc;

@@ -17,7 +17,9 @@
 
 #include "core/mem.h"
 #include "core/tz.h"
+#include "core/money.h"
 #include "core/util.h"
+#include "domain/channel.h"
 #include "domain/catalog.h"
 #include "domain/coupon.h"
 #include "domain/insight.h"
@@ -33,7 +35,6 @@
 #define MAX_PAYMENTS 32
 #define MAX_FULS 64
 
-static const char *channels[] = {"pos", "web", "app", "miniprogram", "phone", "marketplace"};
 static const char *tenders[] = {"cash", "bank_card", "wechat_pay", "alipay", "scan", "points"};
 
 static bool one_of(const char *s, const char *const *set, size_t n)
@@ -44,12 +45,6 @@ static bool one_of(const char *s, const char *const *set, size_t n)
     return false;
 }
 
-
-static void yuan(char out[32], int64_t fen)
-{
-    snprintf(out, 32, "%s%" PRId64 ".%02" PRId64, fen < 0 ? "-" : "", (fen < 0 ? -fen : fen) / 100,
-             (fen < 0 ? -fen : fen) % 100);
-}
 
 /* ---- the timeline ---- */
 
@@ -579,8 +574,8 @@ static int spend_points(struct db_conn *c, const struct order *o, int64_t points
 static void tender_detail(char *out, size_t cap, const char *tender, const struct tender_use *u)
 {
     char a[32], b[32];
-    yuan(a, u->amount);
-    yuan(b, u->change);
+    money_yuan(a, u->amount);
+    money_yuan(b, u->change);
     if (u->change)
         snprintf(out, cap, "%s %s (change %s)", tender, a, b);
     else
@@ -761,8 +756,8 @@ int order_pay(struct db_conn *c, int64_t id, const struct tender *t, int n, int6
 static int check_input(struct db_conn *c, const struct order_input *in)
 {
     struct location l;
-    if (!one_of(in->channel, channels, sizeof channels / sizeof channels[0]))
-        return err_set(O2O_EINVAL, NULL, "channel", "channel must be pos, web, app, miniprogram, phone or marketplace");
+    if (!sales_channel_ok(in->channel))
+        return err_set(O2O_EINVAL, NULL, "channel", "channel must be " SALES_CHANNELS_TEXT);
     if (strcmp(in->mode, "carry_out") && strcmp(in->mode, "pickup") && strcmp(in->mode, "delivery"))
         return err_set(O2O_EINVAL, NULL, "fulfilment", "fulfilment must be carry_out, pickup or delivery");
     if (in->nlines < 1 || in->nlines > ORDER_MAX_LINES)
@@ -1189,7 +1184,7 @@ static int refund_payment(struct db_conn *c, const struct order *o, const struct
         n = db_exec(c, "UPDATE orders SET refunded = refunded + $2 WHERE id = $1", "ii", o->id, amount);
     if (n < 0)
         return (int)n;
-    yuan(a, amount);
+    money_yuan(a, amount);
     return event(c, o->id, "refund", 0, actor, "%s %s to the %s tender (%s)%s", no, a, p->tender, reason,
                  !strcmp(status, "pending") ? ", sent to the gateway" : "");
 }
@@ -1283,7 +1278,7 @@ static int refund_with_points(struct db_conn *c, struct order *o, int64_t amount
         keep = (wanted - got) * value;
         if (keep > refund)
             keep = refund;
-        yuan(a, keep);
+        money_yuan(a, keep);
         if (!rc && keep > 0)
             rc = event(c, o->id, "points_shortfall", 0, actor,
                        "%" PRId64 " points earned on these goods were already spent: their value %s is kept from the refund",
@@ -1833,7 +1828,7 @@ int order_return(struct db_conn *c, int64_t id, const struct return_input *in, s
                        "iiitti", o.id, in->location_id, amount, in->reason, in->actor, now);
     if (!rc) {
         char a[32];
-        yuan(a, amount);
+        money_yuan(a, amount);
         rc = event(c, o.id, "returned", 0, in->actor, "return %" PRId64 " at %s: %s (%s)", *return_id, loc.code, a,
                    in->reason[0] ? in->reason : "no reason given");
     }
@@ -2032,7 +2027,7 @@ int order_gateway_begin(struct db_conn *c, int64_t id, const char *tender, const
     n = db_exec(c, "UPDATE payments SET out_trade_no = $2 WHERE id = $1", "it", pid, no);
     if (n < 0)
         return (int)n;
-    yuan(a, amount);
+    money_yuan(a, amount);
     rc = event(c, id, "payment_started", 0, actor, "%s %s through %s, trade %s", tender, a, gateway, no);
     return rc ? rc : gateway_payment_view(c, pid, out);
 }
@@ -2172,7 +2167,7 @@ int order_gateway_result(struct db_conn *c, const char *gateway, const struct ga
         str_copy(outcome, 24, "duplicate");
         return 0;
     }
-    yuan(a, p.amount);
+    money_yuan(a, p.amount);
     rc = event(c, o.id, "payment", 0, actor, "%s %s, transaction %s", p.tender, a, r->transaction_id);
     if (rc)
         return rc;

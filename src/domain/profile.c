@@ -17,9 +17,6 @@
 #define DAY_MS 86400000LL
 #define THRESHOLDS_TTL_MS 60000
 
-const char *const profile_channel_names[PROFILE_CHANNELS] = {"pos", "web", "app", "miniprogram", "phone",
-                                                             "marketplace"};
-
 int profile_add_order(struct db_conn *c, int64_t order_id)
 {
     struct order o;
@@ -30,7 +27,7 @@ int profile_add_order(struct db_conn *c, int64_t order_id)
     if (!o.member_id || (strcmp(o.status, "paid") && strcmp(o.status, "completed")))
         return 0;
     for (int i = 0; i < PROFILE_CHANNELS; i++)
-        ch[i] = !strcmp(o.channel, profile_channel_names[i]);
+        ch[i] = !strcmp(o.channel, sales_channels[i]);
     n = db_exec(c,
                 "INSERT INTO member_profiles (member_id, orders, spend, first_at, last_at, pos, web, app, miniprogram, "
                 "phone, marketplace, updated_at) VALUES ($1, 1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10) "

@@ -6,11 +6,13 @@
 #ifndef O2O_DOMAIN_PROFILE_H
 #define O2O_DOMAIN_PROFILE_H
 
+#include "domain/channel.h"
+
 #include <stdint.h>
 
 #include "db/db.h"
 
-#define PROFILE_CHANNELS 6 /* pos, web, app, miniprogram, phone, marketplace */
+#define PROFILE_CHANNELS SALES_CHANNELS /* as sales_channels lists them */
 
 struct profile {
     int64_t member_id;
@@ -24,7 +26,6 @@ struct profile {
     int64_t annual_value;             /* fen a year since her first purchase (at least 90 days) */
 };
 
-extern const char *const profile_channel_names[PROFILE_CHANNELS];
 
 /* Add one paid order to its member's profile and store spend. */
 int profile_add_order(struct db_conn *c, int64_t order_id);

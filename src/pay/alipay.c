@@ -18,6 +18,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/money.h"
 #include "core/mem.h"
 #include "core/tz.h"
 #include "core/util.h"
@@ -248,7 +249,7 @@ static void read_trade(json_t *a, struct gw_txn *t)
     str_copy(t->out_trade_no, sizeof t->out_trade_no, jstr(a, "out_trade_no"));
     str_copy(t->transaction_id, sizeof t->transaction_id, jstr(a, "trade_no"));
     read_payer(a, t);
-    if (gw_parse_yuan(jstr(a, "total_amount"), &t->amount))
+    if (money_parse_yuan(jstr(a, "total_amount"), &t->amount))
         t->amount = 0;
     str_copy(t->state, sizeof t->state,
              !strcmp(st, "TRADE_SUCCESS") || !strcmp(st, "TRADE_FINISHED") ? "paid"
@@ -291,7 +292,7 @@ int ali_create(struct ali_config *c, const char *out_trade_no, int64_t amount, c
     json_t *biz, *a = NULL;
     bool scan = auth_code && *auth_code;
     int rc;
-    gw_yuan(yuan, amount);
+    money_yuan(yuan, amount);
     biz = json_pack("{s:s, s:s, s:s}", "out_trade_no", out_trade_no, "total_amount", yuan, "subject", subject);
     set_expiry(biz, expires_at);
     if (scan) {
@@ -345,7 +346,7 @@ int ali_refund(struct ali_config *c, const char *out_trade_no, const char *out_r
     char yuan[32];
     json_t *biz, *a = NULL;
     int rc;
-    gw_yuan(yuan, refund);
+    money_yuan(yuan, refund);
     biz = json_pack("{s:s, s:s, s:s}", "out_trade_no", out_trade_no, "refund_amount", yuan, "out_request_no",
                     out_refund_no);
     rc = call(c, "alipay.trade.refund", biz, false, &a);

@@ -1,6 +1,6 @@
 /*
 ** gateway.c -- gateway configuration and dispatch to the WeChat Pay and Alipay
-** adapters; money in the providers' notation.
+** adapters.
 */
 #include "pay/gateway.h"
 
@@ -13,37 +13,6 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "pay/gateway_int.h"
-
-void gw_yuan(char out[32], int64_t fen)
-{
-    snprintf(out, 32, "%lld.%02lld", (long long)(fen / 100), (long long)(fen % 100));
-}
-
-int gw_parse_yuan(const char *s, int64_t *fen)
-{
-    int64_t whole = 0, frac = 0;
-    int digits = 0;
-    const char *p = s;
-    if (!s || !*s)
-        return O2O_EINVAL;
-    for (; *p >= '0' && *p <= '9'; p++) {
-        whole = whole * 10 + (*p - '0');
-        if (whole > 100000000000LL)
-            return O2O_EINVAL;
-    }
-    if (p == s)
-        return O2O_EINVAL;
-    if (*p == '.') {
-        for (p++; *p >= '0' && *p <= '9' && digits < 2; p++, digits++)
-            frac = frac * 10 + (*p - '0');
-        if (digits == 1)
-            frac *= 10;
-    }
-    if (*p)
-        return O2O_EINVAL;
-    *fen = whole * 100 + frac;
-    return 0;
-}
 
 static int str_field(json_t *o, const char *key, char *out, size_t cap, bool required, const char *where)
 {

@@ -69,8 +69,5 @@ int gw_wechat_notification(struct gateways *g, const struct gw_wx_headers *h, co
                            struct gw_txn *txn);
 int gw_alipay_notification(struct gateways *g, const char *form, size_t len, struct gw_txn *txn);
 
-/* Money as the providers write it: "88.88" yuan <-> 8888 fen. */
-void gw_yuan(char out[32], int64_t fen);
-int gw_parse_yuan(const char *s, int64_t *fen);
 
 #endif

@@ -17,16 +17,10 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/money.h"
 #include "core/util.h"
 
 #define MAX_DOC (64u << 20)
-
-void render_yuan(int64_t fen, char out[32])
-{
-    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-    snprintf(out, 32, "%s%llu.%02llu", fen < 0 ? "-" : "", (unsigned long long)(a / 100),
-             (unsigned long long)(a % 100));
-}
 
 static json_t *iso(int64_t ms)
 {
@@ -192,7 +186,7 @@ static void csv_row(struct buf *b, const char *section, const char *key, const c
 {
     char y[32] = "";
     if (has_amount)
-        render_yuan(amount, y);
+        money_yuan(y, amount);
     csv_field(b, section);
     buf_adds(b, ",");
     csv_field(b, key);
@@ -307,37 +301,37 @@ char *render_table(const json_t *r, size_t *len)
         buf_addf(&b, "%s .. %s (%s)\n\n", js(r, "from"), js(r, "to"), js(r, "timezone"));
         for (int k = 0; k < n; k++) {
             if (l[k].money)
-                render_yuan(l[k].v, y);
+                money_yuan(y, l[k].v);
             else
                 snprintf(y, sizeof y, "%lld", (long long)l[k].v);
             buf_addf(&b, "  %-18s %14s\n", l[k].label, y);
         }
         buf_adds(&b, "\nby channel          orders          sales\n");
         json_array_foreach(json_object_get(r, "by_channel"), i, x) {
-            render_yuan(ji(x, "sales"), y);
+            money_yuan(y, ji(x, "sales"));
             buf_addf(&b, "  %-16s %8lld %14s\n", js(x, "channel"), (long long)ji(x, "orders"), y);
         }
         buf_adds(&b, "\nby tender         payments         amount\n");
         json_array_foreach(json_object_get(r, "by_tender"), i, x) {
-            render_yuan(ji(x, "amount"), y);
+            money_yuan(y, ji(x, "amount"));
             buf_addf(&b, "  %-16s %8lld %14s\n", js(x, "tender"), (long long)ji(x, "payments"), y);
         }
         buf_adds(&b, "\nbest sellers                                   qty         amount\n");
         json_array_foreach(json_object_get(r, "best_sellers"), i, x) {
-            render_yuan(ji(x, "amount"), y);
+            money_yuan(y, ji(x, "amount"));
             buf_addf(&b, "  %-16s %s %8lld %14s\n", js(x, "sku"), column(col, sizeof col, js(x, "name"), 24),
                      (long long)ji(x, "qty"), y);
         }
         buf_adds(&b, "\ncore customers of the day                   orders          spend\n");
         json_array_foreach(json_object_get(r, "core_customers"), i, x) {
-            render_yuan(ji(x, "spend"), y);
+            money_yuan(y, ji(x, "spend"));
             buf_addf(&b, "  %-8lld %s %-12s %8lld %14s\n", (long long)ji(x, "member_id"),
                      column(col, sizeof col, js(x, "name"), 20), js(x, "phone"), (long long)ji(x, "orders"), y);
         }
         if (json_array_size(json_object_get(r, "stores"))) {
             buf_adds(&b, "\nstores                                     orders          sales\n");
             json_array_foreach(json_object_get(r, "stores"), i, x) {
-                render_yuan(ji(x, "sales"), y);
+                money_yuan(y, ji(x, "sales"));
                 buf_addf(&b, "  %-12s %s %8lld %14s\n", js(x, "store"), column(col, sizeof col, js(x, "name"), 24),
                          (long long)ji(x, "orders"), y);
             }
@@ -347,7 +341,7 @@ char *render_table(const json_t *r, size_t *len)
         json_array_foreach(json_object_get(r, "months"), i, x) {
             size_t j;
             json_t *t;
-            render_yuan(ji(x, "sales"), y);
+            money_yuan(y, ji(x, "sales"));
             buf_addf(&b, "%-8s %14s %8lld %10lld ", js(x, "month"), y, (long long)ji(x, "orders"),
                      (long long)ji(x, "customers"));
             json_array_foreach(json_object_get(x, "best_sellers"), j, t)
@@ -397,7 +391,7 @@ static void svg_bars(struct buf *b, const char *id, const char *title, const cha
         char y[32];
         int w = v[i] > 0 ? (int)(v[i] * 400 / max) : 0;
         if (money)
-            render_yuan(v[i], y);
+            money_yuan(y, v[i]);
         else
             snprintf(y, sizeof y, "%lld", (long long)v[i]);
         buf_addf(&svg, "<text x=\"0\" y=\"%d\" class=\"label\">", 24 * i + 17);
@@ -470,7 +464,7 @@ static void html_table(struct buf *b, const json_t *list, const char *const *col
             buf_adds(b, json_is_integer(v) ? "<td class=\"n\">" : "<td>");
             if (json_is_integer(v)) {
                 if (money[k])
-                    render_yuan(json_integer_value(v), y);
+                    money_yuan(y, json_integer_value(v));
                 else
                     snprintf(y, sizeof y, "%lld", (long long)json_integer_value(v));
                 buf_adds(b, y);
@@ -521,7 +515,7 @@ static char *html_doc(const json_t *r, size_t *len, struct render_charts *charts
         buf_adds(&b, ")</p>\n<div id=\"summary\">");
         for (int k = 0; k < n; k++) {
             if (l[k].money)
-                render_yuan(l[k].v, y);
+                money_yuan(y, l[k].v);
             else
                 snprintf(y, sizeof y, "%lld", (long long)l[k].v);
             buf_addf(&b, "<div class=\"kpi\">%s<b>%s</b></div>", l[k].label, y);
@@ -781,7 +775,7 @@ char *render_demand_csv(const json_t *r, size_t *len)
     json_array_foreach(json_object_get(r, "series"), i, s) {
         for (k = 0; k < json_array_size(months); k++) {
             char y[32];
-            render_yuan(json_integer_value(json_array_get(json_object_get(s, "revenue"), k)), y);
+            money_yuan(y, json_integer_value(json_array_get(json_object_get(s, "revenue"), k)));
             buf_adds(&b, "monthly,");
             csv_field(&b, json_string_value(json_array_get(months, k)));
             buf_adds(&b, ",");

@@ -63,7 +63,5 @@ char *render_as(const json_t *report, const char *format, size_t *len);
 /* "Daily report 2026-12-07, 伦敦四店 (LON4)": a report's title (and an e-mail's subject). */
 void render_title(const json_t *report, char *out, size_t cap);
 
-/* "1234.56" for 123456 fen. */
-void render_yuan(int64_t fen, char out[32]);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/money.h"
 #include "core/qr.h"
 #include "core/strmap.h"
 #include "core/tz.h"
@@ -131,19 +132,23 @@ static void test_pay__money_in_the_providers_notation(void **state)
     char s[32];
     int64_t fen = 0;
     (void)state;
-    gw_yuan(s, 8888);
+    money_yuan(s, 8888);
     assert_string_equal(s, "88.88");
-    gw_yuan(s, 5);
+    money_yuan(s, 5);
     assert_string_equal(s, "0.05");
-    assert_int_equal(gw_parse_yuan("88.88", &fen), 0);
+    money_yuan(s, -150); /* one of four copies printed "-1.-50" */
+    assert_string_equal(s, "-1.50");
+    money_yuan(s, INT64_MIN);
+    assert_string_equal(s, "-92233720368547758.08");
+    assert_int_equal(money_parse_yuan("88.88", &fen), 0);
     assert_int_equal(fen, 8888);
-    assert_int_equal(gw_parse_yuan("12.5", &fen), 0);
+    assert_int_equal(money_parse_yuan("12.5", &fen), 0);
     assert_int_equal(fen, 1250);
-    assert_int_equal(gw_parse_yuan("7", &fen), 0);
+    assert_int_equal(money_parse_yuan("7", &fen), 0);
     assert_int_equal(fen, 700);
-    assert_int_equal(gw_parse_yuan("-1.00", &fen), O2O_EINVAL);
-    assert_int_equal(gw_parse_yuan("1.2.3", &fen), O2O_EINVAL);
-    assert_int_equal(gw_parse_yuan("", &fen), O2O_EINVAL);
+    assert_int_equal(money_parse_yuan("-1.00", &fen), O2O_EINVAL);
+    assert_int_equal(money_parse_yuan("1.2.3", &fen), O2O_EINVAL);
+    assert_int_equal(money_parse_yuan("", &fen), O2O_EINVAL);
 }
 
 static void test_pay__payment_codes_go_to_their_gateway(void **state)
