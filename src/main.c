@@ -26,6 +26,7 @@
 #include "domain/identify.h"
 #include "domain/receipt.h"
 #include "pay/gateway.h"
+#include "pay/providers.h"
 #include "pay/httpc.h"
 #include "ship/carrier.h"
 #include "http/http.h"
@@ -440,7 +441,12 @@ static int cmd_serve(const struct opts *o)
     app.db = db;
     app.dev = o->dev;
     app.started_at = now_ms();
-    if (gateways_load(o->gateways, &app.gateways)) {
+    {
+        size_t np;
+        const struct gw_provider *const *providers = gw_providers(&np);
+        rc = gateways_load(o->gateways, providers, np, &app.gateways);
+    }
+    if (rc) {
         fprintf(stderr, "o2o: --gateways: %s\n", err_last()->msg);
         gateways_free(app.gateways);
         db_close(db);

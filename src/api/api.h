@@ -125,6 +125,12 @@ void api_watch_stop(void);
 void api_watch_notify(int64_t order_id);
 /* The whole order as the API shows it (new reference in *out). */
 int api_render_order(struct db_conn *c, int64_t id, json_t **out);
+/* order_view.c: the limited view of an order a store takes goods back from; one
+** timeline event; a callback appending events to a JSON array. */
+int api_render_returnable(struct db_conn *c, int64_t id, json_t **out);
+struct order_event;
+json_t *api_render_event(const struct order_event *e);
+int api_event_cb(const struct order_event *e, void *arg);
 
 /* A till sale's e-receipt: token, claim link, QR code links, who claimed it. */
 int api_receipt_info(struct db_conn *c, int64_t order_id, json_t **out);

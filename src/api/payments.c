@@ -212,7 +212,7 @@ int api_orders_pay_gateway(struct http_req *rq)
     if (!rc && strcmp(g->tender, "wechat_pay") && strcmp(g->tender, "alipay") && strcmp(g->tender, "scan"))
         rc = err_set(O2O_EINVAL, NULL, "tender", "tender must be wechat_pay, alipay or scan");
     if (!rc && !strcmp(g->tender, "scan")) {
-        const char *gw = g->auth_code[0] ? gateway_for_code(g->auth_code) : NULL;
+        const char *gw = g->auth_code[0] ? gateway_for_code(api_app()->gateways, g->auth_code) : NULL;
         if (!g->auth_code[0])
             rc = err_set(O2O_EINVAL, "missing_field", "auth_code", "a scan tender needs the customer's payment code");
         else if (!gw)

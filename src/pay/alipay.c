@@ -22,10 +22,16 @@
 #include "core/mem.h"
 #include "core/tz.h"
 #include "core/util.h"
-#include "pay/gateway_int.h"
+#include "pay/provider.h"
 #include "pay/httpc.h"
 
 #define MAX_PARAMS 12          /* parameters of a request we send */
+
+struct ali_config {
+    char gateway_url[256], app_id[40], notify_url[256];
+    struct pay_key *priv, *alipay_pub;
+};
+
 
 struct param {
     char *k, *v;
@@ -285,7 +291,7 @@ static void set_expiry(json_t *biz, int64_t expires_at)
     json_object_set_new(biz, "timeout_express", json_string(mins));
 }
 
-int ali_create(struct ali_config *c, const char *out_trade_no, int64_t amount, const char *subject,
+static int ali_create(struct ali_config *c, const char *out_trade_no, int64_t amount, const char *subject,
                const char *auth_code, int64_t expires_at, char *pay_url, size_t cap, struct gw_txn *t)
 {
     char yuan[32];
@@ -322,7 +328,7 @@ int ali_create(struct ali_config *c, const char *out_trade_no, int64_t amount, c
     return rc;
 }
 
-int ali_query(struct ali_config *c, const char *out_trade_no, struct gw_txn *t)
+static int ali_query(struct ali_config *c, const char *out_trade_no, struct gw_txn *t)
 {
     json_t *biz = json_pack("{s:s}", "out_trade_no", out_trade_no), *a = NULL;
     int rc = call(c, "alipay.trade.query", biz, false, &a);
@@ -340,7 +346,7 @@ int ali_query(struct ali_config *c, const char *out_trade_no, struct gw_txn *t)
     return rc;
 }
 
-int ali_refund(struct ali_config *c, const char *out_trade_no, const char *out_refund_no, int64_t refund,
+static int ali_refund(struct ali_config *c, const char *out_trade_no, const char *out_refund_no, int64_t refund,
                struct gw_txn *t)
 {
     char yuan[32];
@@ -366,7 +372,7 @@ int ali_refund(struct ali_config *c, const char *out_trade_no, const char *out_r
     return rc;
 }
 
-int ali_close(struct ali_config *c, const char *out_trade_no, struct gw_txn *t)
+static int ali_close(struct ali_config *c, const char *out_trade_no, struct gw_txn *t)
 {
     json_t *biz = json_pack("{s:s}", "out_trade_no", out_trade_no), *a = NULL;
     int rc = call(c, "alipay.trade.close", biz, false, &a);
@@ -388,14 +394,14 @@ int ali_close(struct ali_config *c, const char *out_trade_no, struct gw_txn *t)
 
 int gw_alipay_notification(struct gateways *g, const char *form, size_t len, struct gw_txn *t)
 {
-    struct ali_config *c = &g->ali;
+    struct ali_config *c = gw_state(g, "alipay");
     struct param *p;
     const char *sig = NULL, *app = NULL;
     char *content;
     int n = 0, most = 1;
     bool ok;
     memset(t, 0, sizeof *t);
-    if (!c->on)
+    if (!c)
         return err_set(O2O_ENOTFOUND, "gateway_not_configured", NULL, "Alipay is not configured");
     /* as many parameters as the form holds (the body limit bounds it): Alipay adds optional ones */
     for (size_t i = 0; i < len; i++)
@@ -440,3 +446,78 @@ int gw_alipay_notification(struct gateways *g, const char *form, size_t len, str
         return err_set(O2O_EINVAL, "malformed_notification", NULL, "no out_trade_no");
     return 0;
 }
+
+/* ---- the provider's table ---- */
+
+static int load_ali_config(json_t *o, struct ali_config *c)
+{
+    char priv[512] = "", pub[512] = "";
+    int rc = gw_str_field(o, "gateway_url", c->gateway_url, sizeof c->gateway_url, false, "alipay");
+    if (!c->gateway_url[0])
+        str_copy(c->gateway_url, sizeof c->gateway_url, "https://openapi.alipay.com/gateway.do");
+    if (!rc)
+        rc = gw_str_field(o, "app_id", c->app_id, sizeof c->app_id, true, "alipay");
+    if (!rc)
+        rc = gw_str_field(o, "notify_url", c->notify_url, sizeof c->notify_url, true, "alipay");
+    if (!rc)
+        rc = gw_str_field(o, "private_key", priv, sizeof priv, true, "alipay");
+    if (!rc)
+        rc = gw_str_field(o, "alipay_public_key", pub, sizeof pub, true, "alipay");
+    if (!rc && !(c->priv = pay_key_load_private(priv)))
+        rc = O2O_EINVAL;
+    if (!rc && !(c->alipay_pub = pay_key_load_public(pub)))
+        rc = O2O_EINVAL;
+    return rc;
+}
+
+static int ali_load(json_t *section, void **state)
+{
+    struct ali_config *c = xcalloc(1, sizeof *c);
+    *state = c;
+    return load_ali_config(section, c);
+}
+
+static void ali_free(void *state)
+{
+    struct ali_config *c = state;
+    pay_key_free(c->priv);
+    pay_key_free(c->alipay_pub);
+    free(c);
+}
+
+/* Alipay payment codes: 16 to 24 digits starting 25 to 30. */
+static bool ali_takes_code(const char *code)
+{
+    size_t n = strlen(code);
+    if (n < 16 || n > 24 || !((code[0] == '2' && code[1] >= '5') || (code[0] == '3' && code[1] == '0')))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (code[i] < '0' || code[i] > '9')
+            return false;
+    return true;
+}
+
+static int ali_create_op(void *state, const struct gw_create_in *in, char *pay_url, size_t cap, struct gw_txn *t)
+{
+    return ali_create(state, in->out_trade_no, in->amount, in->subject, in->auth_code, in->expires_at, pay_url, cap, t);
+}
+
+static int ali_query_op(void *state, const char *out_trade_no, struct gw_txn *t)
+{
+    return ali_query(state, out_trade_no, t);
+}
+
+static int ali_refund_op(void *state, const char *out_trade_no, const char *out_refund_no, int64_t refund,
+                         int64_t total, struct gw_txn *t)
+{
+    (void)total;
+    return ali_refund(state, out_trade_no, out_refund_no, refund, t);
+}
+
+static int ali_close_op(void *state, const char *out_trade_no, struct gw_txn *t)
+{
+    return ali_close(state, out_trade_no, t);
+}
+
+const struct gw_provider gw_alipay = {"alipay", ali_takes_code, ali_load, ali_free, ali_create_op, ali_query_op,
+                                      ali_refund_op, ali_close_op};

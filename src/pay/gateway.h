@@ -34,17 +34,20 @@ struct gw_wx_headers {
     const char *timestamp, *nonce, *signature, *serial;
 };
 
-/* Load the configuration (NULL path: no gateway). O2O_EINVAL with a message on error. */
-int gateways_load(const char *path, struct gateways **out);
+struct gw_provider;
+/* Load the configuration (NULL path: no gateway) for these providers (providers.h).
+** O2O_EINVAL with a message on error. */
+int gateways_load(const char *path, const struct gw_provider *const *providers, size_t nproviders,
+                  struct gateways **out);
 void gateways_free(struct gateways *g);
 /* This instance's name ("instance" in the file): the prefix of its trade numbers,
 ** so that two databases on one merchant account never collide. "" without gateways. */
 const char *gateway_instance(const struct gateways *g);
 /* Is the gateway behind a tender ("wechat_pay", "alipay") configured? */
 bool gateway_enabled(const struct gateways *g, const char *tender);
-/* Which gateway takes a customer-presented payment code: WeChat codes start
-** 10-15, Alipay codes 25-30. NULL when neither. */
-const char *gateway_for_code(const char *auth_code);
+/* Which provider takes a customer-presented payment code (WeChat's start 10-15,
+** Alipay's 25-30), configured or not. NULL when none. */
+const char *gateway_for_code(const struct gateways *g, const char *auth_code);
 
 /* Create a payment. With auth_code (a scanned payment code) the gateway charges
 ** at once and *txn says how it went; with openid (WeChat in an app or

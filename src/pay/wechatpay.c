@@ -17,7 +17,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/util.h"
-#include "pay/gateway_int.h"
+#include "pay/wechatpay_int.h"
 #include "pay/httpc.h"
 
 static bool fresh(const char *ts)
@@ -144,7 +144,7 @@ static void read_txn(json_t *t, struct gw_txn *x)
                                                                              : "failed");
 }
 
-int wx_create(struct wx_config *c, const char *out_trade_no, int64_t amount, const char *subject, const char *openid,
+static int wx_create(struct wx_config *c, const char *out_trade_no, int64_t amount, const char *subject, const char *openid,
               int64_t expires_at, char *pay_url, size_t cap)
 {
     json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:s}}", "appid", c->appid, "mchid", c->mchid,
@@ -181,7 +181,7 @@ int wx_create(struct wx_config *c, const char *out_trade_no, int64_t amount, con
     return rc;
 }
 
-int wx_query(struct wx_config *c, const char *out_trade_no, struct gw_txn *t)
+static int wx_query(struct wx_config *c, const char *out_trade_no, struct gw_txn *t)
 {
     char path[200];
     json_t *ans = NULL;
@@ -205,7 +205,7 @@ int wx_query(struct wx_config *c, const char *out_trade_no, struct gw_txn *t)
     return rc;
 }
 
-int wx_close(struct wx_config *c, const char *out_trade_no, struct gw_txn *t)
+static int wx_close(struct wx_config *c, const char *out_trade_no, struct gw_txn *t)
 {
     char path[200], *body;
     json_t *req = json_pack("{s:s}", "mchid", c->mchid), *ans = NULL;
@@ -230,7 +230,7 @@ int wx_close(struct wx_config *c, const char *out_trade_no, struct gw_txn *t)
     return rc;
 }
 
-int wx_refund(struct wx_config *c, const char *out_trade_no, const char *out_refund_no, int64_t refund, int64_t total,
+static int wx_refund(struct wx_config *c, const char *out_trade_no, const char *out_refund_no, int64_t refund, int64_t total,
               struct gw_txn *t)
 {
     json_t *req = json_pack("{s:s, s:s, s:s, s:{s:I, s:I, s:s}}", "out_trade_no", out_trade_no, "out_refund_no",
@@ -260,12 +260,12 @@ int wx_refund(struct wx_config *c, const char *out_trade_no, const char *out_ref
 int gw_wechat_notification(struct gateways *g, const struct gw_wx_headers *h, const char *body, size_t len,
                            struct gw_txn *t)
 {
-    struct wx_config *c = &g->wx;
+    struct wx_config *c = gw_state(g, "wechat_pay");
     json_t *root, *res, *inner;
     char *plain;
     const char *ev;
     memset(t, 0, sizeof *t);
-    if (!c->on)
+    if (!c)
         return err_set(O2O_ENOTFOUND, "gateway_not_configured", NULL, "WeChat Pay is not configured");
     if (!platform_signed(c, h->timestamp, h->nonce, h->signature, h->serial, body, len))
         return err_set(O2O_EUNAUTH, "bad_signature", NULL, "the notification is not signed by the WeChat Pay platform key");
@@ -313,3 +313,141 @@ int gw_wechat_notification(struct gateways *g, const struct gw_wx_headers *h, co
         return err_set(O2O_EINVAL, "malformed_notification", NULL, "no out_trade_no in the resource");
     return 0;
 }
+
+/* ---- the provider's table ---- */
+
+static int load_platform_keys(json_t *o, struct wx_config *c);
+
+static int load_wx_config(json_t *o, struct wx_config *c)
+{
+    char priv[512] = "";
+    int rc = gw_str_field(o, "base_url", c->base_url, sizeof c->base_url, false, "wechat_pay");
+    if (!c->base_url[0])
+        str_copy(c->base_url, sizeof c->base_url, "https://api.mch.weixin.qq.com");
+    if (!rc)
+        rc = gw_str_field(o, "mchid", c->mchid, sizeof c->mchid, true, "wechat_pay");
+    if (!rc)
+        rc = gw_str_field(o, "appid", c->appid, sizeof c->appid, true, "wechat_pay");
+    if (!rc)
+        rc = gw_str_field(o, "serial_no", c->serial_no, sizeof c->serial_no, true, "wechat_pay");
+    if (!rc)
+        rc = gw_str_field(o, "api_v3_key", c->api_v3_key, sizeof c->api_v3_key, true, "wechat_pay");
+    if (!rc)
+        rc = gw_str_field(o, "notify_url", c->notify_url, sizeof c->notify_url, true, "wechat_pay");
+    if (!rc)
+        rc = gw_str_field(o, "private_key", priv, sizeof priv, true, "wechat_pay");
+    if (!rc)
+        rc = gw_str_field(o, "api_v2_key", c->api_v2_key, sizeof c->api_v2_key, false, "wechat_pay");
+    if (!rc && c->api_v2_key[0] && strlen(c->api_v2_key) != 32)
+        rc = err_set(O2O_EINVAL, "bad_config", "api_v2_key", "wechat_pay.api_v2_key must be 32 characters");
+    if (!rc && strlen(c->api_v3_key) != 32)
+        rc = err_set(O2O_EINVAL, "bad_config", "api_v3_key", "wechat_pay.api_v3_key must be 32 characters");
+    if (!rc && !(c->priv = pay_key_load_private(priv)))
+        rc = O2O_EINVAL;
+    if (!rc)
+        rc = load_platform_keys(o, c);
+    return rc;
+}
+
+static int add_platform_key(struct wx_config *c, const char *serial, const char *path)
+{
+    struct wx_platform_key *k;
+    if (c->nplatform == WX_MAX_PLATFORM_KEYS)
+        return err_set(O2O_EINVAL, "bad_config", "platform_keys", "wechat_pay: at most %d platform keys",
+                       WX_MAX_PLATFORM_KEYS);
+    if (!serial[0] || strlen(serial) >= sizeof c->platform[0].serial || !path)
+        return err_set(O2O_EINVAL, "bad_config", "platform_keys",
+                       "wechat_pay.platform_keys maps each serial (or public key id) to a PEM file");
+    k = &c->platform[c->nplatform];
+    if (!(k->key = pay_key_load_public(path)))
+        return O2O_EINVAL;
+    str_copy(k->serial, sizeof k->serial, serial);
+    c->nplatform++;
+    return 0;
+}
+
+/* The keys WeChat Pay signs with: "platform_keys": {"SERIAL": "file.pem", ...}
+** (several during a rotation), and/or the single platform_serial and
+** platform_public_key of earlier configurations. */
+static int load_platform_keys(json_t *o, struct wx_config *c)
+{
+    json_t *keys = json_object_get(o, "platform_keys"), *v;
+    const char *serial;
+    char one[80] = "", pub[512] = "";
+    int rc = gw_str_field(o, "platform_serial", one, sizeof one, false, "wechat_pay");
+    if (!rc)
+        rc = gw_str_field(o, "platform_public_key", pub, sizeof pub, false, "wechat_pay");
+    if (!rc && (one[0] || pub[0]))
+        rc = add_platform_key(c, one, pub[0] ? pub : NULL);
+    if (!rc && keys && !json_is_object(keys))
+        rc = err_set(O2O_EINVAL, "bad_config", "platform_keys", "wechat_pay.platform_keys is an object");
+    json_object_foreach(keys, serial, v) {
+        if (rc)
+            break;
+        rc = add_platform_key(c, serial, json_string_value(v));
+    }
+    if (!rc && !c->nplatform)
+        rc = err_set(O2O_EINVAL, "bad_config", "platform_keys",
+                     "wechat_pay needs the platform keys its answers are signed with (platform_keys)");
+    return rc;
+}
+
+static int wx_load(json_t *section, void **state)
+{
+    struct wx_config *c = xcalloc(1, sizeof *c);
+    *state = c;
+    return load_wx_config(section, c);
+}
+
+static void wx_free(void *state)
+{
+    struct wx_config *c = state;
+    pay_key_free(c->priv);
+    for (int i = 0; i < c->nplatform; i++)
+        pay_key_free(c->platform[i].key);
+    free(c);
+}
+
+/* WeChat payment codes: 18 digits starting 10 to 15. */
+static bool wx_takes_code(const char *code)
+{
+    size_t n = strlen(code);
+    if (n != 18 || code[0] != '1' || code[1] < '0' || code[1] > '5')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (code[i] < '0' || code[i] > '9')
+            return false;
+    return true;
+}
+
+static int wx_create_op(void *state, const struct gw_create_in *in, char *pay_url, size_t cap, struct gw_txn *t)
+{
+    struct wx_config *c = state;
+    if (in->auth_code && *in->auth_code) {
+        if (!c->api_v2_key[0])
+            return err_set(O2O_EINVAL, "unsupported", "auth_code",
+                           "WeChat Pay takes payment codes through its API v2 (micropay): configure "
+                           "wechat_pay.api_v2_key, or let the customer scan the order's QR code instead");
+        return wx_micropay(c, in->out_trade_no, in->amount, in->subject, in->auth_code, t);
+    }
+    return wx_create(c, in->out_trade_no, in->amount, in->subject, in->openid, in->expires_at, pay_url, cap);
+}
+
+static int wx_query_op(void *state, const char *out_trade_no, struct gw_txn *t)
+{
+    return wx_query(state, out_trade_no, t);
+}
+
+static int wx_refund_op(void *state, const char *out_trade_no, const char *out_refund_no, int64_t refund, int64_t total,
+                        struct gw_txn *t)
+{
+    return wx_refund(state, out_trade_no, out_refund_no, refund, total, t);
+}
+
+static int wx_close_op(void *state, const char *out_trade_no, struct gw_txn *t)
+{
+    return wx_close(state, out_trade_no, t);
+}
+
+const struct gw_provider gw_wechat_pay = {"wechat_pay", wx_takes_code, wx_load, wx_free, wx_create_op, wx_query_op,
+                                          wx_refund_op, wx_close_op};

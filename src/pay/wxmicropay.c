@@ -18,7 +18,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/util.h"
-#include "pay/gateway_int.h"
+#include "pay/wechatpay_int.h"
 #include "pay/httpc.h"
 
 #define MAX_FIELDS 48
