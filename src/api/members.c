@@ -16,7 +16,6 @@
 #include "domain/events.h"
 #include "domain/friends.h"
 #include "domain/identify.h"
-#include "domain/insight.h"
 #include "domain/location.h"
 #include "domain/member.h"
 #include "domain/order.h"
@@ -225,7 +224,8 @@ static int merge_body(struct db_conn *c, void *arg, const struct principal *who,
     if (!rc)
         rc = member_merge(c, who, a->survivor, a->merged, &m);
     /* her whole history moves: points, orders, coupons, receipts, behaviour, presence,
-    ** recommendations shown, relations; then insight folds the survivor's orders again */
+    ** recommendations shown, relations; the order feed tells insight, which folds the
+    ** survivor's orders again */
     if (!rc)
         rc = points_move_ledger(c, a->merged, a->survivor);
     if (!rc)
@@ -244,8 +244,6 @@ static int merge_body(struct db_conn *c, void *arg, const struct principal *who,
         rc = friends_move_member(c, a->merged, a->survivor);
     if (!rc)
         rc = till_grants_forget(c, a->merged);
-    if (!rc)
-        rc = insight_rebuild_member(c, a->survivor, a->merged);
     if (!rc)
         rc = member_get(c, a->survivor, &m);
     if (!rc)

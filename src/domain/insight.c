@@ -1,80 +1,138 @@
 /*
-** insight.c -- the insight queue and the job that empties it. Owns table
-** insight_queue; each folded order also goes past attribution.c (rewards for
-** bought recommendations). No HTTP or JSON here. Tests: tests/e2e/test_insight.py
+** insight.c -- keeping insight up to date from the order feed, and the association
+** rules of baskets. Owns table insight_cursor (how far the feed has been read); each
+** folded order also goes past attribution.c (rewards for bought recommendations).
+** No HTTP or JSON here. Tests: tests/e2e/test_insight.py, tests/unit/test_order_feed.c
 */
+#define MODULE_NAME "domain/insight"
 #include "domain/insight.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 
+#include "core/log.h"
 #include "core/mem.h"
 #include "core/util.h"
 #include "domain/attribution.h"
 #include "domain/order.h"
+#include "domain/order_feed.h"
 #include "domain/profile.h"
+#include "domain/settings.h"
 #include "domain/tags.h"
 
 #define BATCH INSIGHT_BATCH
 
-int insight_enqueue(struct db_conn *c, int64_t order_id)
+/* One order into her tags, profile and store spend, and past attribution. A row
+** naming no order (none is ever deleted) is passed over, not read again for ever. */
+static int fold_order(struct db_conn *c, int64_t order_id)
 {
-    int64_t n = db_exec(c, "INSERT INTO insight_queue (order_id, queued_at) VALUES ($1, $2) "
-                           "ON CONFLICT (order_id) DO NOTHING", "ii", order_id, now_ms());
-    return n < 0 ? (int)n : 0;
+    bool rewarded = false;
+    struct order o;
+    int rc = order_get(c, order_id, &o);
+    if (rc == O2O_ENOTFOUND) {
+        log_warn("insight: the order feed names order %" PRId64 ", which does not exist", order_id);
+        return 0;
+    }
+    if (!rc)
+        rc = tags_add_order(c, order_id);
+    if (!rc)
+        rc = profile_add_order(c, order_id);
+    if (!rc)
+        rc = attribution_on_order(c, order_id, &rewarded);
+    return rc;
 }
 
-int insight_backlog(struct db_conn *c, int64_t *queued)
+/* Her insight again from nothing: every order of hers the feed had brought up to
+** seq `upto` (those after it are folded when the cursor reaches them). */
+static int refold_member(struct db_conn *c, int64_t member_id, int64_t upto)
 {
-    return db_scalar_i64(c, queued, "SELECT COUNT(*) FROM insight_queue", NULL);
+    int64_t *ids = NULL;
+    int n = 0;
+    int rc = tags_forget(c, member_id);
+    if (!rc)
+        rc = profile_forget(c, member_id);
+    if (!rc)
+        rc = order_feed_member_orders(c, member_id, upto, &ids, &n);
+    for (int i = 0; i < n && !rc; i++)
+        rc = fold_order(c, ids[i]);
+    free(ids);
+    return rc;
+}
+
+static void touch(int64_t *members, int *nm, int64_t id)
+{
+    for (int k = 0; k < *nm; k++)
+        if (members[k] == id)
+            return;
+    members[(*nm)++] = id;
+}
+
+static int apply(struct db_conn *c, const struct order_feed_row *r)
+{
+    int rc = 0;
+    switch (r->kind) {
+    case ORDER_FEED_PAID:
+    case ORDER_FEED_CLAIMED:
+    case ORDER_FEED_IMPORTED:
+        return fold_order(c, r->order_id);
+    case ORDER_FEED_RETURNED:
+        return refold_member(c, r->member_id, r->seq);
+    case ORDER_FEED_MOVED:
+        rc = tags_forget(c, r->from_member_id);
+        if (!rc)
+            rc = profile_forget(c, r->from_member_id);
+        if (!rc)
+            rc = refold_member(c, r->member_id, r->seq);
+        return rc;
+    }
+    return 0;
 }
 
 int insight_refresh(struct db_conn *c, int64_t now, int64_t *count)
 {
-    struct db_stmt *s = NULL;
-    int64_t *ids = xmalloc(BATCH * sizeof *ids), *members = xmalloc(BATCH * sizeof *members), tagged = 0;
+    struct order_feed_row *rows = xmalloc(BATCH * sizeof *rows);
+    int64_t *members = xmalloc(BATCH * sizeof *members), tagged = 0, cursor = 0, gap_s = 30, n64;
     int n = 0, nm = 0;
     int rc = life_rules_evaluate_pending(c, &tagged);
-    (void)now;
     *count = 0;
     if (!rc)
-        rc = db_query(c, &s, "SELECT order_id FROM insight_queue ORDER BY order_id LIMIT $1", "i", (int64_t)BATCH);
-    while (rc == DB_ROW && n < BATCH) {
-        ids[n++] = db_col_i64(s, 0);
-        rc = db_step(s);
+        rc = settings_i64(c, "order_feed_gap_seconds", 30, &gap_s);
+    /* the cursor row is locked first: one reader at a time, whatever the leases say */
+    if (!rc) {
+        n64 = db_exec(c, "UPDATE insight_cursor SET seq = seq WHERE id = 1", NULL);
+        rc = n64 < 0 ? (int)n64 : 0;
     }
-    db_done(s);
-    rc = rc < 0 ? rc : 0;
+    if (!rc)
+        rc = db_scalar_i64(c, &cursor, "SELECT seq FROM insight_cursor WHERE id = 1", NULL);
+    if (!rc)
+        rc = order_feed_read(c, cursor, now, gap_s * 1000, rows, BATCH, &n);
     for (int i = 0; i < n && !rc; i++) {
-        struct order o;
-        int64_t del;
-        rc = order_get(c, ids[i], &o);
-        if (!rc)
-            rc = tags_add_order(c, ids[i]);
-        if (!rc)
-            rc = profile_add_order(c, ids[i]);
-        if (!rc) {
-            bool rewarded = false;
-            rc = attribution_on_order(c, ids[i], &rewarded);
-        }
-        if (rc)
-            break;
-        if (o.member_id) {
-            int seen = 0;
-            for (int k = 0; k < nm && !seen; k++)
-                seen = members[k] == o.member_id;
-            if (!seen)
-                members[nm++] = o.member_id;
-        }
-        del = db_exec(c, "DELETE FROM insight_queue WHERE order_id = $1", "i", ids[i]);
-        rc = del < 0 ? (int)del : 0;
+        rc = apply(c, &rows[i]);
+        if (!rc && rows[i].member_id)
+            touch(members, &nm, rows[i].member_id);
     }
-    /* life stages of the members who just bought */
+    if (!rc && n) {
+        n64 = db_exec(c, "UPDATE insight_cursor SET seq = $1, updated_at = $2 WHERE id = 1", "ii",
+                      rows[n - 1].seq, now);
+        rc = n64 < 0 ? (int)n64 : 0;
+    }
+    /* life stages of the members who just bought (or returned, or were merged into) */
     if (!rc)
         rc = life_rules_for_members(c, members, nm);
     if (!rc)
         *count = n;
-    free(ids);
+    free(rows);
     free(members);
+    return rc;
+}
+
+int insight_lag(struct db_conn *c, int64_t *rows)
+{
+    int64_t head = 0, cursor = 0;
+    int rc = order_feed_head(c, &head);
+    if (!rc)
+        rc = db_scalar_i64(c, &cursor, "SELECT seq FROM insight_cursor WHERE id = 1", NULL);
+    *rows = rc ? 0 : head - cursor;
     return rc;
 }
 
@@ -100,23 +158,4 @@ int insight_mine_rules(struct db_conn *c, int64_t since, const struct assoc_para
     struct rule_baskets f = {b, -1};
     int rc = order_basket_items(c, since, rule_row, &f);
     return rc ? rc : assoc_mine(b, p, r);
-}
-
-static int enqueue_cb(int64_t order_id, void *arg)
-{
-    return insight_enqueue(arg, order_id);
-}
-
-int insight_rebuild_member(struct db_conn *c, int64_t survivor, int64_t merged)
-{
-    int rc = tags_forget(c, survivor);
-    if (!rc)
-        rc = tags_forget(c, merged);
-    if (!rc)
-        rc = profile_forget(c, survivor);
-    if (!rc)
-        rc = profile_forget(c, merged);
-    if (!rc)
-        rc = order_member_ids(c, survivor, enqueue_cb, c);
-    return rc;
 }

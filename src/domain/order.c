@@ -22,9 +22,9 @@
 #include "domain/channel.h"
 #include "domain/catalog.h"
 #include "domain/coupon.h"
-#include "domain/insight.h"
 #include "domain/inventory.h"
 #include "domain/location.h"
+#include "domain/order_feed.h"
 #include "domain/member.h"
 #include "domain/outbox.h"
 #include "domain/points.h"
@@ -712,7 +712,7 @@ static int on_paid(struct db_conn *c, struct order *o, const char *actor)
     if (!rc && o->member_id)
         rc = earn_for_order(c, o, actor);
     if (!rc && o->member_id)
-        rc = insight_enqueue(c, o->id);
+        rc = order_feed_add(c, ORDER_FEED_PAID, o->id, o->member_id, 0);
     if (rc)
         return rc;
     /* till sales leave with the customer now */
@@ -970,7 +970,7 @@ static int till_sale(struct db_conn *c, const struct order_input *in, const int6
             timeline_add(t, "points_earned", 0, "%" PRId64 " points", points);
     }
     if (!rc && in->member_id)
-        rc = insight_enqueue(c, oid);
+        rc = order_feed_add(c, ORDER_FEED_PAID, oid, in->member_id, 0);
     if (!rc) {
         timeline_add(t, "handed_over", fid, "at the till of %s", l.code);
         timeline_add(t, "completed", 0, "every item is with the customer");
@@ -1130,7 +1130,7 @@ int order_link_member(struct db_conn *c, int64_t id, int64_t member_id, const ch
     if (!rc && (!strcmp(o.status, "paid") || !strcmp(o.status, "completed")))
         rc = earn_for_order(c, &o, actor);
     if (!rc && (!strcmp(o.status, "paid") || !strcmp(o.status, "completed")))
-        rc = insight_enqueue(c, id);
+        rc = order_feed_add(c, ORDER_FEED_CLAIMED, id, member_id, 0);
     *points = o.points_earned;
     return rc;
 }
@@ -1854,10 +1854,10 @@ int order_return(struct db_conn *c, int64_t id, const struct return_input *in, s
         n = db_exec(c, "UPDATE orders SET status = 'returned' WHERE id = $1", "i", o.id);
         rc = n < 0 ? (int)n : 0;
     }
-    /* what came back leaves her tags, profile, store spend and rewards: insight folds
-    ** her orders again, net of returns */
+    /* what came back leaves her tags, profile, store spend and rewards: readers of the
+    ** feed (insight) fold her orders again, net of returns */
     if (!rc && o.member_id)
-        rc = insight_rebuild_member(c, o.member_id, 0);
+        rc = order_feed_add(c, ORDER_FEED_RETURNED, o.id, o.member_id, 0);
     return rc;
 }
 
@@ -2374,7 +2374,7 @@ int order_import(struct db_conn *c, const struct sale_import *s, int64_t *id, bo
         rc = n < 0 ? (int)n : 0;
     }
     if (!rc && !s->is_return && s->member_id)
-        rc = insight_enqueue(c, *id);
+        rc = order_feed_add(c, ORDER_FEED_IMPORTED, *id, s->member_id, 0);
     if (!rc && s->is_return) {
         n = db_exec(c,
                     "INSERT INTO returns (order_id, location_id, amount, reason, actor, created_at) "
@@ -2738,19 +2738,5 @@ int order_demand_lines(struct db_conn *c, int64_t start, int64_t end,
 int order_move_member(struct db_conn *c, int64_t from, int64_t to)
 {
     int64_t n = db_exec(c, "UPDATE orders SET member_id = $2 WHERE member_id = $1", "ii", from, to);
-    return n < 0 ? (int)n : 0;
-}
-
-int order_member_ids(struct db_conn *c, int64_t member_id, int (*cb)(int64_t order_id, void *arg), void *arg)
-{
-    struct db_stmt *s = NULL;
-    int rc = db_query(c, &s, "SELECT id FROM orders WHERE member_id = $1 ORDER BY id", "i", member_id);
-    while (rc == DB_ROW) {
-        rc = cb(db_col_i64(s, 0), arg);
-        if (rc)
-            break;
-        rc = db_step(s);
-    }
-    db_done(s);
-    return rc < 0 ? rc : 0;
+    return n < 0 ? (int)n : order_feed_add(c, ORDER_FEED_MOVED, 0, to, from);
 }

@@ -370,8 +370,7 @@ int order_store_purchases(struct db_conn *c, int64_t location_id, int64_t from, 
 int order_member_products(struct db_conn *c, int64_t member_id, int64_t since,
                           int (*cb)(int64_t product_id, int64_t category_id, int64_t at, void *arg), void *arg);
 
-/* A merge (transaction body): what belonged to member `from` becomes `to`'s. */
+/* A merge (transaction body): what belonged to member `from` becomes `to`'s, and the
+** order feed says so (insight then folds the survivor's history again). */
 int order_move_member(struct db_conn *c, int64_t from, int64_t to);
-/* Every order of a member (for insight to fold them again). */
-int order_member_ids(struct db_conn *c, int64_t member_id, int (*cb)(int64_t order_id, void *arg), void *arg);
 #endif

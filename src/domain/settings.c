@@ -130,6 +130,7 @@ static const struct {
     {"price_band_mid_fen", 1, 100000000000LL, NULL},
     {"price_band_premium_fen", 1, 100000000000LL, NULL},
     {"durable_days", 0, 3650, NULL},
+    {"order_feed_gap_seconds", 1, 3600, NULL},
     {"durable_categories", 0, 0, CODES},
     {"reco_reward_pct", 0, 100, NULL},
     {"reco_reward_valid_days", 1, 3650, NULL},

@@ -290,12 +290,20 @@ class Server:
         return rc, log
 
     # ---- direct database reads, for "nothing changed" checks ----
+    def insight_lag(self):
+        """Rows of the order feed that the insight job has not read yet."""
+        return int(self.scalar("SELECT (SELECT COALESCE(MAX(seq), 0) FROM order_feed) - "
+                               "(SELECT seq FROM insight_cursor WHERE id = 1)") or 0)
+
     def settle_insight(self, timeout=30):
-        """Wait until the insight job has folded every queued order (it changes tags and
-        profiles in the background)."""
+        """Wait until the insight job has read the whole order feed (it changes tags and
+        profiles in the background); True if it has."""
         deadline = time.time() + timeout
-        while int(self.scalar("SELECT COUNT(*) FROM insight_queue") or 0) and time.time() < deadline:
+        while self.insight_lag() > 0:
+            if time.time() >= deadline:
+                return False
             time.sleep(0.05)
+        return True
 
     def snapshot(self, skip=("sessions", "login_throttle", "job_leases", "reports", "tier_sweep")):
         """A fingerprint of every table's contents (but for sessions, throttles, job leases, the

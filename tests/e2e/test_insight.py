@@ -55,13 +55,9 @@ class InsightTest(ServerTest):
         return r.json
 
     def settle(self):
-        """Wait until the insight job has folded every paid order."""
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            if int(self.server.scalar("SELECT COUNT(*) FROM insight_queue")) == 0:
-                return
-            time.sleep(0.05)
-        self.fail("the insight queue did not drain")
+        """Wait until the insight job has read every paid order in the order feed."""
+        if not self.server.settle_insight(20):
+            self.fail("the insight job did not catch up with the order feed")
 
     def tags(self, member):
         r = self.owner.get("/v1/members/%d/tags" % member)
@@ -108,11 +104,11 @@ class InsightTest(ServerTest):
         self.sale(m, "BAG-1")
         self.settle()
         self.assertAlmostEqual(self.tags(m)[0]["brand:LUX"]["weight"], 1.5, delta=0.01)
-        # anonymous sales tag nobody and are not queued
+        # anonymous sales tag nobody and are not in the order feed
         r = self.pos.post("/v1/orders", {"lines": [{"sku": "BAG-1", "qty": 1}],
                                          "tenders": [{"tender": "cash", "amount": 10000000}]})
         self.assertEqual(r.status, 201, r)
-        self.assertEqual(int(self.server.scalar("SELECT COUNT(*) FROM insight_queue WHERE order_id = %d"
+        self.assertEqual(int(self.server.scalar("SELECT COUNT(*) FROM order_feed WHERE order_id = %d"
                                                 % r.json["id"])), 0)
 
     # ---- life stages ----

@@ -65,9 +65,7 @@ class RecommendTest(ServerTest):
         return r.json
 
     def settle(self):
-        deadline = time.time() + 20
-        while int(self.server.scalar("SELECT COUNT(*) FROM insight_queue")) and time.time() < deadline:
-            time.sleep(0.05)
+        assert self.server.settle_insight(20), "the insight job did not catch up with the order feed"
 
     def coupons(self, member):
         return self.owner.get("/v1/members/%d/coupons" % member).json["items"]
