@@ -29,7 +29,7 @@ endif
 CFLAGS  += $(DEFS) $(OPT) $(WARN) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) $(LAZY) 2>/dev/null)
 LDFLAGS += $(OPT)
 
-LIB_SRC := $(wildcard src/core/*.c src/analytics/*.c src/db/*.c src/http/*.c src/domain/*.c src/pay/*.c src/ship/*.c src/report/*.c src/api/*.c src/cli/*.c)
+LIB_SRC := $(filter-out src/app/main.c,$(wildcard src/core/*.c src/analytics/*.c src/db/*.c src/http/*.c src/domain/*.c src/pay/*.c src/ship/*.c src/report/*.c src/api/*.c src/cli/*.c src/app/*.c))
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/assets.o
 ASSETS  := $(sort $(wildcard web/*.js))
 MIGS    := $(sort $(wildcard src/db/migrations/*.sql))
@@ -66,7 +66,7 @@ $(BUILD)/obj/%.o: src/%.c
 $(BUILD)/libo2o.a: $(LIB_OBJ)
 	@ar rcs $@ $^
 
-$(BUILD)/o2o: $(BUILD)/obj/main.o $(BUILD)/libo2o.a
+$(BUILD)/o2o: $(BUILD)/obj/app/main.o $(BUILD)/libo2o.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 	@[ "$(BUILD)" = build ] && ln -sf $(BUILD)/o2o o2o || true
 

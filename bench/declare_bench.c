@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "app/app.h"
 #include "http/schema.h"
 
 static double now_ns(void)
@@ -29,7 +30,7 @@ static int cmp(const void *a, const void *b)
 static const char *decl(const char *method, const char *pattern, int body)
 {
     size_t n;
-    const struct http_route *r = api_routes(&n);
+    const struct http_route *r = app_routes(&n);
     for (size_t i = 0; i < n; i++)
         if (!strcmp(r[i].method, method) && !strcmp(r[i].pattern, pattern))
             return body ? r[i].body : r[i].query;

@@ -34,8 +34,6 @@ struct app {
 void api_init(struct app *app);
 struct app *api_app(void);
 
-/* The route table (api/routes.c). */
-const struct http_route *api_routes(size_t *n);
 /* The named shapes the routes' declarations refer to (schemas.c). */
 struct http_schema_def;
 const struct http_schema_def *api_schemas(size_t *n);
@@ -118,9 +116,13 @@ void api_submit(struct http_req *rq, struct http_pending **pending, struct db_jo
 ** reference's other keys added. */
 int api_order_view(struct db_conn *c, json_t *ref, json_t **out);
 
-/* Order watchers (api/orders.c): long-polling clients of an order's timeline. */
-void api_watch_start(void);
-void api_watch_stop(void);
+/* Order watchers (api/watch.c): long-polling clients of an order's timeline. Open
+** lets clients wait (someone runs the turns); a turn waits up to 100 ms for a wake,
+** then answers the watchers whose order moved or whose time is up; close answers
+** every one still waiting. */
+void api_watch_open(void);
+void api_watch_tick(void *arg);
+void api_watch_close(void);
 /* Wake the clients waiting on an order's timeline (any thread). */
 void api_watch_notify(int64_t order_id);
 /* The whole order as the API shows it (new reference in *out). */
@@ -138,20 +140,26 @@ int api_receipt_info(struct db_conn *c, int64_t order_id, json_t **out);
 /* After a shipment with a configured carrier: subscribe its tracking number (async). */
 void api_tracking_subscribe(int64_t order_id, const char *carrier, const char *tracking_no);
 
+/* The background turns of the handlers, each run by a thread of app/ (only app/
+** starts threads). */
 /* Gateway sweeper (api/payments.c): sends pending refunds and asks the gateways about
-** payments whose notification is older than stale_ms. Returns what it handled. */
-void api_payments_start(int64_t every_ms);
-void api_payments_stop(void);
-/* The thread that builds the recommendation model at start and every every_ms. */
-void api_recommend_start(int64_t every_ms);
-void api_recommend_stop(void);
+** payments whose notification is older than stale_ms. Returns what it handled. A
+** turn: refunds, and every 30 s the payments two minutes late. Active: a gateway
+** is configured. */
 int api_payments_sweep(int64_t stale_ms);
-/* The thread that builds reports at each store's closing time (api/reports.c). */
-void api_reports_start(int64_t every_ms);
-void api_reports_stop(void);
-/* The thread that delivers the outbox's e-mails (SMTP at smtp, "" for none) and
-** webhooks (signed with secret when given) (api/deliver.c). */
-void api_deliver_start(int64_t every_ms, const char *smtp, const char *from, const char *secret);
-void api_deliver_stop(void);
+void api_payments_tick(void *arg);
+bool api_payments_active(void);
+/* The recommendation model (api/recommend.c): a turn builds it when it is due (the
+** first turn, every every_ms after, or asked for) and writes the impressions
+** gathered; close writes what is left and frees the model. */
+void api_recommend_open(int64_t every_ms);
+void api_recommend_tick(void *arg);
+void api_recommend_close(void);
+/* A turn builds the reports due at each store's closing time (api/reports.c). */
+void api_reports_tick(void *arg);
+/* The outbox's e-mails (SMTP at smtp, "" for none) and webhooks (signed with secret
+** when given) (api/deliver.c): a turn delivers what is due. */
+void api_deliver_configure(const char *smtp, const char *from, const char *secret);
+void api_deliver_tick(void *arg);
 
 #endif

@@ -1,5 +1,5 @@
 /*
-** deliver.c -- the thread that delivers the outbox's e-mails (SMTP, through
+** deliver.c -- the turn (run by a thread of app/) that delivers the outbox's e-mails (SMTP, through
 ** --smtp) and webhooks (HTTP POST, signed with --webhook-secret). A message is
 ** claimed for a minute before it is sent, so that of several processes only one
 ** sends it; a failure is tried again later (5 s, doubling, up to an hour), and
@@ -16,7 +16,6 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "core/ticker.h"
 #include "core/util.h"
 #include "domain/outbox.h"
 #include "domain/report.h"
@@ -33,7 +32,6 @@
 #define MAX_ATTEMPTS 10
 
 static struct {
-    struct ticker *ticker;
     char smtp[256], from[128], secret[128];
 } dv;
 
@@ -165,7 +163,7 @@ static int deliver(const struct outbox_msg *m)
     return rc;
 }
 
-static void deliver_due(void *arg)
+void api_deliver_tick(void *arg)
 {
     struct due d;
     int64_t now = now_ms();
@@ -198,16 +196,9 @@ static void deliver_due(void *arg)
     }
 }
 
-void api_deliver_start(int64_t every_ms, const char *smtp, const char *from, const char *secret)
+void api_deliver_configure(const char *smtp, const char *from, const char *secret)
 {
     str_copy(dv.smtp, sizeof dv.smtp, smtp ? smtp : "");
     str_copy(dv.from, sizeof dv.from, from && *from ? from : "reports@o2o.invalid");
     str_copy(dv.secret, sizeof dv.secret, secret ? secret : "");
-    dv.ticker = ticker_start("o2o-deliver", every_ms > 0 ? every_ms : 1000, deliver_due, NULL);
-}
-
-void api_deliver_stop(void)
-{
-    ticker_stop(dv.ticker);
-    dv.ticker = NULL;
 }

@@ -349,11 +349,7 @@ int api_gw_alipay_notify(struct http_req *rq)
 
 /* ---- the sweeper: pending refunds out, lost notifications in ---- */
 
-static struct {
-    pthread_t thread;
-    bool running;
-    volatile int stop;
-} sweep;
+static int64_t last_query; /* the sweeper's turns run on one thread */
 
 struct applied {
     const char *gateway;
@@ -501,44 +497,20 @@ int api_payments_sweep(int64_t stale_ms)
     return closed < 0 ? -1 : done + closed;
 }
 
-static void *sweep_main(void *arg)
+void api_payments_tick(void *arg)
 {
-    int64_t every = *(int64_t *)arg, last_query = 0;
-    thread_name("o2o-sweep");
-    free(arg);
-    while (!sweep.stop) {
-        int64_t now = now_ms();
-        /* refunds every turn; payments whose notification is two minutes late, every 30 s */
-        api_payments_sweep(now - last_query >= 30000 ? 120000 : INT64_MAX / 4);
-        if (now - last_query >= 30000)
-            last_query = now;
-        for (int64_t w = 0; w < every && !sweep.stop; w += 50)
-            usleep(50000);
-    }
-    return NULL;
+    int64_t now = now_ms();
+    (void)arg;
+    /* refunds every turn; payments whose notification is two minutes late, every 30 s */
+    api_payments_sweep(now - last_query >= 30000 ? 120000 : INT64_MAX / 4);
+    if (now - last_query >= 30000)
+        last_query = now;
 }
 
-void api_payments_start(int64_t every_ms)
+bool api_payments_active(void)
 {
-    int64_t *arg;
     const struct gateways *g = api_app()->gateways;
-    if (!gateway_enabled(g, "wechat_pay") && !gateway_enabled(g, "alipay"))
-        return;
-    arg = xmalloc(sizeof *arg);
-    *arg = every_ms;
-    sweep.stop = 0;
-    sweep.running = pthread_create(&sweep.thread, NULL, sweep_main, arg) == 0;
-    if (!sweep.running)
-        free(arg);
-}
-
-void api_payments_stop(void)
-{
-    if (!sweep.running)
-        return;
-    sweep.stop = 1;
-    pthread_join(sweep.thread, NULL);
-    sweep.running = false;
+    return gateway_enabled(g, "wechat_pay") || gateway_enabled(g, "alipay");
 }
 
 /* ---- asking the gateway now ---- */

@@ -1,10 +1,10 @@
 /*
-** recommend.c -- recommendations over HTTP, and the thread that keeps the
-** model: built at start, rebuilt every --reco-every seconds (or on demand) from
-** its own reader, then swapped in; queries never wait for a build. What a
-** member bought since the last build counts at once (read per request). What
-** each member is shown is gathered here and written once a second by the same
-** thread (attribution.c), off the request path.
+** recommend.c -- recommendations over HTTP, and the turn that keeps the model
+** (api_recommend_tick, run once a second by a thread of app/): built at the first
+** turn, rebuilt every --reco-every seconds (or on demand) from its own reader, then
+** swapped in; queries never wait for a build. What a member bought since the last
+** build counts at once (read per request). What each member is shown is gathered
+** here and written at each turn (attribution.c), off the request path.
 */
 #include <pthread.h>
 #include <stdlib.h>
@@ -28,14 +28,11 @@ static struct {
     pthread_rwlock_t lock;    /* guards cur */
     struct reco_state *cur;
     pthread_mutex_t mu;       /* guards the fields below */
-    pthread_cond_t cv;
-    bool running, stop, force;
-    int64_t every_ms, builds;
-    pthread_t thread;
-    struct impression *pending; /* shown items, written once a second by the model's thread */
+    bool force;
+    int64_t every_ms, builds, next_build;
+    struct impression *pending; /* shown items, written at each turn */
     int npending, cap_pending;
-} rm = {PTHREAD_RWLOCK_INITIALIZER, NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-        false, false, false, 0, 0, 0, NULL, 0, 0};
+} rm = {PTHREAD_RWLOCK_INITIALIZER, NULL, PTHREAD_MUTEX_INITIALIZER, false, 600000, 0, 0, NULL, 0, 0};
 
 struct flush {
     struct impression *v;
@@ -63,11 +60,15 @@ static void flush_impressions(void)
     pthread_mutex_lock(&rm.mu);
 }
 
-static void *reco_main(void *arg)
+void api_recommend_tick(void *arg)
 {
+    bool due;
     (void)arg;
-    thread_name("o2o-reco");
-    for (;;) {
+    pthread_mutex_lock(&rm.mu);
+    due = rm.force || !rm.builds || now_ms() >= rm.next_build;
+    rm.force = false;
+    pthread_mutex_unlock(&rm.mu);
+    if (due) {
         struct reco_state *s = NULL, *old;
         int64_t t0 = mono_us();
         int rc = recommend_build(db_reader(api_app()->db), now_ms(), &s);
@@ -84,41 +85,24 @@ static void *reco_main(void *arg)
         }
         pthread_mutex_lock(&rm.mu);
         rm.builds++;
-        {
-            int64_t due = now_ms() + rm.every_ms;
-            while (!rm.stop && !rm.force && now_ms() < due) {
-                cond_wait_ms(&rm.cv, &rm.mu, 1000);
-                flush_impressions();
-            }
-        }
-        rm.force = false;
-        if (rm.stop) {
-            flush_impressions();
-            pthread_mutex_unlock(&rm.mu);
-            break;
-        }
+        rm.next_build = now_ms() + rm.every_ms;
         pthread_mutex_unlock(&rm.mu);
     }
-    return NULL;
+    pthread_mutex_lock(&rm.mu);
+    flush_impressions();
+    pthread_mutex_unlock(&rm.mu);
 }
 
-void api_recommend_start(int64_t every_ms)
+void api_recommend_open(int64_t every_ms)
 {
     rm.every_ms = every_ms > 0 ? every_ms : 600000;
-    rm.stop = false;
-    rm.running = pthread_create(&rm.thread, NULL, reco_main, NULL) == 0;
 }
 
-void api_recommend_stop(void)
+void api_recommend_close(void)
 {
-    if (!rm.running)
-        return;
     pthread_mutex_lock(&rm.mu);
-    rm.stop = true;
-    pthread_cond_broadcast(&rm.cv);
+    flush_impressions();
     pthread_mutex_unlock(&rm.mu);
-    pthread_join(rm.thread, NULL);
-    rm.running = false;
     recommend_free(rm.cur);
     rm.cur = NULL;
     free(rm.pending);
@@ -250,8 +234,7 @@ int api_recommend_rebuild(struct http_req *rq)
     int64_t builds;
     pthread_mutex_lock(&rm.mu);
     builds = rm.builds;
-    rm.force = true;
-    pthread_cond_broadcast(&rm.cv);
+    rm.force = true; /* the next turn builds */
     pthread_mutex_unlock(&rm.mu);
     return http_reply_json(rq, 202, json_pack("{s:b, s:I}", "rebuilding", 1, "builds_so_far", (json_int_t)builds));
 }

@@ -1,7 +1,7 @@
 /*
 ** reports.c -- HTTP handlers for reports (a day of a store, a region or the
 ** chain; months; in JSON, CSV, HTML or XLSX), report subscriptions, and the
-** thread that builds each store's report at its closing time (then the region
+** turn (run by a thread of app/) that builds each store's report at its closing time (then the region
 ** and chain roll-ups) and stores it, which queues it for the subscribers.
 */
 #include <stdio.h>
@@ -12,7 +12,6 @@
 #include "api/handlers.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "core/ticker.h"
 #include "core/util.h"
 #include "core/workq.h"
 #include "domain/demand.h"
@@ -265,8 +264,6 @@ int api_report_unsubscribe(struct http_req *rq)
 
 /* ---- building reports at closing time ---- */
 
-static struct ticker *builder;
-
 struct save_arg {
     const char *scope, *code, *date, *body;
     int64_t id;
@@ -306,23 +303,12 @@ static int build_one(const char *scope, const char *code, const char *date, void
     return rc;
 }
 
-static void build_due(void *arg)
+void api_reports_tick(void *arg)
 {
     (void)arg;
     err_clear();
     if (report_due(db_reader(api_app()->db), now_ms(), build_one, NULL))
         log_warn("reports not built: %s", err_last()->msg);
-}
-
-void api_reports_start(int64_t every_ms)
-{
-    builder = ticker_start("o2o-reports", every_ms > 0 ? every_ms : 60000, build_due, NULL);
-}
-
-void api_reports_stop(void)
-{
-    ticker_stop(builder);
-    builder = NULL;
 }
 
 /* ---- building now, on demand ---- */

@@ -51,7 +51,7 @@ int api_metrics(struct http_req *rq)
     struct buf b = BUF_INIT(1 << 24);
     struct db_stats st;
     size_t n;
-    const struct http_route *routes = api_routes(&n);
+    const struct http_route *routes = http_routes(&n);
     uint64_t cum = 0;
     int rc;
     http_metrics_text(&b, routes, n);
@@ -89,7 +89,7 @@ int api_metrics(struct http_req *rq)
 int api_openapi(struct http_req *rq)
 {
     size_t n;
-    const struct http_route *routes = api_routes(&n);
+    const struct http_route *routes = http_routes(&n);
     return http_reply_json(rq, 200, http_openapi(routes, n, O2O_VERSION, api_app()->public_url));
 }
 
@@ -99,7 +99,7 @@ int api_landing(struct http_req *rq)
     struct buf b = BUF_INIT(1 << 20);
     size_t nroutes;
     int rc;
-    api_routes(&nroutes);
+    http_routes(&nroutes);
     buf_addf(&b,
              "<!doctype html><html lang=en><head><meta charset=utf-8><title>o2o</title>"
              "<meta name=viewport content='width=device-width,initial-scale=1'>"

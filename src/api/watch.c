@@ -1,9 +1,10 @@
 /*
 ** watch.c -- clients long-polling an order's timeline (GET /v1/orders/{id}/events
-** with wait=S): the watchers, and the thread that answers them when their order
-** moves (woken by whoever moved it: api_watch_notify) or their time is up. It
-** polls too, for changes made by other processes and by jobs. Below every
-** handler that moves an order (orders, payments, tracking), above none.
+** with wait=S): the watchers, and the turn (api_watch_tick, run back to back by a
+** thread of app/) that answers them when their order moves (woken by whoever
+** moved it: api_watch_notify) or their time is up. It polls too, for changes made
+** by other processes and by jobs. Below every handler that moves an order
+** (orders, payments, tracking), above none.
 */
 #include "api/api.h"
 #include "api/handlers.h"
@@ -28,8 +29,8 @@ static struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct watcher *list;
-    bool running, stop;
-    pthread_t thread;
+    bool open, stop;          /* open: someone runs the turns, so clients may wait */
+    int64_t last_poll;
 } watch = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, false, false, 0};
 
 #define WATCH_POLL_MS 500         /* also catches changes made by other processes and jobs */
@@ -49,66 +50,68 @@ static void watch_answer(struct watcher *w)
     free(w);
 }
 
-static void *watch_main(void *arg)
+static bool any_woken(void)
 {
-    int64_t last_poll = 0;
+    for (struct watcher *w = watch.list; w; w = w->next)
+        if (w->woken)
+            return true;
+    return false;
+}
+
+void api_watch_tick(void *arg)
+{
+    struct watcher *done = NULL, **pp;
+    int64_t now;
+    bool poll;
     (void)arg;
-    thread_name("o2o-watch");
     pthread_mutex_lock(&watch.mu);
-    for (;;) {
-        struct watcher *done = NULL, **pp;
-        int64_t now = now_ms();
-        bool poll = now - last_poll >= WATCH_POLL_MS;
-        if (poll)
-            last_poll = now;
-        for (pp = &watch.list; *pp;) {
-            struct watcher *w = *pp;
-            bool ready = watch.stop || w->woken || now >= w->deadline;
-            if (!ready && poll) {
-                int64_t seq = 0;
-                pthread_mutex_unlock(&watch.mu);
-                ready = !order_seq(api_reader(), w->order_id, &seq) && seq > w->after;
-                pthread_mutex_lock(&watch.mu);
-            }
-            if (ready) {
-                *pp = w->next;
-                w->next = done;
-                done = w;
-            } else {
-                pp = &w->next;
-            }
-        }
-        pthread_mutex_unlock(&watch.mu);
-        while (done) {
-            struct watcher *w = done;
-            done = w->next;
-            watch_answer(w);
-        }
-        pthread_mutex_lock(&watch.mu);
-        if (watch.stop && !watch.list)
-            break;
+    if (!watch.stop && !any_woken())
         cond_wait_ms(&watch.cv, &watch.mu, 100);
+    now = now_ms();
+    poll = now - watch.last_poll >= WATCH_POLL_MS;
+    if (poll)
+        watch.last_poll = now;
+    for (pp = &watch.list; *pp;) {
+        struct watcher *w = *pp;
+        bool ready = watch.stop || w->woken || now >= w->deadline;
+        if (!ready && poll) {
+            int64_t seq = 0;
+            pthread_mutex_unlock(&watch.mu);
+            ready = !order_seq(api_reader(), w->order_id, &seq) && seq > w->after;
+            pthread_mutex_lock(&watch.mu);
+        }
+        if (ready) {
+            *pp = w->next;
+            w->next = done;
+            done = w;
+        } else {
+            pp = &w->next;
+        }
     }
     pthread_mutex_unlock(&watch.mu);
-    return NULL;
+    while (done) {
+        struct watcher *w = done;
+        done = w->next;
+        watch_answer(w);
+    }
 }
 
-void api_watch_start(void)
+void api_watch_open(void)
 {
-    watch.stop = false;
-    watch.running = pthread_create(&watch.thread, NULL, watch_main, NULL) == 0;
-}
-
-void api_watch_stop(void)
-{
-    if (!watch.running)
-        return;
     pthread_mutex_lock(&watch.mu);
-    watch.stop = true;
-    pthread_cond_signal(&watch.cv);
+    watch.open = true;
+    watch.stop = false;
     pthread_mutex_unlock(&watch.mu);
-    pthread_join(watch.thread, NULL);
-    watch.running = false;
+}
+
+void api_watch_close(void)
+{
+    pthread_mutex_lock(&watch.mu);
+    watch.open = false;
+    watch.stop = true;
+    pthread_cond_broadcast(&watch.cv);
+    pthread_mutex_unlock(&watch.mu);
+    api_watch_tick(NULL); /* everyone still waiting gets what there is */
 }
 
 void api_watch_notify(int64_t order_id)
@@ -139,7 +142,7 @@ int api_orders_events(struct http_req *rq)
         rc = order_seq(api_reader(), id, &seq);
     if (rc)
         return rc;
-    if (seq > after || !wait || !watch.running) {
+    if (seq > after || !wait || !watch.open) {
         events = json_array();
         rc = order_events(api_reader(), id, after, api_event_cb, events);
         if (rc) {

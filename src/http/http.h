@@ -166,6 +166,9 @@ char *http_error_body(int rc, const char *rid, size_t *len);
 
 /* ---- description ---- */
 /* The OpenAPI 3 document for the route table (new reference). */
+/* The route table being served (while http_serve runs; else none). */
+const struct http_route *http_routes(size_t *n);
+
 /* The OpenAPI 3.0.3 document of the routes (after http_declare); server_url: where
 ** clients reach the API ("/" when unknown). */
 json_t *http_openapi(const struct http_route *routes, size_t n, const char *version, const char *server_url);

@@ -100,6 +100,12 @@ const struct http_config *server_config(void)
     return S.cfg;
 }
 
+const struct http_route *http_routes(size_t *n)
+{
+    *n = S.cfg ? S.cfg->nroutes : 0;
+    return S.cfg ? S.cfg->routes : NULL;
+}
+
 const struct netlist *server_trusted_networks(void)
 {
     return &S.trusted;

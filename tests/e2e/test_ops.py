@@ -6,7 +6,7 @@ from harness import ROOT, ServerTest, backend
 
 
 def route_table():
-    src = open(os.path.join(ROOT, "src", "api", "routes.c")).read()
+    src = open(os.path.join(ROOT, "src", "app", "routes.c")).read()
     return set(re.findall(r'\{"(GET|POST|PUT|PATCH|DELETE)", "([^"]+)"', src))
 
 

@@ -16,6 +16,7 @@
 #include "http/parse.h"
 #include "http/schema.h"
 #include "api/api.h"
+#include "app/app.h"
 
 static int h(struct http_req *rq)
 {
@@ -146,7 +147,7 @@ static void test_http__openapi_lists_every_route_with_params_and_roles(void **st
 static void test_http__every_route_of_the_api_declares_what_it_reads_and_answers(void **state)
 {
     size_t n, ns;
-    const struct http_route *r = api_routes(&n);
+    const struct http_route *r = app_routes(&n);
     const struct http_schema_def *defs = api_schemas(&ns);
     (void)state;
     assert_int_equal(http_declare(r, n, defs, ns), 0);

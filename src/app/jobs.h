@@ -3,8 +3,8 @@
 ** expired reservations give their stock back, points lots expire. Each run takes
 ** a lease row first, so that of many processes on one database only one runs it.
 */
-#ifndef O2O_DOMAIN_JOBS_H
-#define O2O_DOMAIN_JOBS_H
+#ifndef O2O_APP_JOBS_H
+#define O2O_APP_JOBS_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -9,8 +9,9 @@
 ** domain's scope_check_* and access_member functions, called from the handlers.
 */
 #include "api/api.h"
-#include "domain/channel.h"
 #include "api/handlers.h"
+#include "app/app.h"
+#include "domain/channel.h"
 
 #define STAFF ROLE_STAFF
 #define MGR ROLE_MANAGERS
@@ -368,7 +369,7 @@ static const struct http_route routes[] = {
      NONE, NONE, A("200 {id:int, deleted:bool}")},
 };
 
-const struct http_route *api_routes(size_t *n)
+const struct http_route *app_routes(size_t *n)
 {
     *n = sizeof routes / sizeof routes[0];
     return routes;

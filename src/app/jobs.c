@@ -5,7 +5,7 @@
 ** customer insight. Owns table job_leases. No HTTP or JSON here.
 ** Tests: tests/e2e (reservations expire by themselves), tests/unit/test_inventory.c.
 */
-#include "domain/jobs.h"
+#include "app/jobs.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,10 +1,9 @@
 /*
-** main.c -- the o2o command line: serve, migrate, demo, import, version, help.
-** The one place that knows every layer and wires them together.
+** main.c -- the o2o command line: its commands and options, opening the database,
+** the bootstrap owner; migrate, demo, import, version and help here, serve in
+** serve.c, the analytical commands in cli/.
 */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,30 +11,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api/api.h"
+#include "app/app.h"
 #include "cli/cli.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "core/workq.h"
 #include "db/db.h"
 #include "domain/auth.h"
 #include "domain/demo.h"
 #include "domain/import.h"
-#include "domain/jobs.h"
-#include "domain/identify.h"
-#include "domain/receipt.h"
-#include "pay/gateway.h"
-#include "pay/providers.h"
-#include "pay/httpc.h"
-#include "ship/carrier.h"
-#include "http/http.h"
 
 #define MODULE_NAME "main"
 
-#ifndef O2O_VERSION
-#define O2O_VERSION "dev"
-#endif
 
 /* Every command and its options: `o2o help` prints them all, `o2o CMD --help` its own. */
 static const struct {
@@ -120,35 +107,6 @@ static void print_usage(FILE *f, const char *only)
           f);
 }
 
-struct opts {
-    const char *db;
-    const char *listen;
-    const char *access_log;
-    int threads;
-    int commit_batch;
-    int64_t jobs_every_ms;
-    int64_t reco_every_s;
-    const char *gateways;
-    const char *carriers;
-    const char *public_url;
-    const char *store;
-    const char *timezone;
-    const char *channel;
-    const char *prefix;
-    const char *smtp;
-    const char *mail_from;
-    const char *trusted_networks;
-    const char *trusted_proxies;
-    int64_t max_conns;
-    int64_t max_conns_per_client;
-    int64_t head_timeout_s;
-    int64_t body_timeout_s;
-    int dev;
-    int64_t members;
-    int64_t products;
-    const char *args[4];
-    int nargs;
-};
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -277,7 +235,7 @@ static void ensure_dir(const char *url)
     mkdir(dir, 0755);
 }
 
-static int open_db(const struct opts *o, struct db **db, int migrate)
+int app_open_db(const struct opts *o, struct db **db, int migrate)
 {
     int rc, applied = 0;
     ensure_dir(o->db);
@@ -314,7 +272,7 @@ static int boot_body(struct db_conn *c, void *arg)
 }
 
 /* On an empty staff table create the owner; print a generated password once. */
-static int bootstrap_owner(struct db *db)
+int app_bootstrap_owner(struct db *db)
 {
     struct boot b;
     int64_t n = 0;
@@ -352,195 +310,11 @@ static int bootstrap_owner(struct db *db)
     return 0;
 }
 
-static struct db *serve_db;
-static volatile sig_atomic_t jobs_stop;
-
-/* The background jobs: every few seconds, under a lease (see domain/jobs.c). */
-static void *jobs_main(void *arg)
-{
-    char holder[96], host[64] = "host";
-    int64_t every = *(int64_t *)arg;
-    thread_name("o2o-jobs");
-    gethostname(host, sizeof host - 1);
-    snprintf(holder, sizeof holder, "%s:%d:%08x", host, (int)getpid(), randombytes_random());
-    while (!jobs_stop) {
-        for (int64_t waited = 0; waited < every && !jobs_stop; waited += 100)
-            usleep(100 * 1000);
-        if (!jobs_stop && jobs_run_due(serve_db, holder))
-            log_warn("background jobs: %s", err_last()->msg);
-    }
-    return NULL;
-}
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    jobs_stop = 1;
-    http_stop();
-}
-
-static struct app *serve_app;
-static const char *serve_host = "127.0.0.1";
-
-static void on_listening(int port)
-{
-    const char *host = strcmp(serve_host, "0.0.0.0") ? serve_host : "127.0.0.1";
-    if (!serve_app->public_url[0])
-        snprintf(serve_app->public_url, sizeof serve_app->public_url, "http://%s:%d", host, port);
-    printf("o2o %s serving on http://%s:%d/ (backend %s)\n", O2O_VERSION, host, port, db_kind(serve_db));
-    fflush(stdout);
-}
-
-static int init_receipts(struct db_conn *c, void *arg)
-{
-    int rc;
-    (void)arg;
-    rc = receipt_init(c);
-    return rc ? rc : identify_init(c);
-}
-
-static void on_thread_start(int index)
-{
-    (void)index;
-    db_reader(serve_db); /* open this loop's read connection before traffic */
-}
-
-static int cmd_serve(const struct opts *o)
-{
-    struct db *db = NULL;
-    struct app app;
-    struct http_config cfg;
-    pthread_t jobs;
-    int64_t jobs_every = o->jobs_every_ms;
-    char host[64];
-    const char *colon = strrchr(o->listen, ':');
-    int64_t port;
-    int rc;
-
-    if (!colon || (size_t)(colon - o->listen) >= sizeof host || parse_i64(colon + 1, 0, 65535, &port)) {
-        fprintf(stderr, "o2o: --listen must be ADDR:PORT\n");
-        return 2;
-    }
-    memcpy(host, o->listen, (size_t)(colon - o->listen));
-    host[colon - o->listen] = 0;
-    if (http_check_networks(o->trusted_networks, "--trusted-networks") ||
-        http_check_networks(o->trusted_proxies, "--trusted-proxies")) {
-        fprintf(stderr, "o2o: %s\n", err_last()->msg);
-        return 2;
-    }
-    if (open_db(o, &db, 1))
-        return 1;
-    if (bootstrap_owner(db)) {
-        db_close(db);
-        return 1;
-    }
-    if (o->commit_batch)
-        db_set_max_batch(db, o->commit_batch);
-    serve_db = db;
-    memset(&app, 0, sizeof app);
-    app.db = db;
-    app.dev = o->dev;
-    app.started_at = now_ms();
-    {
-        size_t np;
-        const struct gw_provider *const *providers = gw_providers(&np);
-        rc = gateways_load(o->gateways, providers, np, &app.gateways);
-    }
-    if (rc) {
-        fprintf(stderr, "o2o: --gateways: %s\n", err_last()->msg);
-        gateways_free(app.gateways);
-        db_close(db);
-        return 1;
-    }
-    if (carriers_load(o->carriers, &app.carriers)) {
-        fprintf(stderr, "o2o: --carriers: %s\n", err_last()->msg);
-        carriers_free(app.carriers);
-        gateways_free(app.gateways);
-        db_close(db);
-        return 1;
-    }
-    if (o->public_url) {
-        size_t n = strlen(o->public_url);
-        while (n && o->public_url[n - 1] == '/')
-            n--;
-        snprintf(app.public_url, sizeof app.public_url, "%.*s", (int)n, o->public_url);
-    }
-    if (db_txn(db, init_receipts, NULL)) {
-        fprintf(stderr, "o2o: %s\n", err_last()->msg);
-        carriers_free(app.carriers);
-        gateways_free(app.gateways);
-        db_close(db);
-        return 1;
-    }
-    serve_app = &app;
-    serve_host = host;
-    httpc_global_init();
-    app.work = workq_start(2);
-    app.io = workq_start(4);
-    {
-        /* heavy reads: half the cores, at a lower CPU priority than the tills' threads */
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        app.heavy = workq_start_named(cores > 2 ? (int)(cores / 2) : 1, "o2o-heavy", 10);
-    }
-    api_init(&app);
-
-    memset(&cfg, 0, sizeof cfg);
-    cfg.routes = api_routes(&cfg.nroutes);
-    cfg.schemas = api_schemas(&cfg.nschemas);
-    cfg.host = host;
-    cfg.port = (int)port;
-    cfg.threads = o->threads;
-    cfg.max_body = 1 << 20;
-    cfg.max_big_body = 16 << 20;
-    cfg.access_log = o->access_log;
-    cfg.max_connections = (size_t)o->max_conns;
-    cfg.max_connections_per_client = (size_t)o->max_conns_per_client;
-    cfg.trusted_networks = o->trusted_networks;
-    cfg.trusted_proxies = o->trusted_proxies;
-    cfg.head_timeout_ms = (int)o->head_timeout_s * 1000;
-    cfg.body_timeout_ms = (int)o->body_timeout_s * 1000;
-    cfg.authorize = api_authorize;
-    cfg.precheck = api_precheck;
-    cfg.after = api_after;
-    cfg.on_thread_start = on_thread_start;
-    cfg.on_listening = on_listening;
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    pthread_create(&jobs, NULL, jobs_main, &jobs_every);
-    api_limits_start();
-    api_watch_start();
-    api_payments_start(o->jobs_every_ms < 1000 ? o->jobs_every_ms : 1000);
-    api_recommend_start(o->reco_every_s * 1000);
-    api_reports_start(o->jobs_every_ms < 60000 ? o->jobs_every_ms : 60000);
-    api_deliver_start(o->jobs_every_ms < 1000 ? o->jobs_every_ms : 1000, o->smtp, o->mail_from,
-                      getenv("O2O_WEBHOOK_SECRET"));
-    rc = http_serve(&cfg);
-    if (rc)
-        fprintf(stderr, "o2o: %s\n", err_last()->msg);
-    jobs_stop = 1;
-    pthread_join(jobs, NULL);
-    api_reports_stop();
-    api_deliver_stop();
-    api_recommend_stop();
-    api_payments_stop();
-    api_watch_stop();
-    api_limits_stop();
-    workq_stop(app.heavy);
-    workq_stop(app.io);
-    workq_stop(app.work);
-    db_close(db);
-    gateways_free(app.gateways);
-    carriers_free(app.carriers);
-    http_cleanup();
-    log_info("stopped");
-    return rc ? 1 : 0;
-}
-
 static int cmd_migrate(const struct opts *o)
 {
     struct db *db = NULL;
     int v = 0;
-    if (open_db(o, &db, 1))
+    if (app_open_db(o, &db, 1))
         return 1;
     db_schema_version(db, &v);
     printf("schema version %d (%s)\n", v, db_kind(db));
@@ -554,9 +328,9 @@ static int cmd_demo(const struct opts *o)
     struct demo_opts d;
     struct demo_stats st;
     int rc;
-    if (open_db(o, &db, 1))
+    if (app_open_db(o, &db, 1))
         return 1;
-    if (bootstrap_owner(db)) {
+    if (app_bootstrap_owner(db)) {
         db_close(db);
         return 1;
     }
@@ -588,7 +362,7 @@ static int cmd_import(const struct opts *o)
                         "       o2o import events FILE[.xz] [--channel NAME] [--prefix P] [--db URL]\n");
         return 2;
     }
-    if (open_db(o, &db, 1))
+    if (app_open_db(o, &db, 1))
         return 1;
     if (!strcmp(o->args[0], "events")) {
         int64_t t0 = mono_us();
@@ -660,7 +434,7 @@ int main(int argc, char **argv)
     if (parse_opts(argc, argv, &o))
         return 2;
     if (!strcmp(cmd, "serve"))
-        return cmd_serve(&o);
+        return app_serve(&o);
     if (!strcmp(cmd, "migrate"))
         return cmd_migrate(&o);
     if (!strcmp(cmd, "demo"))
