@@ -13,7 +13,7 @@
 #include "core/util.h"
 #include "domain/coupon.h"
 #include "domain/member.h"
-#include "domain/order.h"
+#include "domain/order_read.h"
 #include "domain/outbox.h"
 #include "domain/settings.h"
 
@@ -75,10 +75,10 @@ static int void_if_returned(struct db_conn *c, int64_t order_id, const struct or
 
 int attribution_on_order(struct db_conn *c, int64_t order_id, bool *rewarded)
 {
-    struct order o;
+    struct order_fact o;
     struct order_products p;
     int64_t window = 14, pct = 20, days = 30, product = 0, shown = 0, done = 0;
-    int rc = order_get(c, order_id, &o);
+    int rc = order_fact_get(c, order_id, &o);
     bool gone;
     *rewarded = false;
     if (rc || !o.member_id)

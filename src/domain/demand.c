@@ -15,7 +15,7 @@
 #include "core/strmap.h"
 #include "core/tz.h"
 #include "core/util.h"
-#include "domain/order.h"
+#include "domain/order_read.h"
 #include "domain/settings.h"
 
 #define MIN_TRAIN 2   /* a forecast needs at least this many months before it */

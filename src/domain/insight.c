@@ -14,7 +14,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "domain/attribution.h"
-#include "domain/order.h"
+#include "domain/order_read.h"
 #include "domain/order_feed.h"
 #include "domain/profile.h"
 #include "domain/settings.h"
@@ -27,8 +27,8 @@
 static int fold_order(struct db_conn *c, int64_t order_id)
 {
     bool rewarded = false;
-    struct order o;
-    int rc = order_get(c, order_id, &o);
+    struct order_fact o;
+    int rc = order_fact_get(c, order_id, &o);
     if (rc == O2O_ENOTFOUND) {
         log_warn("insight: the order feed names order %" PRId64 ", which does not exist", order_id);
         return 0;

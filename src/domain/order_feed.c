@@ -30,8 +30,8 @@ static enum order_feed_kind kind_of(const char *s)
     return ORDER_FEED_PAID; /* the table's CHECK admits no other word */
 }
 
-int order_feed_read(struct db_conn *c, int64_t after, int64_t now, int64_t gap_ms, struct order_feed_row *rows,
-                    int max, int *n)
+int order_feed_read(struct db_conn *c, int64_t after, int64_t now, int64_t gap_ms, struct order_feed_row *rows, int max,
+                    int *n)
 {
     struct db_stmt *s = NULL;
     int64_t next = after + 1;

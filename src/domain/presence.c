@@ -21,7 +21,7 @@
 #include "domain/events.h"
 #include "domain/location.h"
 #include "domain/member.h"
-#include "domain/order.h"
+#include "domain/order_read.h"
 #include "domain/outbox.h"
 #include "domain/settings.h"
 #include "domain/tags.h"

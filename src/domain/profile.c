@@ -12,16 +12,16 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "domain/order.h"
+#include "domain/order_read.h"
 
 #define DAY_MS 86400000LL
 #define THRESHOLDS_TTL_MS 60000
 
 int profile_add_order(struct db_conn *c, int64_t order_id)
 {
-    struct order o;
+    struct order_fact o;
     int64_t ch[PROFILE_CHANNELS] = {0}, store = 0, n;
-    int rc = order_get(c, order_id, &o);
+    int rc = order_fact_get(c, order_id, &o);
     if (rc)
         return rc;
     if (!o.member_id || (strcmp(o.status, "paid") && strcmp(o.status, "completed")))

@@ -19,7 +19,7 @@
 #include "domain/friends.h"
 #include "domain/inventory.h"
 #include "domain/location.h"
-#include "domain/order.h"
+#include "domain/order_read.h"
 #include "domain/settings.h"
 #include "domain/tags.h"
 

@@ -19,7 +19,7 @@
 #include "core/util.h"
 #include "domain/location.h"
 #include "domain/member.h"
-#include "domain/order.h"
+#include "domain/order_read.h"
 #include "domain/outbox.h"
 #include "domain/points.h"
 #include "domain/settings.h"

@@ -16,7 +16,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "domain/catalog.h"
-#include "domain/order.h"
+#include "domain/order_read.h"
 #include "domain/settings.h"
 
 #define DAY_MS 86400000LL
