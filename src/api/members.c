@@ -11,17 +11,8 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "domain/access.h"
-#include "domain/attribution.h"
-#include "domain/coupon.h"
-#include "domain/events.h"
-#include "domain/friends.h"
-#include "domain/identify.h"
 #include "domain/location.h"
 #include "domain/member.h"
-#include "domain/order.h"
-#include "domain/points.h"
-#include "domain/presence.h"
-#include "domain/receipt.h"
 
 json_t *api_render_member(const struct member *m)
 {
@@ -221,31 +212,11 @@ static int merge_body(struct db_conn *c, void *arg, const struct principal *who,
     int rc = access_member(c, who, a->survivor, MEMBER_MERGE);
     if (!rc)
         rc = access_member(c, who, a->merged, MEMBER_MERGE);
+    /* her whole history moves with her: the movers app/ lists (points, orders, coupons,
+    ** receipts, behaviour, presence, recommendations shown, relations, tills' grants);
+    ** the order feed tells insight, which folds the survivor's orders again */
     if (!rc)
         rc = member_merge(c, who, a->survivor, a->merged, &m);
-    /* her whole history moves: points, orders, coupons, receipts, behaviour, presence,
-    ** recommendations shown, relations; the order feed tells insight, which folds the
-    ** survivor's orders again */
-    if (!rc)
-        rc = points_move_ledger(c, a->merged, a->survivor);
-    if (!rc)
-        rc = order_move_member(c, a->merged, a->survivor);
-    if (!rc)
-        rc = coupon_move_member(c, a->merged, a->survivor);
-    if (!rc)
-        rc = receipt_move_member(c, a->merged, a->survivor);
-    if (!rc)
-        rc = events_move_member(c, a->merged, a->survivor);
-    if (!rc)
-        rc = presence_move_member(c, a->merged, a->survivor);
-    if (!rc)
-        rc = attribution_move_member(c, a->merged, a->survivor);
-    if (!rc)
-        rc = friends_move_member(c, a->merged, a->survivor);
-    if (!rc)
-        rc = till_grants_forget(c, a->merged);
-    if (!rc)
-        rc = member_get(c, a->survivor, &m);
     if (!rc)
         *out = api_render_member(&m);
     return rc;

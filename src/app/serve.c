@@ -22,17 +22,38 @@
 #include "core/util.h"
 #include "core/workq.h"
 #include "db/db.h"
+#include "domain/attribution.h"
+#include "domain/coupon.h"
+#include "domain/events.h"
+#include "domain/friends.h"
 #include "domain/identify.h"
+#include "domain/member.h"
+#include "domain/order.h"
+#include "domain/points.h"
+#include "domain/presence.h"
 #include "domain/receipt.h"
 #include "http/http.h"
 #include "pay/gateway.h"
-#include "pay/httpc.h"
+#include "net/httpc.h"
 #include "pay/providers.h"
 #include "ship/carrier.h"
 
 #define MODULE_NAME "serve"
 
 static struct db *serve_db;
+
+/* What a member merge moves, context by context, in this order (member.h). */
+static const struct member_mover movers[] = {
+    {"points", points_move_ledger},
+    {"orders", order_move_member},
+    {"coupons", coupon_move_member},
+    {"receipts", receipt_move_member},
+    {"events", events_move_member},
+    {"sightings", presence_move_member},
+    {"recommendations shown", attribution_move_member},
+    {"relations", friends_move_member},
+    {"tills' grants", till_grants_move},
+};
 
 /* The leased jobs (jobs.c), every --jobs-every ms. */
 static void jobs_tick(void *arg)
@@ -140,6 +161,7 @@ int app_serve(const struct opts *o)
         db_close(db);
         return 1;
     }
+    member_movers_set(movers, sizeof movers / sizeof movers[0]);
     serve_app = &app;
     serve_host = host;
     httpc_global_init();

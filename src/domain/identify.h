@@ -35,4 +35,6 @@ int till_granted(struct db_conn *c, int64_t key_id, int64_t member_id, int64_t n
 
 /* A merge: the tills' sight of the merged member ends. */
 int till_grants_forget(struct db_conn *c, int64_t member_id);
+/* The same as a member mover (member.h): `to` gains nothing. */
+int till_grants_move(struct db_conn *c, int64_t from, int64_t to);
 #endif

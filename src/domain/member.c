@@ -258,6 +258,18 @@ int member_identities(struct db_conn *c, int64_t id, int (*cb)(const struct memb
     return rc < 0 ? rc : 0;
 }
 
+/* Set once at start-up (app/), read-only afterwards. */
+static struct {
+    const struct member_mover *v;
+    size_t n;
+} movers;
+
+void member_movers_set(const struct member_mover *v, size_t n)
+{
+    movers.v = v;
+    movers.n = n;
+}
+
 int member_merge(struct db_conn *c, const struct principal *who, int64_t survivor, int64_t merged, struct member *out)
 {
     struct member a, b;
@@ -285,6 +297,9 @@ int member_merge(struct db_conn *c, const struct principal *who, int64_t survivo
     snprintf(detail, sizeof detail, "merged member %" PRId64 " (%s, %" PRId64 " points) into %" PRId64, merged,
              b.phone, b.points, survivor);
     rc = audit_add(c, who, "member.merge", subject, detail);
+    /* her whole history moves with her, context by context */
+    for (size_t i = 0; i < movers.n && !rc; i++)
+        rc = movers.v[i].move(c, merged, survivor);
     return rc ? rc : member_get(c, survivor, out);
 }
 

@@ -6,6 +6,7 @@
 #define O2O_DOMAIN_MEMBER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/principal.h"
@@ -47,12 +48,23 @@ int member_normalize_phone(struct db_conn *c, const char *in, char out[20]);
 int member_create(struct db_conn *c, struct member *m);
 int member_update(struct db_conn *c, int64_t id, const struct member_patch *p, struct member *out);
 int member_link_identity(struct db_conn *c, int64_t member_id, const struct member_identity *idn);
-/* Merge `merged` into `survivor`: identities move, the merged member is marked and
-** points to the survivor; audited. The points ledger moves with points_move_ledger. */
 /* A customer from another system known only by its id there: a member with the
 ** store_card identity external_id and the placeholder phone "legacy:<id>" until she
 ** binds a mobile phone. Returns the existing member when there is one. */
 int member_import(struct db_conn *c, const char *external_id, int64_t *id);
+/* What else a merge moves: every context that keeps rows of a member gives a
+** function that moves them from one member to another (points, orders, coupons,
+** receipts, events, sightings, ...). app/ lists them once at start-up, in the manner
+** of h2o's handler tables, so that this context names none of the contexts above it. */
+struct member_mover {
+    const char *what;
+    int (*move)(struct db_conn *c, int64_t from, int64_t to);
+};
+void member_movers_set(const struct member_mover *movers, size_t n);
+
+/* Merge `merged` into `survivor`: identities move, the merged member is marked and
+** points to the survivor; audited; then every mover runs, in order, in the same
+** transaction. */
 int member_merge(struct db_conn *c, const struct principal *who, int64_t survivor, int64_t merged,
                  struct member *out);
 /* Active members after id `after` in id order, at most limit: cb(id, tier). */
