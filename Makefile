@@ -29,7 +29,7 @@ endif
 CFLAGS  += $(DEFS) $(OPT) $(WARN) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) $(LAZY) 2>/dev/null)
 LDFLAGS += $(OPT)
 
-LIB_SRC := $(filter-out src/app/main.c,$(wildcard src/core/*.c src/analytics/*.c src/db/*.c src/http/*.c src/domain/*.c src/pay/*.c src/ship/*.c src/report/*.c src/api/*.c src/cli/*.c src/app/*.c))
+LIB_SRC := $(filter-out src/app/main.c,$(wildcard src/core/*.c src/analytics/*.c src/db/*.c src/http/*.c src/domain/*.c src/net/*.c src/pay/*.c src/ship/*.c src/report/*.c src/api/*.c src/cli/*.c src/app/*.c))
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/assets.o
 ASSETS  := $(sort $(wildcard web/*.js))
 MIGS    := $(sort $(wildcard src/db/migrations/*.sql))

@@ -18,8 +18,17 @@ $out"
 out=$(grep -nE '#include *"(api|domain|db)/' src/http/*.[ch] || true)
 [ -n "$out" ] && report "http/ includes api/, domain/ or db/:
 $out"
-out=$(grep -nE '#include *"(api|domain|http|analytics)/' src/db/*.[ch] src/core/*.[ch] || true)
-[ -n "$out" ] && report "db/ or core/ include upper layers:
+out=$(grep -nE '#include *"(api|domain|http|analytics|app|pay|ship|report)/' src/db/*.[ch] src/core/*.[ch] src/net/*.[ch] || true)
+[ -n "$out" ] && report "db/, core/ or net/ include upper layers:
+$out"
+# background work is started in one place: app/ (the infrastructure's own worker
+# threads, the event loops, the storage's writers, worker queues and parallel
+# computations, are started inside core/, db/, http/ and analytics/)
+out=$(grep -nE '\b(pthread_create|ticker_start)\s*\(' -r src --include='*.c' | grep -vE '^src/(app|core|db|http|analytics)/' || true)
+[ -n "$out" ] && report "threads started outside app/:
+$out"
+out=$(grep -nE '#include *"app/' -r src --include='*.[ch]' | grep -v '^src/app/' || true)
+[ -n "$out" ] && report "app/ is included from below (it wires; nothing calls it):
 $out"
 out=$(grep -nE '#include *[<"](jansson|h2o|sqlite3|libpq-fe)\.h|#include *"(api|domain|http|db)/' src/analytics/*.[ch] || true)
 [ -n "$out" ] && report "analytics/ (computation in memory) includes storage, HTTP or JSON:

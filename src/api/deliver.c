@@ -20,7 +20,7 @@
 #include "domain/outbox.h"
 #include "domain/report.h"
 #include "domain/settings.h"
-#include "pay/httpc.h"
+#include "net/httpc.h"
 #include "core/mime.h"
 #include "report/mail.h"
 #include "report/render.h"

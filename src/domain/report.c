@@ -713,7 +713,7 @@ int report_due(struct db_conn *c, int64_t now,
 
 /* A webhook that names an internal address (or localhost) outright is refused
 ** when it is given, unless the chain allows that network; a name that resolves
-** to one is refused when the delivery connects (pay/httpc.c). */
+** to one is refused when the delivery connects (net/httpc.c). */
 static int check_webhook_host(struct db_conn *c, const char *url)
 {
     const char *h = strstr(url, "://") + 3, *end, *at;

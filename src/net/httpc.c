@@ -4,7 +4,7 @@
 ** loaded on first use (dlopen): commands that never call out do not pay for
 ** loading it and its dependencies at every start.
 */
-#include "pay/httpc.h"
+#include "net/httpc.h"
 
 #define CURL_DISABLE_TYPECHECK /* curl_easy_setopt is called through a pointer */
 #include <ctype.h>

@@ -3,8 +3,8 @@
 ** carriers and webhooks, and an SMTP sender, from worker threads, never from an
 ** event loop.
 */
-#ifndef O2O_PAY_HTTPC_H
-#define O2O_PAY_HTTPC_H
+#ifndef O2O_NET_HTTPC_H
+#define O2O_NET_HTTPC_H
 
 #include <stddef.h>
 

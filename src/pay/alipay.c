@@ -23,7 +23,7 @@
 #include "core/tz.h"
 #include "core/util.h"
 #include "pay/provider.h"
-#include "pay/httpc.h"
+#include "net/httpc.h"
 
 #define MAX_PARAMS 12          /* parameters of a request we send */
 

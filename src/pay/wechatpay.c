@@ -18,7 +18,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "pay/wechatpay_int.h"
-#include "pay/httpc.h"
+#include "net/httpc.h"
 
 static bool fresh(const char *ts)
 {

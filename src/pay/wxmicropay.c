@@ -19,7 +19,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "pay/wechatpay_int.h"
-#include "pay/httpc.h"
+#include "net/httpc.h"
 
 #define MAX_FIELDS 48
 

@@ -16,7 +16,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/util.h"
-#include "pay/httpc.h"
+#include "net/httpc.h"
 
 #define MAX_CARRIERS 16
 #define MAX_SKEW_S 300

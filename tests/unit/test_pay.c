@@ -18,7 +18,7 @@
 #include "core/util.h"
 #include "pay/crypto.h"
 #include "pay/gateway.h"
-#include "pay/httpc.h"
+#include "net/httpc.h"
 #include "pay/providers.h"
 #include "ship/carrier.h"
 
