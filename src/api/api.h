@@ -77,6 +77,13 @@ int api_query_time(struct http_req *rq, const char *name, const char *tz, int64_
 /* Query integer in [min,max] with a default. */
 int api_query_int(struct http_req *rq, const char *name, int64_t min, int64_t max, int64_t dflt, int64_t *out);
 
+/* The catalog's handlers (catalog.c) for those that show a SKU: a SKU as the API
+** shows it; the time a request sees products launched by (staff see them before
+** their launch: 0). */
+struct sku;
+json_t *api_render_sku(const struct sku *k);
+int64_t api_visible_at(const struct http_req *rq);
+
 /* ---- JSON output helpers ---- */
 json_t *jtime(int64_t ms);                /* ISO-8601 string, null for 0 */
 json_t *jstr_or_null(const char *s);      /* null for "" */
