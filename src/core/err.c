@@ -3,7 +3,6 @@
 ** Owns nothing persistent. Tests: tests/unit/test_core.c
 */
 #include "core/err.h"
-#include "core/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,8 +39,8 @@ int err_set(int rc, const char *code, const char *field, const char *fmt, ...)
     va_list ap;
     memset(&e, 0, sizeof e);
     e.rc = rc;
-    str_copy(e.code, sizeof e.code, code ? code : err_default_code(rc));
-    str_copy(e.field, sizeof e.field, field);
+    snprintf(e.code, sizeof e.code, "%s", code ? code : err_default_code(rc));
+    snprintf(e.field, sizeof e.field, "%s", field ? field : "");
     va_start(ap, fmt);
     vsnprintf(e.msg, sizeof e.msg, fmt, ap);
     va_end(ap);
@@ -49,7 +48,7 @@ int err_set(int rc, const char *code, const char *field, const char *fmt, ...)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
     if (!e.msg[0]) /* every error says something */
-        str_copy(e.msg, sizeof e.msg, e.code);
+        snprintf(e.msg, sizeof e.msg, "%s", e.code);
     cur = e;
     return rc;
 }
