@@ -6,7 +6,8 @@
 -- a member's order), moved (a merge moved from_member_id's orders to member_id).
 CREATE TABLE order_feed (
     seq {{ID}},
-    kind TEXT NOT NULL CHECK (kind IN ('paid', 'claimed', 'imported', 'returned', 'moved')),
+    -- OR, not IN: SQLite builds an ephemeral table for an IN list at every write
+    kind TEXT NOT NULL CHECK (kind = 'paid' OR kind = 'claimed' OR kind = 'imported' OR kind = 'returned' OR kind = 'moved'),
     order_id BIGINT NOT NULL DEFAULT 0,       -- 0: none (moved)
     member_id BIGINT NOT NULL,
     from_member_id BIGINT NOT NULL DEFAULT 0, -- moved: the member merged away
