@@ -17,6 +17,10 @@ import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("O2O_BIN", os.path.join(ROOT, "build-san", "o2o"))
+# the shared data sets live next to the repository (or where O2O_DATA_DIR says)
+DATA_DIR = os.environ.get("O2O_DATA_DIR") or os.path.join(ROOT, "..", "shared", "data")
+# the local simulators of gateways and carriers
+SIM_DIR = os.path.join(ROOT, "tests", "sim")
 OWNER_PASSWORD = "owner-password-for-tests"
 PG_URL = os.environ.get("O2O_TEST_DB", "")
 if PG_URL.startswith("sqlite"):
@@ -492,3 +496,13 @@ def wait_until(fn, timeout=20, what="the condition"):
             return v
         time.sleep(0.05)
     raise AssertionError("timed out waiting for " + what)
+
+
+class FakeProc:
+    """Stands in for a killed server process in a class teardown."""
+
+    def terminate(self):
+        pass
+
+    def wait(self, timeout=None):
+        return 0

@@ -6,7 +6,7 @@ import signal
 import threading
 import time
 
-from harness import OWNER_PASSWORD, Server, ServerTest, make_chain
+from harness import OWNER_PASSWORD, FakeProc, Server, ServerTest, make_chain
 
 
 class CrashTest(ServerTest):
@@ -75,16 +75,6 @@ class CrashTest(ServerTest):
         finally:
             rc, log = restarted.stop()
             self.assertEqual(rc, 0, log[-3000:])
-
-
-class FakeProc:
-    """Stands in for the killed process in the class teardown."""
-
-    def terminate(self):
-        pass
-
-    def wait(self, timeout=None):
-        return 0
 
 
 def owner_login(server):

@@ -7,8 +7,7 @@ import signal
 import threading
 import time
 
-from harness import Server, ServerTest, make_chain
-from test_crash import FakeProc
+from harness import FakeProc, Server, ServerTest, make_chain
 
 STOCK = 100000
 

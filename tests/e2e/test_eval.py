@@ -8,8 +8,9 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import BINARY
-from test_import_sales import DATA
+from harness import BINARY, DATA_DIR
+
+DATA = os.path.join(DATA_DIR, "online_retail", "online_retail.csv.xz")
 
 
 def run(*args):

@@ -12,10 +12,8 @@ import re
 import subprocess
 import unittest
 
-from harness import BINARY, ServerTest, make_chain, run_on_tty, unique
+from harness import BINARY, DATA_DIR, ServerTest, make_chain, run_on_tty, unique
 
-DATA_DIR = os.environ.get("O2O_DATA_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-                                                          "shared", "data")
 TAOBAO = os.path.join(DATA_DIR, "clickstream", "taobao_userbehavior_head84475.csv")
 
 DAY = 86400000

@@ -14,11 +14,8 @@ import types
 import unittest
 from decimal import ROUND_HALF_UP, Decimal
 
-from harness import BINARY, PG_URL, Server, psql, run_on_tty
+from harness import BINARY, DATA_DIR, PG_URL, Server, psql, run_on_tty
 
-# the shared data sets live next to the repository (or where O2O_DATA_DIR says)
-DATA_DIR = os.environ.get("O2O_DATA_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-                                                          "shared", "data")
 DATA = os.path.join(DATA_DIR, "online_retail", "online_retail.csv.xz")
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
 

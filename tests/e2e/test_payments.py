@@ -12,9 +12,8 @@ import subprocess
 import tempfile
 import time
 
-from harness import BINARY, Client, ServerTest, Server, make_chain, member_token, unique
+from harness import BINARY, Client, SIM_DIR, Server, ServerTest, make_chain, member_token, unique
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def sim_python():
@@ -38,7 +37,7 @@ class PaymentsTest(ServerTest):
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="o2o-sim-")
         port = free_port()
-        cls.sim_proc = subprocess.Popen([sim_python(), os.path.join(HERE, "..", "sim", "gateway_sim.py"), cls.dir,
+        cls.sim_proc = subprocess.Popen([sim_python(), os.path.join(SIM_DIR, "gateway_sim.py"), cls.dir,
                                          str(port)], stdout=subprocess.PIPE, text=True)
         line = cls.sim_proc.stdout.readline()
         m = re.match(r"listening (\d+)", line)

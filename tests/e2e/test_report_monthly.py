@@ -22,10 +22,8 @@ import tempfile
 import unittest
 from decimal import ROUND_HALF_UP, Decimal
 
-from harness import BINARY, PG_URL, psql
+from harness import BINARY, DATA_DIR, PG_URL, psql
 
-DATA_DIR = os.environ.get("O2O_DATA_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-                                                          "shared", "data")
 DATA = os.path.join(DATA_DIR, "online_retail", "online_retail.csv.xz")
 
 

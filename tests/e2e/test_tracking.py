@@ -8,16 +8,15 @@ import subprocess
 import sys
 import tempfile
 
-from harness import Client, Server, ServerTest, make_chain, unique
+from harness import Client, SIM_DIR, Server, ServerTest, make_chain, unique
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class TrackingTest(ServerTest):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="o2o-carrier-")
-        cls.sim_proc = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "sim", "carrier_sim.py"), cls.dir,
+        cls.sim_proc = subprocess.Popen([sys.executable, os.path.join(SIM_DIR, "carrier_sim.py"), cls.dir,
                                          "sf"], stdout=subprocess.PIPE, text=True)
         m = re.match(r"listening (\d+)", cls.sim_proc.stdout.readline())
         assert m, "carrier simulator did not start"
