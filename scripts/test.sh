@@ -35,8 +35,8 @@ count_e2e() { # file
 }
 
 run_unit() { # backend label
-  for t in build-san/tests/test_*; do
-    echo "== unit $(basename "$t") ($1)"
+  for t in build-san/tests/*/test_*; do
+    echo "== unit ${t#build-san/tests/} ($1)"
     "$t" >"$log" 2>&1
     rc=$?
     cat "$log"

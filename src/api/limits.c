@@ -18,7 +18,7 @@
 #include "core/err.h"
 #include "core/ratelimit.h"
 #include "core/util.h"
-#include "domain/settings.h"
+#include "org/settings.h"
 
 static struct ratelimit *RL;
 

@@ -6,7 +6,7 @@
 ** writes and this file does not declare fails the suite.
 */
 #include "api/api.h"
-#include "domain/channel.h"
+#include "org/channel.h"
 
 #include "http/schema.h"
 

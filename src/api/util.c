@@ -15,9 +15,9 @@
 #include "core/tz.h"
 #include "core/util.h"
 #include "core/workq.h"
-#include "domain/idem.h"
-#include "domain/settings.h"
-#include "domain/location.h"
+#include "org/idem.h"
+#include "org/settings.h"
+#include "org/location.h"
 
 #define MODULE_NAME "api"
 

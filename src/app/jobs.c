@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "domain/insight.h"
-#include "domain/inventory.h"
-#include "domain/order.h"
-#include "domain/points.h"
+#include "insight/insight.h"
+#include "stock/inventory.h"
+#include "sales/order.h"
+#include "member/points.h"
 
 int job_lease(struct db_conn *c, const char *name, const char *holder, int64_t ttl_ms, bool *got)
 {

@@ -17,9 +17,9 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "domain/auth.h"
-#include "domain/demo.h"
-#include "domain/import.h"
+#include "identity/auth.h"
+#include "ingest/demo.h"
+#include "ingest/import.h"
 
 #define MODULE_NAME "main"
 

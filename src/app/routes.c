@@ -11,7 +11,7 @@
 #include "api/api.h"
 #include "api/handlers.h"
 #include "app/app.h"
-#include "domain/channel.h"
+#include "org/channel.h"
 
 #define STAFF ROLE_STAFF
 #define MGR ROLE_MANAGERS

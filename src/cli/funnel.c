@@ -14,8 +14,8 @@
 #include "core/tz.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "domain/behaviour.h"
-#include "domain/settings.h"
+#include "behaviour/behaviour.h"
+#include "org/settings.h"
 
 static const char *funnel_usage =
     "usage: o2o funnel STEP... [--window 7d] [--from DATE] [--to DATE] [--by channel|store|day]\n"

@@ -15,8 +15,8 @@
 #include "core/tz.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "domain/insight.h"
-#include "domain/settings.h"
+#include "insight/insight.h"
+#include "org/settings.h"
 
 static const char *mine_usage =
     "usage: o2o mine rules [--input FILE | --db URL [--since YYYY-MM-DD]] [--supp S] [--conf C]\n"

@@ -12,7 +12,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "report/render.h"
+#include "reports/render.h"
 
 static const char *usage =
     "usage: o2o report daily (--store CODE | --region CODE | --chain) --date YYYY-MM-DD\n"

@@ -68,8 +68,8 @@ static inline void test_db_close(struct db *db)
 
 /* ---- a small chain for domain tests: regions CN > EAST, NORTH; stores SH01, SH02
 ** (EAST) and BJ01 (NORTH); a product TEE with SKUs TEE-S, TEE-M. ---- */
-#include "domain/catalog.h"
-#include "domain/location.h"
+#include "catalog/catalog.h"
+#include "org/location.h"
 
 struct seed_ids {
     int64_t east, north, sh01, sh02, bj01, tee_s, tee_m;
