@@ -9,6 +9,8 @@ report() { echo "checksrc: $1"; bad=1; }
 out=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|gets|strncpy)\s*\(' src --include='*.c' --include='*.h' -r || true)
 [ -n "$out" ] && report "banned functions:
 $out"
+# the layout: ranks of folders, handlers, table ownership, no include cycle (src/ranks)
+python3 scripts/layers.py || bad=1
 out=$(grep -nE '#include *"(api|domain|http|analytics|app|pay|ship|reports)/' src/db/*.[ch] src/core/*.[ch] src/net/*.[ch] || true)
 [ -n "$out" ] && report "db/, core/ or net/ include upper layers:
 $out"
