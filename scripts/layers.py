@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The layout's rules (src/ranks), checked by make check:
   1. every folder of src/ is in src/ranks; a file includes only headers of its own
-     folder or of a folder of lower rank; handler files (api_*.c, and the handler
-     toolkit api/) may also include http/ and api/ headers;
+     folder or of a folder of lower rank; handler files (api_*.c and handlers.h, and
+     the handler toolkit api/) may also include http/ and api/ headers, and only they
+     (and app/) include a handlers.h;
   2. only handler files include http/; jansson and h2o only handler files and the
      folders src/ranks marks json (protocol adapters, renderers, the command line);
      handlers never call the SQL layer;
@@ -10,13 +11,14 @@
   4. SQL writes a table only in the folder that owns it (or, where src/ranks says
      so, a folder above it: the demo loader's bulk seeding), and reads another
      folder's table only when src/ranks lets it (a lower folder's).
-Prints what breaks a rule; exit status 1 if anything does."""
+Prints what breaks a rule; exit status 1 if anything does.
+Usage: layers.py [SRC]   (default: the project's src/)"""
 import os
 import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SRC = os.path.join(ROOT, "src")
+SRC = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.join(ROOT, "src")  # a tree to check
 bad = []
 
 
@@ -60,7 +62,8 @@ def sources():
 
 
 def is_handler(folder, f):
-    return folder == "api" or f.startswith("api_")
+    """Handler files: a context's api_*.c and its handlers.h, and the handler toolkit api/."""
+    return folder == "api" or f.startswith("api_") or f == "handlers.h"
 
 
 def module_of(path):
@@ -104,6 +107,8 @@ def main():
                            (rel, n, target))
                 continue
             tf = target.split("/", 1)[0] if "/" in target else folder
+            if os.path.basename(target) == "handlers.h" and not handler and folder != "app":
+                report("%s:%d: only handler files include %s" % (rel, n, target))
             if "/" in target:
                 deps.add(module_of(target))
             if tf == folder:
