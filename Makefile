@@ -64,7 +64,9 @@ $(BUILD)/obj/%.o: src/%.c
 	@echo "  CC  $<"
 	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# made anew: ar would keep the objects of files that moved or went
 $(BUILD)/libo2o.a: $(LIB_OBJ)
+	@rm -f $@
 	@ar rcs $@ $^
 
 $(BUILD)/o2o: $(BUILD)/obj/app/main.o $(BUILD)/libo2o.a

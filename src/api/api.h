@@ -37,10 +37,6 @@ struct app *api_app(void);
 /* The named shapes the routes' declarations refer to (schemas.c). */
 struct http_schema_def;
 const struct http_schema_def *api_schemas(size_t *n);
-/* The authorisation hook for http_config.authorize; it also opens the request's
-** read snapshot, which api_after (http_config.after) closes. */
-int api_authorize(struct http_req *rq);
-void api_after(struct http_req *rq);
 
 /* Rate limits (api/limits.c): the precheck hook for http_config.precheck, run
 ** before a body is read; the event intake's limit per device; start and stop. */
@@ -77,12 +73,6 @@ int api_query_time(struct http_req *rq, const char *name, const char *tz, int64_
 /* Query integer in [min,max] with a default. */
 int api_query_int(struct http_req *rq, const char *name, int64_t min, int64_t max, int64_t dflt, int64_t *out);
 
-/* The catalog's handlers (catalog.c) for those that show a SKU: a SKU as the API
-** shows it; the time a request sees products launched by (staff see them before
-** their launch: 0). */
-struct sku;
-json_t *api_render_sku(const struct sku *k);
-int64_t api_visible_at(const struct http_req *rq);
 
 /* ---- JSON output helpers ---- */
 json_t *jtime(int64_t ms);                /* ISO-8601 string, null for 0 */
@@ -119,54 +109,9 @@ int api_heavy(struct http_req *rq, struct http_pending **pending, void (*fn)(voi
 /* Defer rq into *pending (where done() finds it), then queue job with run/done. */
 void api_submit(struct http_req *rq, struct http_pending **pending, struct db_job *job, db_txn_fn run,
                 void (*done)(struct db_job *), void *arg);
-/* The view of an order reference {"order_id": N, ...}: the order, with the
-** reference's other keys added. */
-int api_order_view(struct db_conn *c, json_t *ref, json_t **out);
 
-/* Order watchers (api/watch.c): long-polling clients of an order's timeline. Open
-** lets clients wait (someone runs the turns); a turn waits up to 100 ms for a wake,
-** then answers the watchers whose order moved or whose time is up; close answers
-** every one still waiting. */
-void api_watch_open(void);
-void api_watch_tick(void *arg);
-void api_watch_close(void);
-/* Wake the clients waiting on an order's timeline (any thread). */
-void api_watch_notify(int64_t order_id);
-/* The whole order as the API shows it (new reference in *out). */
-int api_render_order(struct db_conn *c, int64_t id, json_t **out);
-/* order_view.c: the limited view of an order a store takes goods back from; one
-** timeline event; a callback appending events to a JSON array. */
-int api_render_returnable(struct db_conn *c, int64_t id, json_t **out);
-struct order_event;
-json_t *api_render_event(const struct order_event *e);
-int api_event_cb(const struct order_event *e, void *arg);
 
-/* A till sale's e-receipt: token, claim link, QR code links, who claimed it. */
-int api_receipt_info(struct db_conn *c, int64_t order_id, json_t **out);
 
-/* After a shipment with a configured carrier: subscribe its tracking number (async). */
-void api_tracking_subscribe(int64_t order_id, const char *carrier, const char *tracking_no);
 
-/* The background turns of the handlers, each run by a thread of app/ (only app/
-** starts threads). */
-/* Gateway sweeper (api/payments.c): sends pending refunds and asks the gateways about
-** payments whose notification is older than stale_ms. Returns what it handled. A
-** turn: refunds, and every 30 s the payments two minutes late. Active: a gateway
-** is configured. */
-int api_payments_sweep(int64_t stale_ms);
-void api_payments_tick(void *arg);
-bool api_payments_active(void);
-/* The recommendation model (api/recommend.c): a turn builds it when it is due (the
-** first turn, every every_ms after, or asked for) and writes the impressions
-** gathered; close writes what is left and frees the model. */
-void api_recommend_open(int64_t every_ms);
-void api_recommend_tick(void *arg);
-void api_recommend_close(void);
-/* A turn builds the reports due at each store's closing time (api/reports.c). */
-void api_reports_tick(void *arg);
-/* The outbox's e-mails (SMTP at smtp, "" for none) and webhooks (signed with secret
-** when given) (api/deliver.c): a turn delivers what is due. */
-void api_deliver_configure(const char *smtp, const char *from, const char *secret);
-void api_deliver_tick(void *arg);
 
 #endif

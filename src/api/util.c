@@ -16,8 +16,8 @@
 #include "core/util.h"
 #include "core/workq.h"
 #include "org/idem.h"
-#include "org/settings.h"
 #include "org/location.h"
+#include "org/settings.h"
 
 #define MODULE_NAME "api"
 
@@ -473,4 +473,18 @@ int api_error_at(int rc, const char *list, size_t i)
     str_copy(e.field, sizeof e.field, field);
     err_restore(&e);
     return rc;
+}
+
+int api_write_as_of(struct http_req *rq, api_write_fn fn)
+{
+    int64_t *as_of = xmalloc(sizeof *as_of);
+    bool present = false;
+    int rc = jin_time(rq->json, "as_of", as_of, &present);
+    if (rc) {
+        free(as_of);
+        return rc;
+    }
+    if (!present)
+        *as_of = now_ms();
+    return api_write(rq, fn, as_of, 200);
 }

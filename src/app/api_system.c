@@ -1,24 +1,24 @@
 /*
-** system.c -- operational routes: landing page, health, metrics, OpenAPI,
-** the outbox (for operators), and on-demand runs of the expiry jobs.
+** api_system.c -- the routes about the process itself: landing page, health,
+** metrics, OpenAPI.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "app/handlers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog/catalog.h"
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/util.h"
-#include "catalog/catalog.h"
-#include "stock/inventory.h"
-#include "org/location.h"
 #include "member/member.h"
-#include "org/outbox.h"
 #include "member/points.h"
+#include "org/location.h"
+#include "org/outbox.h"
+#include "stock/inventory.h"
 
 #ifndef O2O_VERSION
 #define O2O_VERSION "dev"
@@ -126,73 +126,4 @@ int api_landing(struct http_req *rq)
     rc = http_reply(rq, 200, "text/html; charset=utf-8", buf_str(&b), b.len);
     buf_free(&b);
     return rc;
-}
-
-static int outbox_cb(const struct outbox_msg *m, void *arg)
-{
-    json_array_append_new(arg, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:o}", "id", (json_int_t)m->id, "topic",
-                                         m->topic, "recipient", m->recipient, "payload", m->payload, "status",
-                                         m->status, "attempts", (json_int_t)m->attempts, "created_at",
-                                         jtime(m->created_at)));
-    return 0;
-}
-
-int api_outbox_list(struct http_req *rq)
-{
-    const char *to = http_query(rq, "recipient");
-    int64_t limit;
-    json_t *items = json_array();
-    int rc = api_query_int(rq, "limit", 1, 500, 50, &limit);
-    if (!rc)
-        rc = outbox_list(api_reader(), to ? to : "", (int)limit, outbox_cb, items);
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    return http_reply_json(rq, 200, json_pack("{s:o}", "items", items));
-}
-
-static int expire_points_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
-{
-    int64_t n = 0;
-    int rc = points_expire_due(c, *(int64_t *)arg, &n);
-    (void)who;
-    if (!rc)
-        *out = json_pack("{s:I}", "expired_lots", (json_int_t)n);
-    return rc;
-}
-
-int api_write_as_of(struct http_req *rq, api_write_fn fn)
-{
-    int64_t *as_of = xmalloc(sizeof *as_of);
-    bool present = false;
-    int rc = jin_time(rq->json, "as_of", as_of, &present);
-    if (rc) {
-        free(as_of);
-        return rc;
-    }
-    if (!present)
-        *as_of = now_ms();
-    return api_write(rq, fn, as_of, 200);
-}
-
-int api_points_expire(struct http_req *rq)
-{
-    return api_write_as_of(rq, expire_points_body);
-}
-
-static int expire_res_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
-{
-    int64_t n = 0;
-    int rc = inventory_expire_reservations(c, now_ms(), &n);
-    (void)arg;
-    (void)who;
-    if (!rc)
-        *out = json_pack("{s:I}", "expired_reservations", (json_int_t)n);
-    return rc;
-}
-
-int api_reservations_expire(struct http_req *rq)
-{
-    return api_write(rq, expire_res_body, NULL, 200);
 }

@@ -13,9 +13,9 @@
 
 #include "core/util.h"
 #include "insight/insight.h"
-#include "stock/inventory.h"
-#include "sales/order.h"
 #include "member/points.h"
+#include "sales/order.h"
+#include "stock/inventory.h"
 
 int job_lease(struct db_conn *c, const char *name, const char *holder, int64_t ttl_ms, bool *got)
 {

@@ -9,9 +9,19 @@
 ** domain's scope_check_* and access_member functions, called from the handlers.
 */
 #include "api/api.h"
-#include "api/handlers.h"
 #include "app/app.h"
+#include "app/handlers.h"
+#include "behaviour/handlers.h"
+#include "catalog/handlers.h"
+#include "identity/handlers.h"
+#include "insight/handlers.h"
+#include "member/handlers.h"
 #include "org/channel.h"
+#include "org/handlers.h"
+#include "presence/handlers.h"
+#include "reports/handlers.h"
+#include "sales/handlers.h"
+#include "stock/handlers.h"
 
 #define STAFF ROLE_STAFF
 #define MGR ROLE_MANAGERS

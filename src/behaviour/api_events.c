@@ -1,5 +1,5 @@
 /*
-** events.c -- HTTP handlers for behaviour events: the batch intake
+** api_events.c -- HTTP handlers for behaviour events: the batch intake
 ** (POST /v1/events), the web snippet that feeds it (/o2o.js), and funnels and
 ** paths over what was recorded.
 */
@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/handlers.h"
+#include "behaviour/behaviour.h"
+#include "behaviour/events.h"
+#include "behaviour/handlers.h"
 #include "core/mem.h"
 #include "core/util.h"
 #include "core/workq.h"
-#include "behaviour/behaviour.h"
-#include "behaviour/events.h"
 #include "org/settings.h"
 
 extern const char asset_o2o_js[];

@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "analytics/paths.h"
+#include "behaviour/events.h"
 #include "core/mem.h"
 #include "core/strmap.h"
 #include "core/tz.h"
 #include "core/util.h"
-#include "behaviour/events.h"
 #include "org/location.h"
 
 #define MAX_NAMES 65000

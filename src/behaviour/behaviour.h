@@ -4,8 +4,8 @@
 ** matches) and runs the in-memory engines of analytics/. Semantics in
 ** docs/behaviour.md.
 */
-#ifndef O2O_DOMAIN_BEHAVIOUR_H
-#define O2O_DOMAIN_BEHAVIOUR_H
+#ifndef O2O_BEHAVIOUR_BEHAVIOUR_H
+#define O2O_BEHAVIOUR_BEHAVIOUR_H
 
 #include <stdint.h>
 

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "org/location.h"
 #include "member/member.h"
+#include "org/location.h"
 
 #define EARLIEST_MS 946684800000LL   /* 2000-01-01: older times are a sender's clock gone wrong */
 #define AHEAD_MS 86400000LL          /* a day ahead of ours at most */

@@ -3,8 +3,8 @@
 ** purchases, custom names) from every channel, and the stitching of anonymous
 ** devices to members.
 */
-#ifndef O2O_DOMAIN_EVENTS_H
-#define O2O_DOMAIN_EVENTS_H
+#ifndef O2O_BEHAVIOUR_EVENTS_H
+#define O2O_BEHAVIOUR_EVENTS_H
 
 #include <stdbool.h>
 #include <stdint.h>

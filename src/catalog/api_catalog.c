@@ -1,17 +1,17 @@
 /*
-** catalog.c -- /v1/brands, /v1/categories, /v1/products, /v1/skus. Members and
+** api_catalog.c -- /v1/brands, /v1/categories, /v1/products, /v1/skus. Members and
 ** channels see only launched products; staff see all. (Stock by barcode and by
 ** distance: lookup.c.)
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "catalog/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "core/mem.h"
 #include "core/util.h"
-#include "catalog/catalog.h"
 #include "org/location.h"
 
 int64_t api_visible_at(const struct http_req *rq)

@@ -3,8 +3,8 @@
 ** barcode, one list price in fen for every channel). A product is invisible to
 ** every channel before its launch_at and visible to all at the same instant.
 */
-#ifndef O2O_DOMAIN_CATALOG_H
-#define O2O_DOMAIN_CATALOG_H
+#ifndef O2O_CATALOG_CATALOG_H
+#define O2O_CATALOG_CATALOG_H
 
 #include <stdbool.h>
 #include <stdint.h>

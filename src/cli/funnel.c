@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "behaviour/behaviour.h"
 #include "core/err.h"
 #include "core/tz.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "behaviour/behaviour.h"
 #include "org/settings.h"
 
 static const char *funnel_usage =

@@ -7,8 +7,8 @@
 ** rendering); deferred answers through h2o's multithread queue; the access log.
 ** Connections themselves are conn.c's. Knows nothing of the domain.
 */
-#include "http/http_int.h"
 #include "http/declare.h"
+#include "http/http_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,22 +1,22 @@
 /*
-** auth.c -- authentication routes and the authorisation hook: staff login
+** api_auth.c -- authentication routes and the authorisation hook: staff login
 ** (password check on a worker thread, never on the event loop), logout, member
 ** sign-in by one-time code, staff accounts, channel API keys, /v1/me.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "identity/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "behaviour/events.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/util.h"
 #include "core/workq.h"
 #include "identity/auth.h"
-#include "behaviour/events.h"
-#include "org/location.h"
 #include "member/member.h"
+#include "org/location.h"
 
 void api_after(struct http_req *rq)
 {

@@ -1,11 +1,12 @@
 /*
-** identify.c -- GET /v1/me/member-code (the code a member's app shows as a QR
+** api_identify.c -- GET /v1/me/member-code (the code a member's app shows as a QR
 ** code) and POST /v1/till/identify (the till scans it, or asks a code to be sent
 ** to her phone and takes it back from her): a till's key then sees her and may
 ** spend her points for this sale. Thin: parse, call domain/identify.c, render.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "identity/handlers.h"
+#include "member/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -13,13 +13,13 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "member/member.h"
 #include "org/channel.h"
 #include "org/location.h"
-#include "member/member.h"
 #include "org/outbox.h"
 #include "org/settings.h"
 
-#define MODULE_NAME "domain/auth"
+#define MODULE_NAME "identity/auth"
 
 enum role role_parse(const char *name)
 {

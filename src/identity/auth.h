@@ -2,8 +2,8 @@
 ** auth.h -- staff accounts, bearer sessions, channel API keys and member
 ** one-time codes; turning a bearer token into a principal.
 */
-#ifndef O2O_DOMAIN_AUTH_H
-#define O2O_DOMAIN_AUTH_H
+#ifndef O2O_IDENTITY_AUTH_H
+#define O2O_IDENTITY_AUTH_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /*
 ** demo.h -- a realistic demo chain for first runs, demos and benchmarks.
 */
-#ifndef O2O_DOMAIN_DEMO_H
-#define O2O_DOMAIN_DEMO_H
+#ifndef O2O_INGEST_DEMO_H
+#define O2O_INGEST_DEMO_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -16,13 +16,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "catalog/catalog.h"
 #include "core/csv.h"
 #include "core/mem.h"
 #include "core/util.h"
-#include "catalog/catalog.h"
-#include "stock/inventory.h"
-#include "org/location.h"
 #include "member/member.h"
+#include "org/location.h"
+#include "stock/inventory.h"
 
 #define CHUNK 2000
 

@@ -2,8 +2,8 @@
 ** import.h -- bulk CSV import of locations, products/SKUs, members and stock.
 ** Good rows load; bad rows are reported with their line numbers and skipped.
 */
-#ifndef O2O_DOMAIN_IMPORT_H
-#define O2O_DOMAIN_IMPORT_H
+#ifndef O2O_INGEST_IMPORT_H
+#define O2O_INGEST_IMPORT_H
 
 #include <stdbool.h>
 #include <stdint.h>

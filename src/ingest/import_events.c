@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "behaviour/events.h"
 #include "core/csv.h"
 #include "core/mem.h"
 #include "core/util.h"
 #include "core/xzfile.h"
-#include "behaviour/events.h"
 
 #define BATCH 4000
 

@@ -26,15 +26,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "core/csv.h"
 #include "core/mem.h"
 #include "core/strmap.h"
 #include "core/tz.h"
 #include "core/util.h"
 #include "core/xzfile.h"
-#include "catalog/catalog.h"
-#include "org/location.h"
 #include "member/member.h"
+#include "org/location.h"
 #include "sales/order.h"
 
 #define BATCH 1000

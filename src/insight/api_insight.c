@@ -1,5 +1,5 @@
 /*
-** insight.c -- HTTP handlers for customer insight: a member's tags and
+** api_insight.c -- HTTP handlers for customer insight: a member's tags and
 ** profile, life-stage rules, a store's core customers, relations between
 ** members, and what recommendations lead to.
 */
@@ -7,18 +7,18 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/handlers.h"
 #include "core/mem.h"
-#include "core/workq.h"
 #include "core/util.h"
-#include "member/access.h"
+#include "core/workq.h"
 #include "insight/attribution.h"
-#include "member/friends.h"
+#include "insight/handlers.h"
 #include "insight/insight.h"
-#include "org/location.h"
-#include "member/member.h"
 #include "insight/profile.h"
 #include "insight/tags.h"
+#include "member/access.h"
+#include "member/friends.h"
+#include "member/member.h"
+#include "org/location.h"
 
 static int tag_cb(const struct member_tag *t, void *arg)
 {

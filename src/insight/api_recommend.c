@@ -1,5 +1,5 @@
 /*
-** recommend.c -- recommendations over HTTP, and the turn that keeps the model
+** api_recommend.c -- recommendations over HTTP, and the turn that keeps the model
 ** (api_recommend_tick, run once a second by a thread of app/): built at the first
 ** turn, rebuilt every --reco-every seconds (or on demand) from its own reader, then
 ** swapped in; queries never wait for a build. What a member bought since the last
@@ -12,16 +12,16 @@
 #include <time.h>
 
 #include "api/api.h"
-#include "api/handlers.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "member/access.h"
 #include "insight/attribution.h"
-#include "org/location.h"
-#include "member/member.h"
+#include "insight/handlers.h"
 #include "insight/recommend.h"
+#include "member/access.h"
+#include "member/member.h"
+#include "org/location.h"
 
-#define MODULE_NAME "api/recommend"
+#define MODULE_NAME "insight/api_recommend"
 #define MAX_PENDING 65536 /* impressions waiting to be written (more are dropped) */
 
 static struct {

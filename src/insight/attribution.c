@@ -13,9 +13,9 @@
 #include "core/util.h"
 #include "member/coupon.h"
 #include "member/member.h"
-#include "sales/order_read.h"
 #include "org/outbox.h"
 #include "org/settings.h"
+#include "sales/order_read.h"
 
 #define DAY_MS 86400000LL
 #define MAX_LINES 64

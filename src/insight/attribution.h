@@ -5,8 +5,8 @@
 ** valid 30 days: settings reco_reward_pct, reco_reward_valid_days,
 ** reco_reward_window_days), announced through the outbox.
 */
-#ifndef O2O_DOMAIN_ATTRIBUTION_H
-#define O2O_DOMAIN_ATTRIBUTION_H
+#ifndef O2O_INSIGHT_ATTRIBUTION_H
+#define O2O_INSIGHT_ATTRIBUTION_H
 
 #include <stdbool.h>
 #include <stdint.h>

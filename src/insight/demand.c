@@ -15,8 +15,8 @@
 #include "core/strmap.h"
 #include "core/tz.h"
 #include "core/util.h"
-#include "sales/order_read.h"
 #include "org/settings.h"
+#include "sales/order_read.h"
 
 #define MIN_TRAIN 2   /* a forecast needs at least this many months before it */
 

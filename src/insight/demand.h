@@ -4,8 +4,8 @@
 ** forecast by seasonal naive and by exponential smoothing, and how far each
 ** method's forecasts were off on the history (MAPE, one month ahead).
 */
-#ifndef O2O_DOMAIN_DEMAND_H
-#define O2O_DOMAIN_DEMAND_H
+#ifndef O2O_INSIGHT_DEMAND_H
+#define O2O_INSIGHT_DEMAND_H
 
 #include <stdint.h>
 

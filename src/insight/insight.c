@@ -4,7 +4,7 @@
 ** folded order also goes past attribution.c (rewards for bought recommendations).
 ** No HTTP or JSON here. Tests: tests/e2e/test_insight.py, tests/unit/test_order_feed.c
 */
-#define MODULE_NAME "domain/insight"
+#define MODULE_NAME "insight/insight"
 #include "insight/insight.h"
 
 #include <inttypes.h>
@@ -14,11 +14,11 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "insight/attribution.h"
-#include "sales/order_read.h"
-#include "sales/order_feed.h"
 #include "insight/profile.h"
-#include "org/settings.h"
 #include "insight/tags.h"
+#include "org/settings.h"
+#include "sales/order_feed.h"
+#include "sales/order_read.h"
 
 #define BATCH INSIGHT_BATCH
 

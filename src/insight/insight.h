@@ -4,8 +4,8 @@
 ** into tags, life stages and profiles, off the till's path; a return, or a merge,
 ** makes it fold the member's history again.
 */
-#ifndef O2O_DOMAIN_INSIGHT_H
-#define O2O_DOMAIN_INSIGHT_H
+#ifndef O2O_INSIGHT_INSIGHT_H
+#define O2O_INSIGHT_INSIGHT_H
 
 #include <stdint.h>
 

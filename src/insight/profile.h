@@ -3,8 +3,8 @@
 ** purchase, channel mix, favourite store, recency/frequency/monetary scores
 ** and segment, value; and the core customers of a store.
 */
-#ifndef O2O_DOMAIN_PROFILE_H
-#define O2O_DOMAIN_PROFILE_H
+#ifndef O2O_INSIGHT_PROFILE_H
+#define O2O_INSIGHT_PROFILE_H
 
 #include "org/channel.h"
 

@@ -12,16 +12,16 @@
 #include <string.h>
 
 #include "analytics/reco.h"
+#include "catalog/catalog.h"
 #include "core/mem.h"
 #include "core/strmap.h"
 #include "core/util.h"
-#include "catalog/catalog.h"
-#include "member/friends.h"
-#include "stock/inventory.h"
-#include "org/location.h"
-#include "sales/order_read.h"
-#include "org/settings.h"
 #include "insight/tags.h"
+#include "member/friends.h"
+#include "org/location.h"
+#include "org/settings.h"
+#include "sales/order_read.h"
+#include "stock/inventory.h"
 
 #define DAY_MS 86400000LL
 #define MAX_DEPTH 6          /* category ancestors kept per product */

@@ -5,8 +5,8 @@
 ** she should not be offered (not launched, not in stock at the store she is in,
 ** more of a durable item she just bought).
 */
-#ifndef O2O_DOMAIN_RECOMMEND_H
-#define O2O_DOMAIN_RECOMMEND_H
+#ifndef O2O_INSIGHT_RECOMMEND_H
+#define O2O_INSIGHT_RECOMMEND_H
 
 #include <stdint.h>
 

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "core/mem.h"
 #include "core/util.h"
-#include "catalog/catalog.h"
-#include "sales/order_read.h"
 #include "org/settings.h"
+#include "sales/order_read.h"
 
 #define DAY_MS 86400000LL
 #define MAX_ORDER_TAGS 256

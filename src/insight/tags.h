@@ -3,8 +3,8 @@
 ** (brand:CODE, category:CODE, price:budget|mid|premium), and life stages
 ** (life:NAME) given by rules the chain writes as data.
 */
-#ifndef O2O_DOMAIN_TAGS_H
-#define O2O_DOMAIN_TAGS_H
+#ifndef O2O_INSIGHT_TAGS_H
+#define O2O_INSIGHT_TAGS_H
 
 #include <stdbool.h>
 #include <stdint.h>

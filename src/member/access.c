@@ -11,8 +11,8 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "member/identify.h"
-#include "org/location.h"
 #include "member/member.h"
+#include "org/location.h"
 
 /* Roles that may give points outside the earn rule and correct balances. */
 #define GIVERS (ROLE_OWNER | ROLE_REGION_MANAGER | ROLE_STORE_MANAGER | ROLE_SERVICE_AGENT)

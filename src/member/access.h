@@ -7,8 +7,8 @@
 ** points only after she identified herself at that till (identify.h); it may
 ** credit her purchases by the earn rule. Called by every handler that names a member.
 */
-#ifndef O2O_DOMAIN_ACCESS_H
-#define O2O_DOMAIN_ACCESS_H
+#ifndef O2O_MEMBER_ACCESS_H
+#define O2O_MEMBER_ACCESS_H
 
 #include <stdint.h>
 

@@ -1,9 +1,9 @@
 /*
-** coupons.c -- /v1/coupons and /v1/members/{id}/coupons: issue a coupon (to one
+** api_coupons.c -- /v1/coupons and /v1/members/{id}/coupons: issue a coupon (to one
 ** member or to anyone) and list a member's coupons.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "member/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +12,8 @@
 #include "core/util.h"
 #include "member/access.h"
 #include "member/coupon.h"
-#include "org/location.h"
 #include "member/member.h"
+#include "org/location.h"
 
 static json_t *render_coupon(const struct coupon *cp)
 {

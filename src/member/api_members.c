@@ -1,9 +1,9 @@
 /*
-** members.c -- /v1/members: register by phone, read, update consents, link
+** api_members.c -- /v1/members: register by phone, read, update consents, link
 ** channel identities, look up by any identity, merge duplicates.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "member/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +11,8 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "member/access.h"
-#include "org/location.h"
 #include "member/member.h"
+#include "org/location.h"
 
 json_t *api_render_member(const struct member *m)
 {

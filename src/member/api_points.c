@@ -1,10 +1,10 @@
 /*
-** points.c -- /v1/members/{id}/points: balance and history; earn, redeem,
+** api_points.c -- /v1/members/{id}/points: balance and history; earn, redeem,
 ** adjust and transfer as idempotent writes. Any channel may spend points
 ** earned in any other.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "member/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +12,10 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "member/access.h"
-#include "org/channel.h"
-#include "org/location.h"
 #include "member/member.h"
 #include "member/points.h"
+#include "org/channel.h"
+#include "org/location.h"
 
 static json_t *render_entry(const struct points_entry *e)
 {
@@ -188,4 +188,21 @@ int api_points_adjust(struct http_req *rq)
 int api_points_transfer(struct http_req *rq)
 {
     return points_write(rq, P_TRANSFER);
+}
+
+/* ---- on demand: the expiry job, now or as of a time ---- */
+
+static int expire_points_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    int64_t n = 0;
+    int rc = points_expire_due(c, *(int64_t *)arg, &n);
+    (void)who;
+    if (!rc)
+        *out = json_pack("{s:I}", "expired_lots", (json_int_t)n);
+    return rc;
+}
+
+int api_points_expire(struct http_req *rq)
+{
+    return api_write_as_of(rq, expire_points_body);
 }

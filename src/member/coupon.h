@@ -2,8 +2,8 @@
 ** coupon.h -- coupons: a percentage or an amount off an order, for one member or
 ** for anyone, valid for a period, used once (given back if the order is cancelled).
 */
-#ifndef O2O_DOMAIN_COUPON_H
-#define O2O_DOMAIN_COUPON_H
+#ifndef O2O_MEMBER_COUPON_H
+#define O2O_MEMBER_COUPON_H
 
 #include <stdint.h>
 

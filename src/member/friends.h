@@ -4,8 +4,8 @@
 ** member and made when the other accepts; until then nothing of either is shown
 ** to the other.
 */
-#ifndef O2O_DOMAIN_FRIENDS_H
-#define O2O_DOMAIN_FRIENDS_H
+#ifndef O2O_MEMBER_FRIENDS_H
+#define O2O_MEMBER_FRIENDS_H
 
 #include <stdint.h>
 

@@ -4,8 +4,8 @@
 ** her phone. Either grants that till's key the sight of her and the use of her
 ** points for one sale (ended by the sale, or after IDENTIFY_GRANT_MS).
 */
-#ifndef O2O_DOMAIN_IDENTIFY_H
-#define O2O_DOMAIN_IDENTIFY_H
+#ifndef O2O_MEMBER_IDENTIFY_H
+#define O2O_MEMBER_IDENTIFY_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -2,8 +2,8 @@
 ** member.h -- one member identity bound to a mobile phone, across every channel:
 ** channel identities, consent flags, merge of duplicates, tiers from spend.
 */
-#ifndef O2O_DOMAIN_MEMBER_H
-#define O2O_DOMAIN_MEMBER_H
+#ifndef O2O_MEMBER_MEMBER_H
+#define O2O_MEMBER_MEMBER_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -17,8 +17,8 @@
 
 #include "core/mem.h"
 #include "core/util.h"
-#include "org/audit.h"
 #include "member/member.h"
+#include "org/audit.h"
 #include "org/settings.h"
 
 #define DAY_MS (24LL * 3600 * 1000)

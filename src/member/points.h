@@ -3,8 +3,8 @@
 ** Append-only; the balance is derived from it and never negative; points earned
 ** in any channel are spendable in any channel.
 */
-#ifndef O2O_DOMAIN_POINTS_H
-#define O2O_DOMAIN_POINTS_H
+#ifndef O2O_MEMBER_POINTS_H
+#define O2O_MEMBER_POINTS_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /*
-** locations.c -- /v1/regions and /v1/locations: validate, call domain/location, render.
+** api_locations.c -- /v1/regions and /v1/locations: validate, call domain/location, render.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "org/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /*
-** settings.c -- /v1/settings and /v1/tiers: the earn rule, points expiry and
+** api_settings.c -- /v1/settings and /v1/tiers: the earn rule, points expiry and
 ** tier thresholds are data that the owner changes without a rebuild.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "org/handlers.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /*
 ** audit.h -- append-only audit trail of sensitive changes (merges, adjustments, keys).
 */
-#ifndef O2O_DOMAIN_AUDIT_H
-#define O2O_DOMAIN_AUDIT_H
+#ifndef O2O_ORG_AUDIT_H
+#define O2O_ORG_AUDIT_H
 
 #include "core/principal.h"
 #include "db/db.h"

@@ -4,8 +4,8 @@
 ** marketplace). The one list of them; the service desk's message channels (SMS,
 ** WeChat, e-mail...) are another thing with another name.
 */
-#ifndef O2O_DOMAIN_CHANNEL_H
-#define O2O_DOMAIN_CHANNEL_H
+#ifndef O2O_ORG_CHANNEL_H
+#define O2O_ORG_CHANNEL_H
 
 #include <stdbool.h>
 

@@ -2,8 +2,8 @@
 ** idem.h -- idempotency keys: a retried POST with the same key returns the
 ** first answer and changes nothing.
 */
-#ifndef O2O_DOMAIN_IDEM_H
-#define O2O_DOMAIN_IDEM_H
+#ifndef O2O_ORG_IDEM_H
+#define O2O_ORG_IDEM_H
 
 #include <stdbool.h>
 

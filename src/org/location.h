@@ -2,8 +2,8 @@
 ** location.h -- regions (a tree) and locations (stores, warehouses, restaurants),
 ** and the one place where a principal's scope is checked.
 */
-#ifndef O2O_DOMAIN_LOCATION_H
-#define O2O_DOMAIN_LOCATION_H
+#ifndef O2O_ORG_LOCATION_H
+#define O2O_ORG_LOCATION_H
 
 #include <stdbool.h>
 #include <stdint.h>

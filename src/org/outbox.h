@@ -2,8 +2,8 @@
 ** outbox.h -- everything that leaves the system (SMS, e-mail, webhooks) is first
 ** written here, in the same transaction as the change that caused it.
 */
-#ifndef O2O_DOMAIN_OUTBOX_H
-#define O2O_DOMAIN_OUTBOX_H
+#ifndef O2O_ORG_OUTBOX_H
+#define O2O_ORG_OUTBOX_H
 
 #include <stdbool.h>
 #include <stdint.h>

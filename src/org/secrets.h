@@ -3,8 +3,8 @@
 ** codes), made at random once and kept in the database so that every process
 ** and every restart signs alike.
 */
-#ifndef O2O_DOMAIN_SECRETS_H
-#define O2O_DOMAIN_SECRETS_H
+#ifndef O2O_ORG_SECRETS_H
+#define O2O_ORG_SECRETS_H
 
 #include "db/db.h"
 

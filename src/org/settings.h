@@ -2,8 +2,8 @@
 ** settings.h -- the chain's configuration that is data, not code: the earn rule,
 ** points expiry, the default country code, and the tier thresholds.
 */
-#ifndef O2O_DOMAIN_SETTINGS_H
-#define O2O_DOMAIN_SETTINGS_H
+#ifndef O2O_ORG_SETTINGS_H
+#define O2O_ORG_SETTINGS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -18,12 +18,12 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "core/money.h"
 #include "core/mem.h"
+#include "core/money.h"
 #include "core/tz.h"
 #include "core/util.h"
-#include "pay/provider.h"
 #include "net/httpc.h"
+#include "pay/provider.h"
 
 #define MAX_PARAMS 12          /* parameters of a request we send */
 

@@ -18,8 +18,8 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/util.h"
-#include "pay/wechatpay_int.h"
 #include "net/httpc.h"
+#include "pay/wechatpay_int.h"
 
 #define MAX_FIELDS 48
 

@@ -1,5 +1,5 @@
 /*
-** presence.c -- HTTP handlers for in-store positioning: a store's zones, the
+** api_presence.c -- HTTP handlers for in-store positioning: a store's zones, the
 ** sightings intake (Wi-Fi probes, beacons, the app), what a store's sightings
 ** add up to, and place-and-time message rules.
 */
@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/handlers.h"
 #include "core/mem.h"
 #include "core/util.h"
 #include "core/workq.h"
 #include "org/location.h"
+#include "presence/handlers.h"
 #include "presence/presence.h"
 
 static int store_in_scope(struct http_req *rq, struct location *l)

@@ -13,18 +13,18 @@
 #include <string.h>
 
 #include "analytics/funnel.h"
+#include "behaviour/events.h"
+#include "catalog/catalog.h"
 #include "core/mem.h"
 #include "core/strmap.h"
 #include "core/tz.h"
 #include "core/util.h"
-#include "catalog/catalog.h"
-#include "behaviour/events.h"
-#include "org/location.h"
+#include "insight/tags.h"
 #include "member/member.h"
-#include "sales/order_read.h"
+#include "org/location.h"
 #include "org/outbox.h"
 #include "org/settings.h"
-#include "insight/tags.h"
+#include "sales/order_read.h"
 
 #define LATE_MS (15 * 60000LL)   /* older sightings (a backlog) bring no messages */
 

@@ -4,8 +4,8 @@
 ** dwell, routes, footfall, the online-to-offline funnel), and place-and-time
 ** messages with frequency caps and quiet hours.
 */
-#ifndef O2O_DOMAIN_PRESENCE_H
-#define O2O_DOMAIN_PRESENCE_H
+#ifndef O2O_PRESENCE_PRESENCE_H
+#define O2O_PRESENCE_PRESENCE_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
-** deliver.c -- the turn (run by a thread of app/) that delivers the outbox's e-mails (SMTP, through
+** api_deliver.c -- the turn (run by a thread of app/) that delivers the outbox's e-mails (SMTP, through
 ** --smtp) and webhooks (HTTP POST, signed with --webhook-secret). A message is
 ** claimed for a minute before it is sent, so that of several processes only one
 ** sends it; a failure is tried again later (5 s, doubling, up to an hour), and
@@ -16,16 +16,17 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "core/util.h"
-#include "org/outbox.h"
-#include "reports/report.h"
-#include "org/settings.h"
-#include "net/httpc.h"
 #include "core/mime.h"
+#include "core/util.h"
+#include "net/httpc.h"
+#include "org/outbox.h"
+#include "org/settings.h"
+#include "reports/handlers.h"
 #include "reports/mail.h"
 #include "reports/render.h"
+#include "reports/report.h"
 
-#define MODULE_NAME "api/deliver"
+#define MODULE_NAME "reports/api_deliver"
 
 #define BATCH 16
 #define HOLD_MS 60000

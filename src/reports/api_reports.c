@@ -1,5 +1,5 @@
 /*
-** reports.c -- HTTP handlers for reports (a day of a store, a region or the
+** api_reports.c -- HTTP handlers for reports (a day of a store, a region or the
 ** chain; months; in JSON, CSV, HTML or XLSX), report subscriptions, and the
 ** turn (run by a thread of app/) that builds each store's report at its closing time (then the region
 ** and chain roll-ups) and stores it, which queues it for the subscribers.
@@ -9,16 +9,16 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/handlers.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/util.h"
 #include "core/workq.h"
 #include "insight/demand.h"
-#include "reports/report.h"
+#include "reports/handlers.h"
 #include "reports/render.h"
+#include "reports/report.h"
 
-#define MODULE_NAME "api/reports"
+#define MODULE_NAME "reports/api_reports"
 
 /* ---- answering in a format ---- */
 

@@ -3,8 +3,8 @@
 ** places SVG does not show (e-mail: Gmail and Outlook drop inline SVG). librsvg
 ** and cairo do the drawing, loaded on first use.
 */
-#ifndef O2O_REPORT_CHART_PNG_H
-#define O2O_REPORT_CHART_PNG_H
+#ifndef O2O_REPORTS_CHART_PNG_H
+#define O2O_REPORTS_CHART_PNG_H
 
 #include <stddef.h>
 

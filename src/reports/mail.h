@@ -4,8 +4,8 @@
 ** SVG), the CSV (with a byte-order mark, for Excel) and XLSX files attached, a
 ** Message-ID, and a subject any SMTP server carries (RFC 2047).
 */
-#ifndef O2O_REPORT_MAIL_H
-#define O2O_REPORT_MAIL_H
+#ifndef O2O_REPORTS_MAIL_H
+#define O2O_REPORTS_MAIL_H
 
 #include <jansson.h>
 #include <stddef.h>

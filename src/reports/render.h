@@ -4,8 +4,8 @@
 ** with charts, an XLSX workbook and a table for the terminal. Money is fen in
 ** JSON and yuan with two decimals everywhere else. No SQL here.
 */
-#ifndef O2O_REPORT_RENDER_H
-#define O2O_REPORT_RENDER_H
+#ifndef O2O_REPORTS_RENDER_H
+#define O2O_REPORTS_RENDER_H
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -17,12 +17,12 @@
 #include "core/strmap.h"
 #include "core/tz.h"
 #include "core/util.h"
-#include "org/location.h"
 #include "member/member.h"
-#include "sales/order_read.h"
-#include "org/outbox.h"
 #include "member/points.h"
+#include "org/location.h"
+#include "org/outbox.h"
 #include "org/settings.h"
+#include "sales/order_read.h"
 
 /* ---- scope ---- */
 

@@ -5,8 +5,8 @@
 ** from the modules that own the data (orders, points, members); rendering
 ** (JSON, CSV, HTML, XLSX) is src/report/'s.
 */
-#ifndef O2O_DOMAIN_REPORT_H
-#define O2O_DOMAIN_REPORT_H
+#ifndef O2O_REPORTS_REPORT_H
+#define O2O_REPORTS_REPORT_H
 
 #include <stdbool.h>
 #include <stdint.h>

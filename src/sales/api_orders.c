@@ -1,12 +1,12 @@
 /*
-** orders.c -- /v1/orders and /v1/fulfilments: place an order from any channel,
+** api_orders.c -- /v1/orders and /v1/fulfilments: place an order from any channel,
 ** pay it, cancel it, return goods in any store, and move fulfilments through
 ** their steps; also the routing capacities. Thin: parse, check scope, call
 ** domain/order.c; the answers are rendered by order_view.c, the timeline's
 ** long-poll is watch.c.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "sales/handlers.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -15,10 +15,10 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "member/access.h"
-#include "org/channel.h"
 #include "member/identify.h"
-#include "org/location.h"
 #include "member/member.h"
+#include "org/channel.h"
+#include "org/location.h"
 #include "sales/order.h"
 #include "sales/routing.h"
 #include "ship/carrier.h"

@@ -1,5 +1,5 @@
 /*
-** payments.c -- payments through WeChat Pay and Alipay, end to end:
+** api_payments.c -- payments through WeChat Pay and Alipay, end to end:
 ** POST /v1/orders/{id}/payments/gateway creates the payment with the gateway (a QR
 ** code to scan, a prepay id for an app, or an immediate charge of a scanned
 ** payment code); the gateways' asynchronous notifications are verified here and
@@ -12,7 +12,7 @@
 ** gateway hears of it, and the gateway's answer is written after.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "sales/handlers.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -26,9 +26,9 @@
 #include "core/util.h"
 #include "core/workq.h"
 #include "org/location.h"
+#include "pay/gateway.h"
 #include "sales/order.h"
 #include "sales/settlement.h"
-#include "pay/gateway.h"
 
 #define MODULE_NAME "payments"
 

@@ -1,11 +1,11 @@
 /*
-** receipts.c -- e-receipts of till sales: the page a customer opens from the
+** api_receipts.c -- e-receipts of till sales: the page a customer opens from the
 ** receipt's QR code (/r/{token}: claimed right there after signing in by phone
 ** code, web/receipt.js), the QR code itself as SVG and PNG, and
 ** POST /v1/receipts/claim, by which a signed-in member makes the sale hers.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "sales/handlers.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

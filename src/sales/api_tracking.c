@@ -1,11 +1,11 @@
 /*
-** tracking.c -- carrier tracking: when a delivery ships with a configured
+** api_tracking.c -- carrier tracking: when a delivery ships with a configured
 ** carrier, o2o subscribes its tracking number (on an I/O worker); the carrier's
 ** signed pushes to POST /v1/carriers/{name}/events land on the order's timeline,
 ** and "delivered" completes the shipment.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "sales/handlers.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

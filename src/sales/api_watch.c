@@ -1,5 +1,5 @@
 /*
-** watch.c -- clients long-polling an order's timeline (GET /v1/orders/{id}/events
+** api_watch.c -- clients long-polling an order's timeline (GET /v1/orders/{id}/events
 ** with wait=S): the watchers, and the turn (api_watch_tick, run back to back by a
 ** thread of app/) that answers them when their order moves (woken by whoever
 ** moved it: api_watch_notify) or their time is up. It polls too, for changes made
@@ -7,7 +7,7 @@
 ** (orders, payments, tracking), above none.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "sales/handlers.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -15,12 +15,12 @@
 
 #include "core/mem.h"
 #include "core/tz.h"
-#include "stock/inventory.h"
-#include "org/location.h"
 #include "member/member.h"
+#include "org/location.h"
 #include "org/outbox.h"
-#include "sales/routing.h"
 #include "org/settings.h"
+#include "sales/routing.h"
+#include "stock/inventory.h"
 
 /* ---- allocation ---- */
 

@@ -15,15 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mem.h"
-#include "org/channel.h"
 #include "catalog/catalog.h"
+#include "core/mem.h"
 #include "member/coupon.h"
-#include "stock/inventory.h"
-#include "org/location.h"
-#include "sales/order_feed.h"
 #include "member/member.h"
+#include "org/channel.h"
+#include "org/location.h"
 #include "org/settings.h"
+#include "sales/order_feed.h"
+#include "stock/inventory.h"
 
 /* ---- the timeline ---- */
 

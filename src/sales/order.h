@@ -15,8 +15,8 @@
 ** cancelled. Anything else is O2O_ECONFLICT "illegal_transition".
 ** Stock is reserved at placement and leaves on hand at hand-over or shipment.
 */
-#ifndef O2O_DOMAIN_ORDER_H
-#define O2O_DOMAIN_ORDER_H
+#ifndef O2O_SALES_ORDER_H
+#define O2O_SALES_ORDER_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -4,8 +4,8 @@
 ** change and read by the contexts above it (insight today, commissions next) with a
 ** cursor each keeps itself, so that sales never calls them.
 */
-#ifndef O2O_DOMAIN_ORDER_FEED_H
-#define O2O_DOMAIN_ORDER_FEED_H
+#ifndef O2O_SALES_ORDER_FEED_H
+#define O2O_SALES_ORDER_FEED_H
 
 #include <stdint.h>
 

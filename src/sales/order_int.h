@@ -8,8 +8,8 @@
 ** tracking), order_refund.c (refunds, cancellation, returns), order_gateway.c
 ** (gateway payment state), order_read.c (the read models of order_read.h).
 */
-#ifndef O2O_DOMAIN_ORDER_INT_H
-#define O2O_DOMAIN_ORDER_INT_H
+#ifndef O2O_SALES_ORDER_INT_H
+#define O2O_SALES_ORDER_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "core/money.h"
-#include "sales/order_feed.h"
 #include "member/member.h"
 #include "member/points.h"
 #include "org/settings.h"
+#include "sales/order_feed.h"
 
 static const char *tenders[] = {"cash", "bank_card", "wechat_pay", "alipay", "scan", "points"};
 

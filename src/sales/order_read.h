@@ -4,8 +4,8 @@
 ** an order's facts, baskets, purchase lines, recommendation rows, a store's
 ** purchases, report figures and demand lines. Reads only (order_read.c).
 */
-#ifndef O2O_DOMAIN_ORDER_READ_H
-#define O2O_DOMAIN_ORDER_READ_H
+#ifndef O2O_SALES_ORDER_READ_H
+#define O2O_SALES_ORDER_READ_H
 
 #include <stdint.h>
 

@@ -16,11 +16,11 @@
 #include "core/mem.h"
 #include "core/money.h"
 #include "member/coupon.h"
-#include "stock/inventory.h"
-#include "org/location.h"
-#include "sales/order_feed.h"
 #include "member/points.h"
+#include "org/location.h"
 #include "org/settings.h"
+#include "sales/order_feed.h"
+#include "stock/inventory.h"
 
 /* ---- refunds ---- */
 

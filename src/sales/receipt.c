@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "sales/order.h"
 #include "org/secrets.h"
+#include "sales/order.h"
 
 #define KEY_NAME "receipt_hmac_key"
 

@@ -3,8 +3,8 @@
 ** receipt's QR code carries; a signed-in member who scans it claims the sale once:
 ** it is linked to her and its points are credited.
 */
-#ifndef O2O_DOMAIN_RECEIPT_H
-#define O2O_DOMAIN_RECEIPT_H
+#ifndef O2O_SALES_RECEIPT_H
+#define O2O_SALES_RECEIPT_H
 
 #include <stdint.h>
 

@@ -11,8 +11,8 @@
 ** when its kind is not allowed, it is closed, it is beyond the maximum distance,
 ** its daily capacity is used up, or it rejected this order before.
 */
-#ifndef O2O_DOMAIN_ROUTING_H
-#define O2O_DOMAIN_ROUTING_H
+#ifndef O2O_SALES_ROUTING_H
+#define O2O_SALES_ROUTING_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -4,8 +4,8 @@
 ** cashier or the finance team must look at. Also the log of every gateway
 ** notification and answer (verified or not) that the reconciliation reads.
 */
-#ifndef O2O_DOMAIN_SETTLEMENT_H
-#define O2O_DOMAIN_SETTLEMENT_H
+#ifndef O2O_SALES_SETTLEMENT_H
+#define O2O_SALES_SETTLEMENT_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,18 +1,18 @@
 /*
-** inventory.c -- /v1/stock, /v1/stock/movements, /v1/stock/transfers and
+** api_inventory.c -- /v1/stock, /v1/stock/movements, /v1/stock/transfers and
 ** /v1/reservations. Location-bound staff and keys act only on their location.
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "stock/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "core/mem.h"
 #include "core/util.h"
-#include "catalog/catalog.h"
-#include "stock/inventory.h"
 #include "org/location.h"
+#include "stock/inventory.h"
 
 /* Resolve a SKU code and a location code from the body or query, with fields for errors. */
 static int resolve(struct db_conn *c, const char *sku_code, const char *loc_code, const char *loc_field,
@@ -286,4 +286,22 @@ int api_reservations_release(struct http_req *rq)
 int api_reservations_consume(struct http_req *rq)
 {
     return finish(rq, true);
+}
+
+/* ---- on demand: the reservations job ---- */
+
+static int expire_res_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    int64_t n = 0;
+    int rc = inventory_expire_reservations(c, now_ms(), &n);
+    (void)arg;
+    (void)who;
+    if (!rc)
+        *out = json_pack("{s:I}", "expired_reservations", (json_int_t)n);
+    return rc;
+}
+
+int api_reservations_expire(struct http_req *rq)
+{
+    return api_write(rq, expire_res_body, NULL, 200);
 }

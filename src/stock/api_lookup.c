@@ -1,18 +1,19 @@
 /*
-** lookup.c -- stock seen from a product: GET /v1/skus/lookup (a barcode scanned in a
+** api_lookup.c -- stock seen from a product: GET /v1/skus/lookup (a barcode scanned in a
 ** store: the SKU, its stock here and in the nearest stores) and
 ** GET /v1/skus/{code}/availability (where it is available, nearest first).
 */
 #include "api/api.h"
-#include "api/handlers.h"
+#include "catalog/handlers.h"
+#include "stock/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
 #include "catalog/catalog.h"
-#include "stock/inventory.h"
+#include "core/util.h"
 #include "org/location.h"
+#include "stock/inventory.h"
 
 struct near {
     json_t *items;

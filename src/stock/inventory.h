@@ -3,8 +3,8 @@
 ** available = on hand - reserved), a movement journal, reservations with expiry,
 ** and availability across locations by distance.
 */
-#ifndef O2O_DOMAIN_INVENTORY_H
-#define O2O_DOMAIN_INVENTORY_H
+#ifndef O2O_STOCK_INVENTORY_H
+#define O2O_STOCK_INVENTORY_H
 
 #include <stdbool.h>
 #include <stdint.h>
