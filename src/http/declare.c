@@ -194,7 +194,7 @@ void declare_serving(const struct http_req *rq)
 #ifdef O2O_STRICT
 static void undeclared(const char *what, const char *name)
 {
-    log_error("BUG: %s %s reads the %s \"%s\", which it does not declare (src/api/routes.c)", serving->method,
+    log_error("BUG: %s %s reads the %s \"%s\", which it does not declare (src/app/routes.c)", serving->method,
               serving->route->pattern, what, name);
     abort();
 }

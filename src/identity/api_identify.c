@@ -2,7 +2,7 @@
 ** api_identify.c -- GET /v1/me/member-code (the code a member's app shows as a QR
 ** code) and POST /v1/till/identify (the till scans it, or asks a code to be sent
 ** to her phone and takes it back from her): a till's key then sees her and may
-** spend her points for this sale. Thin: parse, call domain/identify.c, render.
+** spend her points for this sale. Thin: parse, call member/identify.c, render.
 */
 #include "api/api.h"
 #include "identity/handlers.h"

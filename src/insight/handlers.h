@@ -28,7 +28,7 @@ int api_relations_list(struct http_req *rq);
 int api_relations_remove(struct http_req *rq);
 int api_store_core_customers(struct http_req *rq);
 
-/* The recommendation model (api/recommend.c): a turn builds it when it is due (the
+/* The recommendation model (insight/api_recommend.c): a turn builds it when it is due (the
 ** first turn, every every_ms after, or asked for) and writes the impressions
 ** gathered; close writes what is left and frees the model. */
 void api_recommend_open(int64_t every_ms);

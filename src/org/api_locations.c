@@ -1,5 +1,5 @@
 /*
-** api_locations.c -- /v1/regions and /v1/locations: validate, call domain/location, render.
+** api_locations.c -- /v1/regions and /v1/locations: validate, call org/location.c, render.
 */
 #include "api/api.h"
 #include "org/handlers.h"

@@ -64,6 +64,6 @@ int location_cached_by_code(struct db_conn *c, const char *code, struct location
 int scope_check_location(struct db_conn *c, const struct principal *who, int64_t location_id);
 /* Scope over a region (region managers of it or an ancestor, owners). */
 int scope_check_region(struct db_conn *c, const struct principal *who, int64_t region_id);
-/* Who may act on a member: domain/access.h. */
+/* Who may act on a member: member/access.h. */
 
 #endif

@@ -1,5 +1,5 @@
 /*
-** outbox.c -- the outbox table. The delivery thread (api/deliver.c) sends its
+** outbox.c -- the outbox table. The delivery thread (reports/api_deliver.c) sends its
 ** e-mails and webhooks; SMS have no provider yet (in development mode their text
 ** is also written to the log).
 ** Owns table outbox.

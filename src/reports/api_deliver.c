@@ -4,7 +4,7 @@
 ** claimed for a minute before it is sent, so that of several processes only one
 ** sends it; a failure is tried again later (5 s, doubling, up to an hour), and
 ** given up after 10 attempts. A report ("report:ID") goes out as an e-mail
-** (report/mail.c: text and HTML with PNG charts, CSV and XLSX attached), or as a
+** (reports/mail.c: text and HTML with PNG charts, CSV and XLSX attached), or as a
 ** webhook whose body is the report's JSON.
 */
 #include <sodium.h>

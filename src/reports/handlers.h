@@ -21,11 +21,11 @@ int api_reports_daily(struct http_req *rq);
 int api_reports_monthly(struct http_req *rq);
 int api_reports_run(struct http_req *rq);
 
-/* A turn builds the reports due at each store's closing time (api/reports.c). */
+/* A turn builds the reports due at each store's closing time (reports/api_reports.c). */
 void api_reports_tick(void *arg);
 
 /* The outbox's e-mails (SMTP at smtp, "" for none) and webhooks (signed with secret
-** when given) (api/deliver.c): a turn delivers what is due. */
+** when given) (reports/api_deliver.c): a turn delivers what is due. */
 void api_deliver_configure(const char *smtp, const char *from, const char *secret);
 
 void api_deliver_tick(void *arg);

@@ -2,7 +2,7 @@
 ** api_order_view.c -- an order as the API answers it: the whole order (lines grouped
 ** under their fulfilments, payments, refunds, routing decisions, the timeline),
 ** the view a store taking goods back may read of an order it never touched, and
-** the answer of a write made from its reference. Reads through domain/order.h.
+** the answer of a write made from its reference. Reads through sales/order.h.
 */
 #include "api/api.h"
 #include "sales/handlers.h"

@@ -2,7 +2,7 @@
 ** api_orders.c -- /v1/orders and /v1/fulfilments: place an order from any channel,
 ** pay it, cancel it, return goods in any store, and move fulfilments through
 ** their steps; also the routing capacities. Thin: parse, check scope, call
-** domain/order.c; the answers are rendered by order_view.c, the timeline's
+** sales/order.c; the answers are rendered by order_view.c, the timeline's
 ** long-poll is watch.c.
 */
 #include "api/api.h"

@@ -3,7 +3,7 @@
 ** to stock points (routing.c decides, this writes), the fulfilment state machine
 ** (pick, ready, hand over with the pickup code, ship, deliver, receive a transfer,
 ** reject and re-route), the reservations consumed or released on the way, and
-** carriers' tracking events. Owns tables fulfilments, fulfilment_lines. No HTTP or
+** carriers' tracking events. Owns tables fulfilments, tracking_events. No HTTP or
 ** JSON here. Tests: tests/e2e/test_orders.py, tests/e2e/test_tracking.py
 */
 #include "sales/order_int.h"

@@ -47,7 +47,7 @@ int api_settlements_get(struct http_req *rq);
 ** reference's other keys added. */
 int api_order_view(struct db_conn *c, json_t *ref, json_t **out);
 
-/* Order watchers (api/watch.c): long-polling clients of an order's timeline. Open
+/* Order watchers (sales/api_watch.c): long-polling clients of an order's timeline. Open
 ** lets clients wait (someone runs the turns); a turn waits up to 100 ms for a wake,
 ** then answers the watchers whose order moved or whose time is up; close answers
 ** every one still waiting. */
@@ -80,7 +80,7 @@ void api_tracking_subscribe(int64_t order_id, const char *carrier, const char *t
 
 /* The background turns of the handlers, each run by a thread of app/ (only app/
 ** starts threads). */
-/* Gateway sweeper (api/payments.c): sends pending refunds and asks the gateways about
+/* Gateway sweeper (sales/api_payments.c): sends pending refunds and asks the gateways about
 ** payments whose notification is older than stale_ms. Returns what it handled. A
 ** turn: refunds, and every 30 s the payments two minutes late. Active: a gateway
 ** is configured. */
