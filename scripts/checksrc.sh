@@ -23,6 +23,12 @@ $out"
 out=$(grep -nE '\b(pthread_create|ticker_start)\s*\(' -r src --include='*.c' | grep -vE '^src/(app|core|db|http|analytics)/' || true)
 [ -n "$out" ] && report "threads started outside app/:
 $out"
+# one file, one concept: none grows past 1,200 lines (split it along its tables or jobs)
+out=$(find src tests scripts bench docs web Makefile README.md -type f \( -name '*.[ch]' -o -name '*.py' -o -name '*.sh' \
+      -o -name '*.js' -o -name '*.md' -o -name '*.sql' -o -name Makefile \) -exec wc -l {} + 2>/dev/null \
+      | awk '$2 != "total" && $1 > 1200 {print $2 ": " $1 " lines"}')
+[ -n "$out" ] && report "files over 1,200 lines:
+$out"
 out=$(grep -nE '^\s*//|[;{}]\s*//' -r src --include='*.c' --include='*.h' || true)
 [ -n "$out" ] && report "// comments:
 $out"
