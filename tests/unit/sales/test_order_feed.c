@@ -15,18 +15,6 @@
 
 #define T0 1700000000000LL /* a pinned clock: 2023-11-14 */
 
-static int receive_body(struct db_conn *c, void *arg)
-{
-    const int64_t *a = arg; /* sku, location, qty */
-    struct stock_move m;
-    memset(&m, 0, sizeof m);
-    m.sku_id = a[0];
-    m.location_id = a[1];
-    strcpy(m.kind, "receive");
-    m.qty = a[2];
-    return inventory_move(c, &m, NULL);
-}
-
 static int member_body(struct db_conn *c, void *arg)
 {
     struct member *m = arg;
@@ -65,8 +53,8 @@ static int return_body(struct db_conn *c, void *arg)
 static int64_t till_sale(int64_t member)
 {
     struct sale *s = calloc(1, sizeof *s);
-    int64_t a[3] = {ids.tee_m, ids.sh01, 1}, id;
-    assert_int_equal(db_txn(db, receive_body, a), 0);
+    int64_t id;
+    receive(ids.tee_m, ids.sh01, 1);
     strcpy(s->in.channel, "pos");
     strcpy(s->in.mode, "carry_out");
     s->in.member_id = member;

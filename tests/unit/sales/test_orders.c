@@ -13,24 +13,6 @@
 #include "member/points.h"
 #include "sales/routing.h"
 
-static int receive_body(struct db_conn *c, void *arg)
-{
-    const int64_t *a = arg; /* sku, location, qty */
-    struct stock_move m;
-    memset(&m, 0, sizeof m);
-    m.sku_id = a[0];
-    m.location_id = a[1];
-    strcpy(m.kind, "receive");
-    m.qty = a[2];
-    return inventory_move(c, &m, NULL);
-}
-
-static void receive(int64_t sku, int64_t loc, int64_t qty)
-{
-    int64_t a[3] = {sku, loc, qty};
-    assert_int_equal(db_txn(db, receive_body, a), 0);
-}
-
 struct plan_arg {
     struct route_request rq;
     struct route_plan plan;
