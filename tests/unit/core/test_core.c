@@ -5,10 +5,12 @@
 #include "testutil.h"
 
 #include <sodium.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/csv.h"
 #include "core/ratelimit.h"
+#include "core/tz.h"
 #include "core/util.h"
 
 static void test_core__parse_i64_rejects_junk_and_range(void **state)
@@ -160,6 +162,70 @@ static void test_core__rate_limits_refill_by_the_minute_and_keys_stay_apart(void
     ratelimit_free(rl);
 }
 
+/* The C library's answer, the oracle: TZ set in this one thread. */
+static int libc_offset_min(int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    assert_non_null(localtime_r(&t, &tm));
+    return (int)(tm.tm_gmtoff / 60);
+}
+
+static void test_core__zone_offsets_match_the_c_library_and_leave_the_environment_alone(void **state)
+{
+    /* no daylight saving; both hemispheres' rules; negative DST (Dublin); 30- and
+    ** 45-minute offsets; a zone whose rule changed lately; an unknown zone */
+    static const char *const zones[] = {"Asia/Shanghai", "Europe/London", "America/New_York", "Australia/Sydney",
+                                        "Europe/Dublin", "Asia/Kolkata", "Asia/Kathmandu", "Pacific/Chatham",
+                                        "America/Sao_Paulo", "America/Santiago", "Africa/Casablanca",
+                                        "Nowhere/Atlantis"};
+    const int64_t h = 3600000;
+    extern char **environ;
+    char **env0 = environ;
+    const char *tz0 = getenv("TZ");
+    char *saved = tz0 ? strdup(tz0) : NULL;
+    int checked = 0;
+    (void)state;
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        int64_t from[] = {631152000000LL, 1735689600000LL};   /* 1990-01-01, 2025-01-01 */
+        int64_t to[] = {2208988800000LL, 1798761600000LL};    /* 2040-01-01, 2027-01-01 */
+        int64_t step[] = {5 * h + 17 * 60000, 15 * 60000};     /* a coarse grid, then every quarter hour */
+        /* ours first, with TZ as the test began: the environment must not move */
+        int *ours = NULL;
+        size_t n = 0, k = 0;
+        for (int g = 0; g < 2; g++)
+            n += (size_t)((to[g] - from[g]) / step[g]) + 1;
+        ours = malloc(n * sizeof *ours);
+        for (int g = 0; g < 2; g++)
+            for (int64_t t = from[g]; t <= to[g]; t += step[g])
+                ours[k++] = tz_offset_min(zones[z], t);
+        assert_ptr_equal(environ, env0);
+        assert_true((getenv("TZ") == NULL) == (saved == NULL));
+        if (saved)
+            assert_string_equal(getenv("TZ"), saved);
+        /* then the C library's (an unknown zone is UTC for both) */
+        setenv("TZ", zones[z], 1);
+        tzset();
+        k = 0;
+        for (int g = 0; g < 2; g++)
+            for (int64_t t = from[g]; t <= to[g]; t += step[g], k++) {
+                int want = libc_offset_min(t);
+                if (ours[k] != want)
+                    fail_msg("%s at %lld: %d minutes, the C library says %d", zones[z], (long long)t, ours[k], want);
+                checked++;
+            }
+        free(ours);
+        if (saved)
+            setenv("TZ", saved, 1);
+        else
+            unsetenv("TZ");
+        tzset();
+        env0 = environ;
+    }
+    assert_true(checked > 12 * 100000);
+    free(saved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_core__error_record_keeps_code_field_and_message),
         cmocka_unit_test(test_core__distance_between_shanghai_and_beijing),
         cmocka_unit_test(test_core__rate_limits_refill_by_the_minute_and_keys_stay_apart),
+        cmocka_unit_test(test_core__zone_offsets_match_the_c_library_and_leave_the_environment_alone),
     };
     if (sodium_init() < 0)
         return 1;
