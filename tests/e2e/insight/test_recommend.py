@@ -6,7 +6,7 @@ bought; buying a recommended item earns a coupon (once, announced), counted by
 the attribution report up to its redemption; clear errors."""
 import time
 
-from harness import ServerTest, make_chain, member_token, unique
+from harness import ServerTest, make_chain, member_token, unique, wait_until
 
 
 class RecommendTest(ServerTest):
@@ -78,13 +78,10 @@ class RecommendTest(ServerTest):
             before = r.json["model_built_at"]
         time.sleep(0.01)
         assert self.owner.post("/v1/recommendations/rebuild", {}).status == 202
-        deadline = time.time() + 30
-        while time.time() < deadline:
+        def rebuilt():
             r = self.owner.get("/v1/members/%d/recommendations" % self.formula_only)
-            if r.status == 200 and r.json["model_built_at"] != before:
-                return
-            time.sleep(0.05)
-        raise AssertionError("the model was not rebuilt")
+            return r.status == 200 and r.json["model_built_at"] != before
+        wait_until(rebuilt, 30, "the model's rebuild")
 
     def recs(self, member, query="", status=200, limit=20, client=None):
         r = (client or self.owner).get("/v1/members/%d/recommendations?limit=%d%s" % (member, limit, query))
@@ -131,12 +128,9 @@ class RecommendTest(ServerTest):
         m = self.new_member()
         self.sale(m, "FORMULA")
         self.sale(m, "DIAPER")
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            tags = [t["tag"] for t in self.owner.get("/v1/members/%d/tags" % m).json["tags"]]
-            if "life:new_parent" in tags:
-                break
-            time.sleep(0.05)
+        def tags():
+            return [t["tag"] for t in self.owner.get("/v1/members/%d/tags" % m).json["tags"]]
+        wait_until(lambda: "life:new_parent" in tags(), 20, "the life stage new_parent")
         r = self.recs(m, "&context=checkout")
         b = self.find(r, "BOTTLE")
         self.assertIsNotNone(b, r)  # nobody ever bought a bottle
@@ -205,13 +199,10 @@ class RecommendTest(ServerTest):
 
     def shown(self, member, n=1):
         """Impressions are written once a second, off the request path: wait for them."""
-        deadline = time.time() + 20
-        while time.time() < deadline:
+        def count():
             got = int(self.server.scalar("SELECT COUNT(*) FROM reco_impressions WHERE member_id = %d" % member))
-            if got >= n:
-                return got
-            time.sleep(0.1)
-        self.fail("no impression for member %d" % member)
+            return got if got >= n else 0
+        return wait_until(count, 20, "an impression for member %d" % member)
 
     def rewards(self, member):
         return [c for c in self.coupons(member) if c["reason"].startswith("bought a recommended item")]

@@ -2,9 +2,8 @@
 ledger (earn anywhere, spend anywhere, never negative, expiry oldest-first,
 transfers, adjustments), including 64 concurrent redemptions."""
 import threading
-import time
 
-from harness import ServerTest, make_chain
+from harness import ServerTest, make_chain, wait_until
 
 
 class MembersPointsTest(ServerTest):
@@ -112,13 +111,9 @@ class MembersPointsTest(ServerTest):
         self.assertIn("vip", [t["code"] for t in self.web.get("/v1/tiers").json["items"]])
 
     def wait_tier(self, member_id, tier, timeout=30):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            got = self.owner.get("/v1/members/%d" % member_id).json["tier"]
-            if got == tier:
-                return got
-            time.sleep(0.2)
-        return got
+        """Her tier once the tier pass has given it (the jobs run in the background)."""
+        return wait_until(lambda: self.owner.get("/v1/members/%d" % member_id).json["tier"] == tier and tier,
+                          timeout, "member %d in tier %s" % (member_id, tier))
 
     def test_tiers_follow_a_threshold_change_and_the_year_that_passes(self):
         # issue 12: tiers were recomputed only at a member's next purchase
