@@ -424,8 +424,13 @@ class ReportsTest(ServerTest):
         self.assertEqual(len(mail), 1)
         msg = email.message_from_bytes(mail[0]["raw"], policy=email.policy.default)
         self.assertEqual(msg["Subject"], "Daily report %s, the whole chain" % day)
-        outbox = o.get("/v1/outbox?limit=200").json["items"]
-        self.assertEqual({m["status"] for m in outbox if m["topic"] in ("email", "webhook")}, {"sent"})
+        # the delivery marks a message sent once the server at the other end took it: the
+        # mail can be in the sink a moment before its outbox row says so
+        def statuses():
+            items = o.get("/v1/outbox?limit=200").json["items"]
+            got = {m["status"] for m in items if m["topic"] in ("email", "webhook")}
+            return got if "pending" not in got else None
+        self.assertEqual(wait_for(statuses), {"sent"})
         # unsubscribing
         sid = subs[0]["id"]
         self.assertError(self.as_("rm_east").delete("/v1/report-subscriptions/%d" % sid), 404)
