@@ -68,7 +68,8 @@ static const struct http_schema_def defs[] = {
     {"OrderLine", "{line:int, sku:str, name:str, qty:int, unit_price:int, discount:int, amount:int, returned_qty:int, "
                   "fulfilment_id:int|null}"},
     {"Fulfilment", "{id:int, kind:(pickup|delivery|transfer|carry_out), location:str, status:str, to_location:str|null, "
-                   "carrier:str|null, tracking_no:str|null, pickup_until:time|null, reason:str|null, lines:[int]}"},
+                   "carrier:str|null, tracking_no:str|null, pickup_until:time|null, reason:str|null, lines:[int], "
+                   "pickup_code?:str}"},
     {"Payment", "{id:int, tender:str, amount:int, refunded:int, status:(pending|captured|failed|cancelled), "
                 "reference:str|null, out_trade_no:str|null, created_at:time, points?:int, payer?:str, gateway?:str, "
                 "expires_at?:time|null}"},
@@ -101,7 +102,7 @@ static const struct http_schema_def defs[] = {
                  "updated_at:time|null}"},
     {"Recommendations", "{member_id:int, context:(login|checkout|store), store:str|null, model_built_at:time|null, "
                         "items:[{product:str, name:str, price:int, score:num, reason:{code:str, text:str, "
-                        "because:str|null}}]}"},
+                        "because:str|null, label:str|null}}]}"},
     {"Relation", "{member_id:int, kind:str, status:str, since:time|null}"},
     {"Rules", "{baskets:int, items:int, min_count:int, itemsets:int, rules_found:int, rules:[{lhs:[str], rhs:str, "
               "support:num, confidence:num, coverage:num, lift:num, count:int}]}"},

@@ -154,9 +154,9 @@ static const struct http_route routes[] = {
      "Merge another member into this one", NULL, NONE, B("merge_id:int"), A("200 Member")},
 
     /* points */
-    {"GET", "/v1/members/{id}/points", api_points_get, ANY, 0, "Points balance and ledger", NULL,
+    {"GET", "/v1/members/{id}/points", api_points_get, ANY, 0, "Points balance (and what it is worth, in fen) and ledger", NULL,
      Q("limit?:int, cursor?:int"), NONE,
-     A("200 {member_id:int, balance:int, tier:str, items:[PointsEntry], next_cursor:int|null}")},
+     A("200 {member_id:int, balance:int, value:int, tier:str, items:[PointsEntry], next_cursor:int|null}")},
     {"POST", "/v1/members/{id}/points/earn", api_points_earn, STAFF | CHAN, IDEM,
      "Earn points for a purchase (amount in fen) or a given number", NULL, NONE,
      B("points?:int, amount?:int, " POINTS_IN), A("201 PointsDone")},
@@ -196,8 +196,20 @@ static const struct http_route routes[] = {
        "fulfilment?:(carry_out|pickup|delivery), location?:str, pickup_store?:str, member_id?:int, member_phone?:str, "
        "address?:str, lat?:num, lon?:num, contact_phone?:str, note?:str, coupon?:str, tenders?:[Tender]"),
      A("201 Order")},
+    {"GET", "/v1/orders", api_orders_list, STAFF | CHAN | MEMB, 0,
+     "Orders, newest first: by status, channel, store or region, fulfilment, day (the store's local day), member, "
+     "or a search q by order number, phone or pickup code; next_cursor pages on",
+     NULL,
+     Q("status?:(placed|paid|completed|cancelled|returned), channel?:" SALES_CHANNELS_DECL ", "
+       "fulfilment?:(carry_out|pickup|delivery), store?:str, region?:str, day?:date, from?:str, to?:str, "
+       "member_id?:int, q?:str, cursor?:int, limit?:int"),
+     NONE,
+     A("200 {items:[{id:int, channel:str, fulfilment:str, status:str, member_id:int|null, member_phone:str|null, "
+       "location:str|null, pickup_store:str|null, total:int, paid:int, refunded:int, items:int, created_at:time}], "
+       "next_cursor:int|null, time_zone:str}")},
     {"GET", "/v1/orders/{id}", api_orders_get, ANY, 0,
-     "An order with lines, fulfilments, payments, refunds, routing decisions and timeline", NULL, NONE, NONE,
+     "An order with lines, fulfilments, payments, refunds, routing decisions and timeline (to its member, the "
+     "code of a pickup that waits for her)", NULL, NONE, NONE,
      A("200 Order")},
     {"GET", "/v1/orders/{id}/events", api_orders_events, ANY, 0,
      "Timeline events after a number; with wait=S, long-poll until one arrives", NULL, Q("after?:int, wait?:int"),

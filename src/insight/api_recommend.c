@@ -123,24 +123,39 @@ static int parse_context(const char *v, enum recommend_context *out)
     return 0;
 }
 
+/* What a reason names, readable: the product bought with it, the store, the life
+** stage, the brand or category (their codes follow "brand:", "tag:", "cat:"). */
+static const char *reason_label(const struct recommendation *x)
+{
+    const char *colon = strchr(x->because, ':');
+    if (!strcmp(x->reason, "bought_together") || !strcmp(x->reason, "popular_at_store"))
+        return x->because_name[0] ? x->because_name : x->because;
+    if (!strcmp(x->reason, "buy_again") || !strcmp(x->reason, "popular"))
+        return "";
+    if (!strcmp(x->reason, "friends_bought"))
+        return x->because;
+    return colon ? colon + 1 : x->because;
+}
+
 static const char *reason_text(const struct recommendation *x, char *buf, size_t cap)
 {
+    const char *label = reason_label(x);
     if (!strcmp(x->reason, "bought_together"))
-        snprintf(buf, cap, "bought together with %.150s", x->because_name[0] ? x->because_name : x->because);
+        snprintf(buf, cap, "bought together with %.150s", label);
     else if (!strcmp(x->reason, "buy_again"))
         snprintf(buf, cap, "you buy it again and again");
     else if (!strcmp(x->reason, "popular_at_store"))
-        snprintf(buf, cap, "popular at %.150s", x->because_name[0] ? x->because_name : x->because);
+        snprintf(buf, cap, "popular at %.150s", label);
     else if (!strcmp(x->reason, "popular"))
         snprintf(buf, cap, "popular now");
     else if (!strcmp(x->reason, "life_stage"))
-        snprintf(buf, cap, "for %s", strchr(x->because, ':') ? strchr(x->because, ':') + 1 : x->because);
+        snprintf(buf, cap, "for %.150s", label);
     else if (!strcmp(x->reason, "friends_bought"))
-        snprintf(buf, cap, "your friends bought it (%s)", x->because);
+        snprintf(buf, cap, "your friends bought it (%.150s)", label);
     else if (!strcmp(x->reason, "brand_you_like"))
-        snprintf(buf, cap, "a brand you like (%s)", x->because + 6);
+        snprintf(buf, cap, "a brand you like (%.150s)", label);
     else
-        snprintf(buf, cap, "a category you like (%s)", strchr(x->because, ':') ? strchr(x->because, ':') + 1 : "");
+        snprintf(buf, cap, "a category you like (%.150s)", label);
     return buf;
 }
 
@@ -215,11 +230,12 @@ int api_member_recommendations(struct http_req *rq)
     items = json_array();
     for (int i = 0; i < n; i++) {
         char text[240];
-        json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:f, s:{s:s, s:s, s:o}}", "product", v[i].product,
+        json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:f, s:{s:s, s:s, s:o, s:o}}", "product", v[i].product,
                                                "name", v[i].name, "price", (json_int_t)v[i].price, "score",
                                                (double)(int64_t)(v[i].score * 10000 + 0.5) / 10000, "reason",
                                                "code", v[i].reason, "text", reason_text(&v[i], text, sizeof text),
-                                               "because", jstr_or_null(v[i].because)));
+                                               "because", jstr_or_null(v[i].because), "label",
+                                               jstr_or_null(reason_label(&v[i]))));
     }
     free(v);
     return http_reply_json(rq, 200, json_pack("{s:I, s:s, s:o, s:o, s:o}", "member_id", (json_int_t)id, "context",

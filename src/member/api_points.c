@@ -16,6 +16,7 @@
 #include "member/points.h"
 #include "org/channel.h"
 #include "org/location.h"
+#include "org/settings.h"
 
 static json_t *render_entry(const struct points_entry *e)
 {
@@ -36,7 +37,7 @@ static int entry_cb(const struct points_entry *e, void *arg)
 int api_points_get(struct http_req *rq)
 {
     struct member m;
-    int64_t id, limit, before;
+    int64_t id, limit, before, value_fen = 1;
     json_t *items;
     int rc = api_param_id(rq, 0, "member", &id);
     if (!rc)
@@ -55,10 +56,12 @@ int api_points_get(struct http_req *rq)
         json_decref(items);
         return rc;
     }
+    if (settings_i64(api_reader(), "points_value_fen", 1, &value_fen))
+        value_fen = 1;
     return http_reply_json(
         rq, 200,
-        json_pack("{s:I, s:I, s:s, s:o, s:o}", "member_id", (json_int_t)id, "balance", (json_int_t)m.points, "tier",
-                  m.tier, "items", items, "next_cursor",
+        json_pack("{s:I, s:I, s:I, s:s, s:o, s:o}", "member_id", (json_int_t)id, "balance", (json_int_t)m.points,
+                  "value", (json_int_t)(m.points * value_fen), "tier", m.tier, "items", items, "next_cursor",
                   (int64_t)json_array_size(items) == limit
                       ? json_integer(json_integer_value(json_object_get(json_array_get(items, json_array_size(items) - 1), "id")))
                       : json_null()));

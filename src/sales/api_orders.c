@@ -223,6 +223,22 @@ fail:
     return rc;
 }
 
+/* Her own order, for the member: the code of each pickup that waits for her (staff
+** never see it: she shows it at the counter). */
+static void add_pickup_codes(json_t *order)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(order, "fulfilments"), i, f)
+    {
+        char code[8];
+        const char *st = json_string_value(json_object_get(f, "status"));
+        if (st && !strcmp(st, "ready_for_pickup") &&
+            !fulfilment_pickup_code(api_reader(), json_integer_value(json_object_get(f, "id")), code))
+            json_object_set_new(f, "pickup_code", json_string(code));
+    }
+}
+
 int api_orders_get(struct http_req *rq)
 {
     int64_t id;
@@ -232,6 +248,8 @@ int api_orders_get(struct http_req *rq)
         rc = scope_check_order(api_reader(), &rq->who, id);
     if (!rc)
         rc = api_render_order(api_reader(), id, &out);
+    if (!rc && rq->who.role == ROLE_MEMBER)
+        add_pickup_codes(out);
     return rc ? rc : http_reply_json(rq, 200, out);
 }
 

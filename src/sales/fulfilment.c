@@ -13,14 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
+#include "core/err.h"
 #include "core/mem.h"
 #include "core/tz.h"
 #include "member/member.h"
 #include "org/location.h"
 #include "org/outbox.h"
+#include "org/secrets.h"
 #include "org/settings.h"
 #include "sales/routing.h"
 #include "stock/inventory.h"
+
+#define PICKUP_KEY "pickup_code_key"
 
 /* ---- allocation ---- */
 
@@ -227,19 +233,70 @@ static const struct {
     {FA_REJECT, "reject", "pickup|delivery|transfer", "allocated|picked", "rejected"},
 };
 
-static void pickup_code_hash(char out[65], int64_t fid, const char *code)
+void ord_pickup_hash(char out[65], int64_t fid, const char *code)
 {
     char src[64];
     int n = snprintf(src, sizeof src, "%" PRId64 ":%s", fid, code);
     sha256_hex(out, src, (size_t)n);
 }
 
+/* A pickup's code: six digits of HMAC-SHA256 over the fulfilment and the end of
+** its hold, under a key of the server's own. Only its hash is stored; the server
+** can say it again to the customer it belongs to (fulfilment_pickup_code), and no
+** one without the key can work it out. make (in a transaction) creates the key on
+** first use. */
+static int pickup_code(struct db_conn *c, int64_t fid, int64_t expires, bool make, char code[8])
+{
+    unsigned char key[SECRET_BYTES], mac[crypto_auth_hmacsha256_BYTES];
+    char msg[64];
+    int n = snprintf(msg, sizeof msg, "pickup:%" PRId64 ":%" PRId64, fid, expires);
+    int rc = secret_key(c, PICKUP_KEY, key);
+    if (rc && make) {
+        err_clear();
+        rc = secret_init(c, PICKUP_KEY);
+        if (!rc)
+            rc = secret_key(c, PICKUP_KEY, key);
+    }
+    if (rc)
+        return rc;
+    crypto_auth_hmacsha256(mac, (const unsigned char *)msg, (unsigned long long)n, key);
+    sodium_memzero(key, sizeof key);
+    snprintf(code, 8, "%06u",
+             (unsigned)((((uint32_t)mac[0] << 24) | ((uint32_t)mac[1] << 16) | ((uint32_t)mac[2] << 8) | mac[3]) %
+                        1000000u));
+    return 0;
+}
+
+int fulfilment_pickup_code(struct db_conn *c, int64_t fid, char code[8])
+{
+    struct db_stmt *s = NULL;
+    char stored[65] = "", want[65];
+    int64_t expires = 0;
+    int rc = db_query(c, &s,
+                      "SELECT COALESCE(pickup_code_hash, ''), COALESCE(pickup_expires_at, 0) FROM fulfilments "
+                      "WHERE id = $1 AND status = 'ready_for_pickup'",
+                      "i", fid);
+    if (rc == DB_ROW) {
+        str_copy(stored, sizeof stored, db_col_text(s, 0));
+        expires = db_col_i64(s, 1);
+    }
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    if (rc != DB_ROW || !stored[0] || pickup_code(c, fid, expires, false, code)) {
+        err_clear();
+        return O2O_ENOTFOUND;
+    }
+    ord_pickup_hash(want, fid, code);
+    /* a code made before codes were derived (at random) cannot be said again */
+    return strcmp(want, stored) ? O2O_ENOTFOUND : 0;
+}
+
 static int make_ready(struct db_conn *c, struct order *o, const struct fulfilment *f, const char *actor)
 {
-    char hex[9], code[8], hash[65], msg[700], until[32], recipient[32] = "";
+    char code[8], hash[65], msg[700], until[32], recipient[32] = "";
     int64_t open = 0, hold = 3, expires, lines = 0, n;
     struct location l;
-    unsigned v;
     int rc = db_scalar_i64(c, &open,
                            "SELECT COUNT(*) FROM fulfilments WHERE order_id = $1 AND kind = 'transfer' "
                            "AND to_location_id = $2 AND status NOT IN ('received', 'rejected', 'cancelled')",
@@ -258,11 +315,10 @@ static int make_ready(struct db_conn *c, struct order *o, const struct fulfilmen
         rc = location_cached(c, f->location_id, &l);
     if (rc)
         return rc;
-    random_hex(hex, 4);
-    v = (unsigned)strtoul(hex, NULL, 16) % 1000000u;
-    snprintf(code, sizeof code, "%06u", v);
-    pickup_code_hash(hash, f->id, code);
     expires = now_ms() + hold * DAY_MS;
+    if ((rc = pickup_code(c, f->id, expires, true, code)))
+        return rc;
+    ord_pickup_hash(hash, f->id, code);
     n = db_exec(c, "UPDATE fulfilments SET pickup_code_hash = $2, pickup_expires_at = $3 WHERE id = $1", "iti", f->id,
                 hash, expires);
     if (n < 0)
@@ -296,7 +352,7 @@ static int check_code(struct db_conn *c, const struct fulfilment *f, const char 
         return rc;
     if (!code[0])
         return err_set(O2O_EINVAL, "missing_field", "code", "the customer's pickup code is required");
-    pickup_code_hash(got, f->id, code);
+    ord_pickup_hash(got, f->id, code);
     if (!want[0] || strcmp(want, got))
         return err_set(O2O_ECONFLICT, "wrong_pickup_code", "code", "that is not the pickup code of this order");
     return 0;

@@ -30,6 +30,7 @@ int api_orders_create(struct http_req *rq);
 int api_orders_events(struct http_req *rq);
 int api_orders_expire(struct http_req *rq);
 int api_orders_get(struct http_req *rq);
+int api_orders_list(struct http_req *rq);
 int api_orders_pay(struct http_req *rq);
 int api_orders_pay_gateway(struct http_req *rq);
 int api_orders_return(struct http_req *rq);

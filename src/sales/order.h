@@ -293,6 +293,9 @@ int order_refunds(struct db_conn *c, int64_t id, int (*cb)(const struct refund *
 int order_events(struct db_conn *c, int64_t id, int64_t after, int (*cb)(const struct order_event *e, void *arg),
                  void *arg);
 int fulfilment_get(struct db_conn *c, int64_t fid, struct fulfilment *out);
+/* The code of a pickup that is ready, to show the customer it belongs to (she was
+** sent it too); O2O_ENOTFOUND when it is not ready or its code cannot be said. */
+int fulfilment_pickup_code(struct db_conn *c, int64_t fid, char code[8]);
 /* The order's last event number (cheap; for waiting clients). */
 int order_seq(struct db_conn *c, int64_t id, int64_t *seq);
 

@@ -83,6 +83,8 @@ int ord_event(struct db_conn *c, int64_t oid, const char *kind, int64_t fid, con
     __attribute__((format(printf, 6, 7)));
 int ord_insert_payment(struct db_conn *c, int64_t oid, const struct tender *t, int64_t amount, int64_t points,
                        int64_t loc);
+/* The stored form of a pickup code: sha256 of "fulfilment id:code" in hex. */
+void ord_pickup_hash(char out[65], int64_t fid, const char *code);
 int ord_maybe_complete(struct db_conn *c, struct order *o, const char *actor);
 int ord_new_fulfilment(struct db_conn *c, int64_t oid, const char *kind, int64_t loc, int64_t to, int64_t *fid);
 int ord_on_paid(struct db_conn *c, struct order *o, const char *actor);

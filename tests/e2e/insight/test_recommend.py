@@ -101,6 +101,7 @@ class RecommendTest(ServerTest):
         self.assertEqual(d["reason"]["code"], "bought_together")
         self.assertEqual(d["reason"]["because"], "FORMULA")
         self.assertEqual(d["reason"]["text"], "bought together with Formula")
+        self.assertEqual(d["reason"]["label"], "Formula")     # what a page in another language names
         self.assertEqual((d["name"], d["price"]), ("Diaper", 8900))
         # at checkout, not what she already has; at login, she may buy it again
         self.assertIsNone(self.find(r, "FORMULA"))
@@ -137,6 +138,7 @@ class RecommendTest(ServerTest):
         self.assertEqual(b["reason"]["code"], "life_stage")
         self.assertEqual(b["reason"]["text"], "for new_parent")
         self.assertEqual(b["reason"]["because"], "life:new_parent")
+        self.assertEqual(b["reason"]["label"], "new_parent")
         # not launched yet: never offered, however well it fits
         self.assertIsNone(self.find(r, "STROLLER2"))
         # in a store: only what that store has
