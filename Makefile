@@ -31,8 +31,13 @@ LDFLAGS += $(OPT)
 
 # every folder of src/ (src/ranks orders them; make check enforces it)
 LIB_SRC := $(filter-out src/app/main.c,$(wildcard src/*/*.c))
-LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/assets.o
+LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/assets.o \
+           $(BUILD)/obj/gen/webfiles.o
 ASSETS  := $(sort $(wildcard web/*.js))
+# the console and the member's pages, and what they take from npm (make run fetches it)
+WEB     := $(sort $(wildcard web/console/* web/m/*))
+WEB_NPM := /console/uplot.js=node_modules/uplot/dist/uPlot.iife.min.js \
+           /console/uplot.css=node_modules/uplot/dist/uPlot.min.css
 MIGS    := $(sort $(wildcard src/db/migrations/*.sql))
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*/test_*.c))
 
@@ -50,6 +55,14 @@ $(BUILD)/gen/migrations.c: $(MIGS) scripts/embed-migrations.sh
 $(BUILD)/gen/assets.c: $(ASSETS) scripts/embed-assets.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed-assets.sh $@ $(ASSETS)
+
+$(BUILD)/gen/webfiles.c: $(WEB) $(foreach p,$(WEB_NPM),$(lastword $(subst =, ,$(p)))) scripts/embed-web.sh
+	@mkdir -p $(dir $@)
+	@sh scripts/embed-web.sh $@ $(foreach f,$(WEB),$(patsubst web/%,/%,$(f))=$(f)) $(WEB_NPM)
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/gen/assets.o: $(BUILD)/gen/assets.c
 	@mkdir -p $(dir $@)

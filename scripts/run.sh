@@ -1,6 +1,6 @@
 #!/bin/sh
 # The README's first command after the build: create ./data/o2o.db with the demo
-# chain if it does not exist, then serve the API on 127.0.0.1:8080.
+# chain if it does not exist, then serve the API and the console on 127.0.0.1:8080.
 set -eu
 cd "$(dirname "$0")/.."
 mkdir -p data
@@ -17,5 +17,6 @@ if [ -f data/owner-login.txt ]; then
 else
   echo "o2o: data/o2o.db was made elsewhere: log in with the owner password printed when it was created"
 fi
-echo "o2o: open http://127.0.0.1:8080/ (Ctrl-C stops the server)"
-exec ./build/o2o serve --db sqlite:data/o2o.db --listen "${O2O_LISTEN:-127.0.0.1:8080}" --dev
+listen=${O2O_LISTEN:-127.0.0.1:8080}
+echo "o2o: open http://$listen/console/ and sign in as the owner (Ctrl-C stops the server)"
+exec ./build/o2o serve --db sqlite:data/o2o.db --listen "$listen" --dev

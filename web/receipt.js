@@ -5,7 +5,7 @@
  * one-time code sent to it (POST /v1/auth/otp, /v1/auth/otp/verify; a new number
  * becomes a member), then the claim (POST /v1/receipts/claim). The member token is
  * kept in this tab's sessionStorage only, so the next receipt she opens in the tab
- * is claimed at one tap. Every message is put on the page as text.
+ * is claimed at one tap; the member's pages (/m/) share it. Every message is put on the page as text.
  */
 (function () {
   'use strict';
@@ -15,7 +15,13 @@
   var e164 = '';
 
   function say(text) { $('state').textContent = text; }
-  function token() { try { return sessionStorage.getItem(TOKEN); } catch (e) { return null; } }
+  /* the member's pages (/m/) keep {token, me} under the same key: one sign-in serves both */
+  function token() {
+    try {
+      var v = sessionStorage.getItem(TOKEN);
+      return v && v.charAt(0) === '{' ? JSON.parse(v).token : v;
+    } catch (e) { return null; }
+  }
   function keep(t) { try { sessionStorage.setItem(TOKEN, t); } catch (e) { /* private mode: this page only */ } }
   function forget() { try { sessionStorage.removeItem(TOKEN); } catch (e) { /* nothing kept */ } }
 
