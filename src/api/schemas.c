@@ -58,6 +58,7 @@ static const struct http_schema_def defs[] = {
 
     /* members */
     {"Member", "{" MEMBER_FIELDS "}"},
+    {"MemberHit", "{" MEMBER_FIELDS ", matched:(identity|phone|text)}"},
     {"MemberWithIdentities", "{" MEMBER_FIELDS ", identities:[{kind:str, value:str, linked_at:time}]}"},
     {"PointsEntry", "{" POINTS_ENTRY_FIELDS "}"},
     {"PointsDone", "{" POINTS_ENTRY_FIELDS ", balance:int, replayed?:bool}"},

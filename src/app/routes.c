@@ -126,11 +126,16 @@ static const struct http_route routes[] = {
      A("200 {items:[Category]}")},
     {"POST", "/v1/categories", api_categories_create, OWNER, IDEM, "Create a category", NULL, NONE,
      B("code:str, name:str, parent?:str"), A("201 Category")},
-    {"GET", "/v1/products", api_products_list, ANY, 0, "Products (launched ones for channels and members)", NULL,
-     Q("brand?:str, category?:str, limit?:int, cursor?:int"), NONE,
+    {"GET", "/v1/products", api_products_list, ANY, 0,
+     "Products (launched ones for channels and members); q finds any part of the code or the name", NULL,
+     Q("brand?:str, category?:str, q?:str, limit?:int, cursor?:int"), NONE,
      A("200 {items:[Product], next_cursor:str|null}")},
     {"POST", "/v1/products", api_products_create, OWNER, IDEM, "Create a product with its launch time", NULL, NONE,
      B("code:str, name:str, brand?:str, category?:str, description?:str, launch_at?:time|int"), A("201 Product")},
+    {"PATCH", "/v1/products/{code}", api_products_update, OWNER, 0,
+     "Change a product: name, description, brand, category, launch time (null: launched already)", NULL, NONE,
+     B("name?:str, description?:str, brand?:str|null, category?:str|null, launch_at?:time|null"),
+     A("200 Product")},
     {"GET", "/v1/products/{code}", api_products_get, ANY, 0, "A product with its SKUs", NULL, NONE, NONE,
      A("200 ProductWithSkus")},
     {"POST", "/v1/skus", api_skus_create, OWNER, IDEM, "Create a SKU: size, colour, barcode, list price", NULL, NONE,
@@ -148,6 +153,9 @@ static const struct http_route routes[] = {
     {"POST", "/v1/members", api_members_create, STAFF | CHAN, IDEM, "Register a member by mobile phone", NULL, NONE,
      B("phone:str, name?:str, consent_marketing?:bool, consent_sms?:bool, consent_email?:bool, home_location?:str"),
      A("201 Member")},
+    {"GET", "/v1/members", api_members_search, STAFF, 0,
+     "Find members by any part of the name or phone number, or by an identity's value (an openid, a card number)",
+     NULL, Q("q:str, limit?:int"), NONE, A("200 {items:[MemberHit]}")},
     {"GET", "/v1/members/lookup", api_members_lookup, STAFF | CHAN, 0, "Find a member by phone or by a channel identity",
      NULL, Q("phone?:str, kind?:str, value?:str"), NONE, A("200 MemberWithIdentities")},
     {"GET", "/v1/members/{id}", api_members_get, ANY, 0, "A member with her identities", NULL, NONE, NONE,
@@ -377,6 +385,17 @@ static const struct http_route routes[] = {
      NONE, NONE, A("200 {name:str, deleted:bool}")},
 
     /* reports */
+    {"GET", "/v1/board", api_board, MGR, 0,
+     "The today board of a store, a region or the chain (her own when none is named): sales by hour against the "
+     "same weekday last week, orders by channel, returns, pickups, transfers, late deliveries, shelves running low",
+     NULL, Q("store?:str, region?:str, as_of?:str"), NONE,
+     A("200 {scope:{kind:(store|region|chain), code:str|null, name:str|null}, time_zone:str, as_of:time, "
+       "today:{day:date, orders:int, sales:int, hourly_orders:[int], hourly_sales:[int]}, "
+       "last_week:{day:date, orders:int, sales:int, whole_day_orders:int, whole_day_sales:int, hourly_orders:[int], "
+       "hourly_sales:[int]}, channels:[{channel:str, orders:int, sales:int}], returns:{count:int, amount:int}, "
+       "work:{pickups_to_prepare:int, pickups_waiting:int, pickups_overdue:int, transfers_to_ship:int, "
+       "transfers_to_receive:int, deliveries_late:int}, "
+       "low_stock:[{sku:str, name:str, location:str, available:int}]}")},
     {"GET", "/v1/reports/daily", api_reports_daily, MGR, 0,
      "A day of a store, a region or the chain (store=, region=, date=; format=json|csv|html|xlsx), within your scope",
      NULL, Q(SCOPE_Q ", date:date, " FORMAT_Q), NONE, A("200 DailyReport; " REPORT_FILES)},

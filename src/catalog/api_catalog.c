@@ -140,14 +140,14 @@ static int product_cb(const struct product *p, void *arg)
 
 int api_products_list(struct http_req *rq)
 {
-    const char *brand = http_query(rq, "brand"), *cat = http_query(rq, "category");
+    const char *brand = http_query(rq, "brand"), *cat = http_query(rq, "category"), *q = http_query(rq, "q");
     int64_t limit, cursor;
     struct plist l = {json_array(), 0};
     int rc = api_query_int(rq, "limit", 1, 500, 50, &limit);
     if (!rc)
         rc = api_query_int(rq, "cursor", 0, INT64_MAX, 0, &cursor);
     if (!rc)
-        rc = product_list(api_reader(), brand ? brand : "", cat ? cat : "", api_visible_at(rq), cursor, (int)limit,
+        rc = product_list(api_reader(), brand ? brand : "", cat ? cat : "", q, api_visible_at(rq), cursor, (int)limit,
                           product_cb, &l);
     if (rc) {
         json_decref(l.items);
@@ -280,4 +280,61 @@ int api_skus_update(struct http_req *rq)
     }
     str_copy(a->code, sizeof a->code, rq->params[0]);
     return api_write(rq, price_body, a, 200);
+}
+
+struct product_arg {
+    char code[65], name[257], description[1025], brand[65], category[65];
+    bool has_name, has_description, has_brand, has_category;
+    struct product_patch p;
+};
+
+static int product_update_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct product_arg *a = arg;
+    struct product p;
+    int rc;
+    (void)who;
+    a->p.name = a->has_name ? a->name : NULL;
+    a->p.description = a->has_description ? a->description : NULL;
+    a->p.brand = a->has_brand ? a->brand : NULL;
+    a->p.category = a->has_category ? a->category : NULL;
+    rc = product_update(c, a->code, &a->p, &p);
+    if (!rc)
+        *out = render_product(&p);
+    return rc;
+}
+
+/* A text field that may be absent (left as it is), a string, or null ("" for brand and category: none). */
+static int patch_text(json_t *body, const char *key, char *out, size_t cap, bool *has)
+{
+    json_t *v = json_object_get(body, key);
+    *has = v != NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    return jin_str(body, key, false, out, cap);
+}
+
+/* PATCH /v1/products/{code}: name, description, brand, category, launch time (null: launched now). */
+int api_products_update(struct http_req *rq)
+{
+    struct product_arg *a = xcalloc(1, sizeof *a);
+    json_t *launch = json_object_get(rq->json, "launch_at");
+    int rc = patch_text(rq->json, "name", a->name, sizeof a->name, &a->has_name);
+    if (!rc)
+        rc = patch_text(rq->json, "description", a->description, sizeof a->description, &a->has_description);
+    if (!rc)
+        rc = patch_text(rq->json, "brand", a->brand, sizeof a->brand, &a->has_brand);
+    if (!rc)
+        rc = patch_text(rq->json, "category", a->category, sizeof a->category, &a->has_category);
+    if (!rc && launch) {
+        a->p.set_launch = true;
+        if (!json_is_null(launch))
+            rc = jin_time(rq->json, "launch_at", &a->p.launch_at, NULL);
+    }
+    if (rc) {
+        free(a);
+        return rc;
+    }
+    str_copy(a->code, sizeof a->code, rq->params[0]);
+    return api_write(rq, product_update_body, a, 200);
 }

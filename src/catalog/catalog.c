@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -97,6 +98,43 @@ int product_create(struct db_conn *c, struct product *p)
     if (rc == O2O_EEXISTS)
         return err_set(O2O_EEXISTS, "product_exists", "code", "product %s already exists", p->code);
     return rc;
+}
+
+int product_update(struct db_conn *c, const char *code, const struct product_patch *pp, struct product *out)
+{
+    struct product p;
+    int64_t n;
+    int rc = product_get_by_code(c, code, 0, &p);
+    if (rc)
+        return rc;
+    if (pp->name && !pp->name[0])
+        return err_set(O2O_EINVAL, NULL, "name", "name cannot be empty");
+    if (pp->name)
+        str_copy(p.name, sizeof p.name, pp->name);
+    if (pp->description)
+        str_copy(p.description, sizeof p.description, pp->description);
+    if (pp->brand) {
+        p.brand_id = 0;
+        if (pp->brand[0] && id_of(c, "SELECT id FROM brands WHERE code = $1", pp->brand, &p.brand_id))
+            return err_set(O2O_ENOTFOUND, "unknown_brand", "brand", "no brand with code %s", pp->brand);
+    }
+    if (pp->category) {
+        p.category_id = 0;
+        if (pp->category[0] && id_of(c, "SELECT id FROM categories WHERE code = $1", pp->category, &p.category_id))
+            return err_set(O2O_ENOTFOUND, "unknown_category", "category", "no category with code %s", pp->category);
+    }
+    if (pp->set_launch) {
+        if (pp->launch_at < 0)
+            return err_set(O2O_EINVAL, NULL, "launch_at", "launch_at must be a time");
+        p.launch_at = pp->launch_at;
+    }
+    n = db_exec(c,
+                "UPDATE products SET name = $2, description = $3, brand_id = $4, category_id = $5, launch_at = $6 "
+                "WHERE id = $1",
+                "ittIIi", p.id, p.name, p.description, p.brand_id, p.category_id, p.launch_at);
+    if (n < 0)
+        return (int)n;
+    return product_get_by_code(c, code, 0, out);
 }
 
 int sku_create(struct db_conn *c, struct sku *s)
@@ -212,17 +250,31 @@ int product_get_by_code(struct db_conn *c, const char *code, int64_t visible_at,
     return rc < 0 ? rc : 0;
 }
 
-int product_list(struct db_conn *c, const char *brand_code, const char *category_code, int64_t visible_at,
-                 int64_t after_id, int limit, int (*cb)(const struct product *p, void *arg), void *arg)
+int product_list(struct db_conn *c, const char *brand_code, const char *category_code, const char *q,
+                 int64_t visible_at, int64_t after_id, int limit, int (*cb)(const struct product *p, void *arg),
+                 void *arg)
 {
     struct db_stmt *s = NULL;
     struct product p;
-    int rc = db_query(c, &s,
-                      "SELECT " PRODUCT_COLS " WHERE p.id > $1 AND (p.launch_at <= $2 OR $2 = 0) "
-                      "AND ($3 = '' OR b.code = $3) AND ($4 = '' OR c.path LIKE "
-                      "(SELECT path FROM categories WHERE code = $4) || '%') ORDER BY p.id LIMIT $5",
-                      "iitti", after_id, visible_at, brand_code ? brand_code : "", category_code ? category_code : "",
-                      (int64_t)limit);
+    char pattern[160] = "";
+    size_t n = 0;
+    int rc;
+    /* q: any part of the code or the name ('%q%', LIKE's wildcards taken out) */
+    if (q && *q) {
+        pattern[n++] = '%';
+        for (const char *x = q; *x && n < sizeof pattern - 2; x++)
+            if (*x != '%' && *x != '_' && *x != '\\')
+                pattern[n++] = (char)tolower((unsigned char)*x);
+        pattern[n++] = '%';
+        pattern[n] = 0;
+    }
+    rc = db_query(c, &s,
+                  "SELECT " PRODUCT_COLS " WHERE p.id > $1 AND (p.launch_at <= $2 OR $2 = 0) "
+                  "AND ($3 = '' OR b.code = $3) AND ($4 = '' OR c.path LIKE "
+                  "(SELECT path FROM categories WHERE code = $4) || '%') "
+                  "AND ($6 = '' OR lower(p.code) LIKE $6 OR lower(p.name) LIKE $6) ORDER BY p.id LIMIT $5",
+                  "iittit", after_id, visible_at, brand_code ? brand_code : "", category_code ? category_code : "",
+                  (int64_t)limit, pattern);
     while (rc == DB_ROW) {
         read_product(s, &p);
         rc = cb(&p, arg);
@@ -279,6 +331,18 @@ int sku_get_by_code(struct db_conn *c, const char *code, int64_t visible_at, str
     db_done(s);
     if (rc == DB_DONE)
         return err_set(O2O_ENOTFOUND, "unknown_sku", NULL, "no SKU with code %s", code);
+    return rc < 0 ? rc : 0;
+}
+
+int sku_get(struct db_conn *c, int64_t id, struct sku *out)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s, "SELECT " SKU_COLS " WHERE s.id = $1", "i", id);
+    if (rc == DB_ROW)
+        read_sku(s, out);
+    db_done(s);
+    if (rc == DB_DONE)
+        return err_set(O2O_ENOTFOUND, "unknown_sku", NULL, "no SKU %lld", (long long)id);
     return rc < 0 ? rc : 0;
 }
 

@@ -56,6 +56,13 @@ struct sku {
 int brand_create(struct db_conn *c, struct brand *b);
 int category_create(struct db_conn *c, struct category *cat);
 int product_create(struct db_conn *c, struct product *p);
+/* What a change of a product sets (NULL: leaves as it is; "" brand or category: none). */
+struct product_patch {
+    const char *name, *description, *brand, *category;
+    bool set_launch;
+    int64_t launch_at;        /* 0: launched already */
+};
+int product_update(struct db_conn *c, const char *code, const struct product_patch *pp, struct product *out);
 int sku_create(struct db_conn *c, struct sku *s);
 /* Change a SKU's list price (every channel at once). */
 int sku_set_price(struct db_conn *c, const char *code, int64_t price, struct sku *out);
@@ -73,10 +80,12 @@ int brand_list(struct db_conn *c, int (*cb)(const struct brand *b, void *arg), v
 int category_list(struct db_conn *c, int (*cb)(const struct category *x, void *arg), void *arg);
 int product_get_by_code(struct db_conn *c, const char *code, int64_t visible_at, struct product *out);
 /* Products ordered by id after after_id; filters may be "" */
-int product_list(struct db_conn *c, const char *brand_code, const char *category_code, int64_t visible_at,
-                 int64_t after_id, int limit, int (*cb)(const struct product *p, void *arg), void *arg);
+int product_list(struct db_conn *c, const char *brand_code, const char *category_code, const char *q,
+                 int64_t visible_at, int64_t after_id, int limit, int (*cb)(const struct product *p, void *arg), void *arg);
 int product_skus(struct db_conn *c, int64_t product_id, int (*cb)(const struct sku *s, void *arg), void *arg);
 int sku_get_by_code(struct db_conn *c, const char *code, int64_t visible_at, struct sku *out);
+/* By id, launched or not (for staff's screens). */
+int sku_get(struct db_conn *c, int64_t id, struct sku *out);
 int sku_get_by_barcode(struct db_conn *c, const char *barcode, int64_t visible_at, struct sku *out);
 int64_t catalog_count(struct db_conn *c, const char *what);
 /* Every product's lowest SKU price, in one pass. */

@@ -20,6 +20,7 @@ int api_categories_list(struct http_req *rq);
 int api_products_create(struct http_req *rq);
 int api_products_get(struct http_req *rq);
 int api_products_list(struct http_req *rq);
+int api_products_update(struct http_req *rq);
 int api_skus_create(struct http_req *rq);
 int api_skus_get(struct http_req *rq);
 int api_skus_update(struct http_req *rq);

@@ -424,8 +424,33 @@ int db_latest_version(void)
     return db_nmigrations ? db_migrations[db_nmigrations - 1].version : 0;
 }
 
+/* Keep the lines of a migration meant for this backend: those between a line
+** "{{sqlite}}" (or "{{postgres}}") and a line "{{end}}" belong to that backend
+** alone (an FTS5 table there, a trigram index here, under one name). */
+static char *dialect_sections(int pg, const char *sql)
+{
+    struct buf b = BUF_INIT(1 << 24);
+    const char *p = sql;
+    int keep = 1;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) + 1 : strlen(p);
+        if (!strncmp(p, "{{sqlite}}", 10))
+            keep = !pg;
+        else if (!strncmp(p, "{{postgres}}", 12))
+            keep = pg;
+        else if (!strncmp(p, "{{end}}", 7))
+            keep = 1;
+        else if (keep)
+            buf_add(&b, p, n);
+        p += n;
+    }
+    return buf_steal(&b);
+}
+
 /* Replace the dialect markers of a migration: {{ID}} is an auto-increment primary
-** key; {{WITHOUT_ROWID}} makes a SQLite table clustered on its primary key. */
+** key; {{WITHOUT_ROWID}} makes a SQLite table clustered on its primary key; and
+** keep only this backend's sections (dialect_sections). */
 static char *dialect_sql(const char *kind, const char *sql)
 {
     static const char *markers[][3] = {
@@ -433,7 +458,7 @@ static char *dialect_sql(const char *kind, const char *sql)
         {"{{WITHOUT_ROWID}}", "WITHOUT ROWID", ""},
     };
     int pg = !strcmp(kind, "postgres");
-    char *cur = xstrdup(sql);
+    char *cur = dialect_sections(pg, sql);
     for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
         struct buf b = BUF_INIT(1 << 24);
         const char *p = cur, *m;

@@ -248,7 +248,7 @@ int recommend_build(struct db_conn *c, int64_t now, struct reco_state **out)
     /* the catalog, a page at a time */
     while (!rc) {
         uint32_t before = s->nprod;
-        rc = product_list(c, "", "", 0, after, 1000, on_product, &b);
+        rc = product_list(c, "", "", NULL, 0, after, 1000, on_product, &b);
         if (rc || s->nprod == before)
             break;
         after = s->prod_id[s->nprod - 1];

@@ -12,7 +12,9 @@
 #include "core/util.h"
 #include "member/access.h"
 #include "member/member.h"
+#include "member/member_search.h"
 #include "org/location.h"
+#include "org/settings.h"
 
 json_t *api_render_member(const struct member *m)
 {
@@ -111,6 +113,35 @@ int api_members_lookup(struct http_req *rq)
     if (!rc)
         rc = access_member(api_reader(), &rq->who, m.id, MEMBER_SEE);
     return rc ? rc : reply_member(rq, &m);
+}
+
+static int search_hit(const struct member *m, const char *matched, void *arg)
+{
+    json_t *o = api_render_member(m);
+    json_object_set_new(o, "matched", json_string(matched));
+    json_array_append_new(arg, o);
+    return 0;
+}
+
+/* GET /v1/members?q=: any part of a name or phone number, or an identity's value. */
+int api_members_search(struct http_req *rq)
+{
+    char cc[8];
+    int64_t limit;
+    json_t *items;
+    int rc = api_query_int(rq, "limit", 1, MEMBER_SEARCH_MAX, 20, &limit);
+    if (rc)
+        return rc;
+    if (settings_str(api_reader(), "phone_default_cc", "86", cc, sizeof cc))
+        str_copy(cc, sizeof cc, "86");
+    items = json_array();
+    rc = member_search(api_reader(), http_query(rq, "q") ? http_query(rq, "q") : "", cc, (int)limit, search_hit,
+                       items);
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    return http_reply_json(rq, 200, json_pack("{s:o}", "items", items));
 }
 
 struct patch_arg {

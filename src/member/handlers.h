@@ -19,6 +19,7 @@ int api_members_create(struct http_req *rq);
 int api_members_get(struct http_req *rq);
 int api_members_link(struct http_req *rq);
 int api_members_lookup(struct http_req *rq);
+int api_members_search(struct http_req *rq);
 int api_members_merge(struct http_req *rq);
 int api_members_update(struct http_req *rq);
 int api_points_adjust(struct http_req *rq);

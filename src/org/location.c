@@ -109,6 +109,18 @@ int region_get_by_code(struct db_conn *c, const char *code, struct region *out)
     return rc < 0 ? rc : 0;
 }
 
+int region_get(struct db_conn *c, int64_t id, struct region *out)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s, "SELECT " REGION_COLS " WHERE r.id = $1", "i", id);
+    if (rc == DB_ROW)
+        read_region(s, out);
+    db_done(s);
+    if (rc == DB_DONE)
+        return err_set(O2O_ENOTFOUND, "unknown_region", NULL, "no region %lld", (long long)id);
+    return rc < 0 ? rc : 0;
+}
+
 int region_list(struct db_conn *c, int (*cb)(const struct region *r, void *arg), void *arg)
 {
     struct db_stmt *s = NULL;

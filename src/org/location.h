@@ -45,6 +45,7 @@ int location_update(struct db_conn *c, struct location *loc);
 
 /* Reads. */
 int region_get_by_code(struct db_conn *c, const char *code, struct region *out);
+int region_get(struct db_conn *c, int64_t id, struct region *out);
 int region_list(struct db_conn *c, int (*cb)(const struct region *r, void *arg), void *arg);
 int location_get(struct db_conn *c, int64_t id, struct location *out);
 int location_get_by_code(struct db_conn *c, const char *code, struct location *out);

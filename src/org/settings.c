@@ -136,6 +136,8 @@ static const struct {
     {"reco_reward_valid_days", 1, 3650, NULL},
     {"reco_reward_window_days", 1, 365, NULL},
     {"timezone", 0, 0, ZONE},
+    {"board_late_delivery_hours", 1, 720, NULL},
+    {"board_low_stock_units", 0, 100000, NULL},
     {"presence_min_rssi", -120, 0, NULL},
     {"presence_visit_gap_minutes", 1, 1440, NULL},
     {"message_daily_cap", 0, 100, NULL},

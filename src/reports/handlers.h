@@ -1,6 +1,6 @@
 /*
 ** handlers.h -- the HTTP handlers of reports/ for the route table (app/routes.c): daily
-** and monthly reports, subscriptions, demand, and the turns that build reports at
+** and monthly reports, the today board, subscriptions, demand, and the turns that build reports at
 ** closing time and deliver the outbox.
 */
 #ifndef O2O_REPORTS_HANDLERS_H
@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "http/http.h"
 
+int api_board(struct http_req *rq);
 int api_demand(struct http_req *rq);
 int api_report_subscribe(struct http_req *rq);
 int api_report_subscriptions(struct http_req *rq);

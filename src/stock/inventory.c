@@ -436,3 +436,23 @@ int inventory_product_available(struct db_conn *c, int64_t product_id, int64_t l
                          "AND s.location_id = $2 WHERE k.product_id = $1",
                          "ii", product_id, location_id);
 }
+
+int inventory_low(struct db_conn *c, int64_t loc, int64_t threshold, int64_t since, int limit,
+                  int (*cb)(int64_t sku_id, int64_t location_id, int64_t available, void *arg), void *arg)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s,
+                      "SELECT s.sku_id, s.location_id, s.on_hand - s.reserved FROM stock s "
+                      "WHERE (s.location_id = $1 OR $1 = 0) AND s.on_hand - s.reserved <= $2 "
+                      "AND EXISTS (SELECT 1 FROM stock_movements m WHERE m.sku_id = s.sku_id "
+                      "AND m.location_id = s.location_id AND m.kind = 'sale' AND m.created_at >= $3) "
+                      "ORDER BY s.on_hand - s.reserved, s.sku_id LIMIT $4",
+                      "iiii", loc, threshold, since, (int64_t)limit);
+    while (rc == DB_ROW) {
+        if ((rc = cb(db_col_i64(s, 0), db_col_i64(s, 1), db_col_i64(s, 2), arg)) != 0)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}

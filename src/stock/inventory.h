@@ -88,6 +88,10 @@ int inventory_availability(struct db_conn *c, int64_t sku_id, bool has_origin, d
 int inventory_movements(struct db_conn *c, int64_t sku_id, int64_t location_id, int limit,
                         int (*cb)(const struct movement *m, void *arg), void *arg);
 int inventory_reservation(struct db_conn *c, int64_t id, struct reservation *out);
+/* Running low at loc (0: every location): SKUs with at most `threshold` available
+** that sold there since `since` (a shelf that sells, nearly empty), fewest first. */
+int inventory_low(struct db_conn *c, int64_t loc, int64_t threshold, int64_t since, int limit,
+                  int (*cb)(int64_t sku_id, int64_t location_id, int64_t available, void *arg), void *arg);
 /* Sum of the movement journal for one SKU x location (equals on hand). */
 int inventory_journal_sum(struct db_conn *c, int64_t sku_id, int64_t location_id, int64_t *out);
 
