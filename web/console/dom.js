@@ -86,6 +86,25 @@ export function day(t, tz) {
   return `${p.year}-${p.month}-${p.day}`;
 }
 
+/* "2026-12-08T10:30" as a wall time in tz -> the instant (ISO-8601 UTC), or "" */
+export function fromLocal(text, tz) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)$/.exec(text || '');
+  if (!m) return '';
+  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+  let t = wall;
+  for (let i = 0; i < 3; i++) {     /* the offset at the instant itself (daylight saving) */
+    const p = parts(t, tz, {year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit'});
+    const seen = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute);
+    t += wall - seen;
+  }
+  return new Date(t).toISOString();
+}
+
+/* The instant t as "2026-12-08T10:30" in tz (for a datetime-local input). */
+export function toLocal(t, tz) {
+  return t ? when(t, tz).replace(' ', 'T') : '';
+}
+
 /* A key for a write the client may retry: the same key for the same attempt. */
 export function newKey(prefix) {
   const r = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now());

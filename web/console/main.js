@@ -18,9 +18,13 @@ const STAFF = ['owner', 'region_manager', 'store_manager', 'clerk', 'service_age
 const MANAGERS = ['owner', 'region_manager', 'store_manager'];
 /* Each screen: who may open it (the server checks every call again). */
 const SCREENS = [
+  {id: 'board', roles: MANAGERS, load: () => import('./board.js')},
   {id: 'till', roles: [...MANAGERS, 'clerk'], load: () => import('./till.js')},
   {id: 'orders', roles: STAFF, load: () => import('./orders.js')},
   {id: 'returns', roles: STAFF, load: () => import('./returns.js')},
+  {id: 'stock', roles: [...MANAGERS, 'clerk'], load: () => import('./stock.js')},
+  {id: 'members', roles: [...MANAGERS, 'service_agent'], load: () => import('./members.js')},
+  {id: 'catalog', roles: MANAGERS, load: () => import('./catalog.js')},
 ];
 
 const app = $('#app');

@@ -41,7 +41,9 @@ class ConsoleTest(ServerTest):
         username = unique(role + "_")
         body = {"username": username, "password": PASSWORD, "role": role, "name": name or username}
         if scope_kind:
-            body.update({"scope_kind": scope_kind, "scope": scope})
+            body["scope_kind"] = scope_kind
+        if scope:
+            body["scope"] = scope
         r = cls.owner.post("/v1/staff", body)
         assert r.status == 201, r
         return username
@@ -85,9 +87,17 @@ class ConsoleTest(ServerTest):
         return e
 
     def click(self, css, text=None):
-        e = self.wait(css, text)
-        e.click()
-        return e
+        """Click what css finds; found again when the screen redrew it meanwhile."""
+        from selenium.common.exceptions import StaleElementReferenceException
+        for attempt in range(5):
+            e = self.wait(css, text)
+            try:
+                e.click()
+                return e
+            except StaleElementReferenceException:
+                if attempt == 4:
+                    raise
+        return None
 
     def sign_in(self, username, password=PASSWORD, lang="en"):
         """A fresh tab state: signed out, language chosen, then signed in through the form."""

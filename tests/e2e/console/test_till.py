@@ -111,6 +111,7 @@ class TillTest(ConsoleTest):
         the retry carries the same idempotency key, so one payment is taken."""
         self.sign_in(self.clerk)
         self.type("#scan", "6900000000024", enter=True)
+        self.wait("#cart tr[data-sku='TEE-RED-M']")
         self.click("#checkout")
         self.wait("#total", "¥129.00")
         self.type(".tender-amount", "200")
