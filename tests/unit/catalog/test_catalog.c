@@ -106,7 +106,7 @@ static void test_catalog__products_of_a_category_include_its_subtree(void **stat
     snprintf(p.name, sizeof p.name, "Formula stage 1");
     snprintf(p.category_code, sizeof p.category_code, "formula");
     assert_int_equal(db_txn(db, product_body, &p), 0);
-    assert_int_equal(product_list(db_reader(db), "", "baby", 0, 0, 50, count_cb, &n), 0);
+    assert_int_equal(product_list(db_reader(db), "", "baby", NULL, 0, 0, 50, count_cb, &n), 0);
     assert_int_equal(n, 1);
     snprintf(leaf.code, sizeof leaf.code, "orphan");
     snprintf(leaf.parent_code, sizeof leaf.parent_code, "nope");
