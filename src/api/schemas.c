@@ -42,6 +42,9 @@ static const struct http_schema_def defs[] = {
                  "lat:num|null, lon:num|null, timezone:str, opens_at:str, closes_at:str, status:str}"},
     {"Principal", "{role:str, id:int, scope:(chain|region|location|self), scope_id:int, name:str, channel:str|null}"},
     {"Tier", "{code:str, min_spend_12m:int, earn_pct:int}"},
+    {"StaffAccount", "{id:int, username:str, name:str, role:str, scope_kind:(chain|region|location), scope:str|null, "
+                     "active:bool, created_at:time}"},
+    {"ApiKey", "{id:int, prefix:str, name:str, channel:str, location:str|null, active:bool, created_at:time}"},
 
     /* catalog and stock */
     {"Brand", "{id:int, code:str, name:str}"},

@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "identity/handlers.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "core/workq.h"
 #include "identity/auth.h"
 #include "member/member.h"
+#include "org/audit.h"
 #include "org/location.h"
 
 void api_after(struct http_req *rq)
@@ -251,6 +253,12 @@ static int staff_body(struct db_conn *c, void *arg, const struct principal *who,
         rc = scope_check_location(c, who, a->s.scope_id);
     else if (who->scope != SCOPE_CHAIN)
         rc = err_set(O2O_EFORBIDDEN, "out_of_scope", "scope_kind", "only the whole chain's staff can grant it");
+    if (!rc) {
+        char subject[40], detail[200];
+        snprintf(subject, sizeof subject, "staff:%lld", (long long)a->s.id);
+        snprintf(detail, sizeof detail, "%.64s %.23s %.64s", a->s.username, a->s.role, a->s.scope_code);
+        rc = audit_add(c, who, "staff.create", subject, detail);
+    }
     if (rc)
         return rc;
     *out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "id", (json_int_t)a->s.id, "username", a->s.username, "name",
@@ -294,8 +302,13 @@ int api_staff_create(struct http_req *rq)
 static int key_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
 {
     struct api_key *k = arg;
+    char subject[40], detail[200];
     int rc = api_key_create(c, k);
-    (void)who;
+    if (!rc) {
+        snprintf(subject, sizeof subject, "key:%lld", (long long)k->id);
+        snprintf(detail, sizeof detail, "%.15s %.64s %.100s", k->channel, k->location_code, k->name);
+        rc = audit_add(c, who, "key.create", subject, detail);
+    }
     if (rc)
         return rc;
     *out = json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)k->id, "key", k->key, "name", k->name,

@@ -18,9 +18,13 @@ int api_auth_logout(struct http_req *rq);
 int api_auth_otp(struct http_req *rq);
 int api_auth_otp_verify(struct http_req *rq);
 int api_keys_create(struct http_req *rq);
+int api_keys_list(struct http_req *rq);
+int api_keys_revoke(struct http_req *rq);
 int api_me(struct http_req *rq);
 int api_member_code(struct http_req *rq);
 int api_staff_create(struct http_req *rq);
+int api_staff_list(struct http_req *rq);
+int api_staff_update(struct http_req *rq);
 int api_till_identify(struct http_req *rq);
 
 /* The authorisation hook for http_config.authorize; it also opens the request's

@@ -11,6 +11,7 @@
 
 #include "core/mem.h"
 #include "core/util.h"
+#include "org/audit.h"
 #include "org/settings.h"
 
 static int setting_cb(const char *key, const char *value, void *arg)
@@ -40,9 +41,11 @@ static int settings_body(struct db_conn *c, void *arg, const struct principal *w
 {
     struct settings_arg *a = arg;
     int rc = 0;
-    (void)who;
-    for (int i = 0; i < a->n && !rc; i++)
+    for (int i = 0; i < a->n && !rc; i++) {
         rc = settings_set(c, a->key[i], a->value[i]);
+        if (!rc)
+            rc = audit_add(c, who, "settings.change", a->key[i], a->value[i]);
+    }
     if (!rc) {
         *out = json_object();
         rc = settings_list(c, setting_cb, *out);

@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "http/http.h"
 
+int api_audit_list(struct http_req *rq);
 int api_locations_create(struct http_req *rq);
 int api_locations_get(struct http_req *rq);
 int api_locations_list(struct http_req *rq);

@@ -9,6 +9,7 @@
 #include "sales/handlers.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include "member/access.h"
 #include "member/identify.h"
 #include "member/member.h"
+#include "org/audit.h"
 #include "org/channel.h"
 #include "org/location.h"
 #include "sales/order.h"
@@ -375,6 +377,16 @@ static int op_body(struct db_conn *c, void *arg, const struct principal *who, js
                                       "refunds", nr.list));
     }
     json_decref(nr.list);
+    if (!rc && a->op != OP_PAY) { /* money goes back: on the audit trail */
+        char subject[40], detail[160];
+        snprintf(subject, sizeof subject, "order:%lld", (long long)a->id);
+        if (a->op == OP_RETURN)
+            snprintf(detail, sizeof detail, "return %lld: %lld fen refunded at location %lld; %.80s",
+                     (long long)ret.id, (long long)ret.refunded, (long long)a->location_id, a->reason);
+        else
+            snprintf(detail, sizeof detail, "cancelled; %.120s", a->reason);
+        rc = audit_add(c, who, a->op == OP_RETURN ? "order.return" : "order.cancel", subject, detail);
+    }
     return rc;
 }
 

@@ -5,12 +5,14 @@
 #include "api/api.h"
 #include "stock/handlers.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog/catalog.h"
 #include "core/mem.h"
 #include "core/util.h"
+#include "org/audit.h"
 #include "org/location.h"
 #include "stock/inventory.h"
 
@@ -70,6 +72,12 @@ static int move_body(struct db_conn *c, void *arg, const struct principal *who, 
     if (!rc) {
         principal_tag(who, a->m.actor);
         rc = inventory_move(c, &a->m, &after);
+    }
+    if (!rc && !strcmp(a->m.kind, "adjust")) { /* a correction of the count: on the audit trail */
+        char subject[140], detail[180];
+        snprintf(subject, sizeof subject, "stock:%.64s@%.64s", a->sku, a->loc);
+        snprintf(detail, sizeof detail, "%+lld: %.150s", (long long)a->m.qty, a->m.reason);
+        rc = audit_add(c, who, "stock.adjust", subject, detail);
     }
     if (!rc)
         *out = render_stock(a->sku, a->loc, &after);
