@@ -25,6 +25,8 @@ const SCREENS = [
   {id: 'stock', roles: [...MANAGERS, 'clerk'], load: () => import('./stock.js')},
   {id: 'members', roles: [...MANAGERS, 'service_agent'], load: () => import('./members.js')},
   {id: 'catalog', roles: MANAGERS, load: () => import('./catalog.js')},
+  {id: 'reports', roles: MANAGERS, load: () => import('./reports.js')},
+  {id: 'settings', roles: MANAGERS, load: () => import('./settings.js')},
 ];
 
 const app = $('#app');
