@@ -43,6 +43,7 @@ struct opts {
     int64_t body_timeout_s;
     int dev;
     int64_t members;
+    int64_t sales_days;       /* o2o demo: days of till sales history */
     int64_t products;
     const char *args[4];
     int nargs;

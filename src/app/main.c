@@ -117,6 +117,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     o->jobs_every_ms = 5000;
     o->reco_every_s = 600;
     o->products = 2000;
+    o->sales_days = 28;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -202,6 +203,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         } else if (!strcmp(a, "--members")) {
             if (parse_i64(v, 0, 100000000, &o->members)) {
                 fprintf(stderr, "o2o: --members must be 0..100000000\n");
+                return -1;
+            }
+        } else if (!strcmp(a, "--sales-days")) {
+            if (parse_i64(v, 0, 3650, &o->sales_days)) {
+                fprintf(stderr, "o2o: --sales-days must be 0..3650\n");
                 return -1;
             }
         } else if (!strcmp(a, "--products")) {
@@ -337,16 +343,17 @@ static int cmd_demo(const struct opts *o)
     memset(&d, 0, sizeof d);
     d.members = o->members;
     d.products = o->products;
+    d.sales_days = o->sales_days;
     d.progress = isatty(2);
     rc = demo_load(db, &d, &st);
     if (rc)
         fprintf(stderr, "o2o: demo failed: %s\n", err_last()->msg);
     else
         printf("demo chain loaded in %.1f s: %lld regions, %lld stores, %lld warehouses, %lld restaurants, "
-               "%lld brands, %lld products, %lld SKUs, %lld members, %lld stock rows\n",
+               "%lld brands, %lld products, %lld SKUs, %lld members, %lld stock rows, %lld past till sales\n",
                (double)st.elapsed_ms / 1000, (long long)st.regions, (long long)st.stores, (long long)st.warehouses,
                (long long)st.restaurants, (long long)st.brands, (long long)st.products, (long long)st.skus,
-               (long long)st.members, (long long)st.stock_rows);
+               (long long)st.members, (long long)st.stock_rows, (long long)st.sales);
     db_close(db);
     return rc ? 1 : 0;
 }

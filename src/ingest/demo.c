@@ -2,18 +2,23 @@
 ** demo.c -- generates a deterministic demo chain: a region tree over ten cities,
 ** 32 stores, 2 warehouses and 2 restaurants with coordinates and hours, 40
 ** brands, a category tree, products with colour x size SKUs, barcodes and
-** prices, members with phones, and stock with a 'receive' movement for every
-** SKU at every location. Writes through the domain modules' tables in large
-** transactions. No HTTP or JSON here.
+** prices, members with phones, stock with a 'receive' movement for every SKU at
+** every location, and the stores' till sales of the days before today (imported
+** as history: the board, the reports and demand have something to show). Writes
+** through the domain modules' tables in large transactions. No HTTP or JSON here.
 */
 #include "ingest/demo.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
+#include "core/tz.h"
 #include "core/util.h"
 #include "insight/tags.h"
+#include "sales/order.h"
 
 struct city {
     const char *code, *name, *region;
@@ -95,6 +100,10 @@ struct ctx {
     int64_t from, to;         /* batch range */
     int64_t nloc;
     int64_t loc_ids[64];
+    int64_t day_start;        /* sales: the local midnight of the day being made */
+    int64_t nskus;
+    int64_t *price;           /* sales: each SKU's price by id (1-based) */
+    struct rng rng;
 };
 
 static int chk(int64_t rc)
@@ -290,6 +299,78 @@ static int members(struct db_conn *c, void *arg)
     return 0;
 }
 
+/* One day of till sales in every store: 8 to 23 sales between 10:00 and 21:00,
+** one to three lines each, two in five by a member of the chain. */
+static int sales(struct db_conn *c, void *arg)
+{
+    struct ctx *x = arg;
+    for (int64_t s = 0; s < 32 && s < x->nloc; s++) {
+        int64_t n = 8 + (int64_t)(next(&x->rng) % 16);
+        for (int64_t k = 0; k < n; k++) {
+            struct sale_import si;
+            int64_t id;
+            bool existed;
+            int rc;
+            memset(&si, 0, sizeof si);
+            snprintf(si.external_ref, sizeof si.external_ref, "DEMO-%" PRId64 "-%" PRId64 "-%" PRId64,
+                     x->day_start / 86400000, s, k);
+            si.location_id = x->loc_ids[s];
+            si.at = x->day_start + 10 * 3600000LL + (int64_t)(next(&x->rng) % (11 * 3600000ULL));
+            if (x->o->members && next(&x->rng) % 5 < 2)
+                si.member_id = 1 + (int64_t)(next(&x->rng) % (uint64_t)x->o->members);
+            si.nlines = 1 + (int)(next(&x->rng) % 3);
+            for (int l = 0; l < si.nlines; l++) {
+                si.sku[l] = 1 + (int64_t)(next(&x->rng) % (uint64_t)x->nskus);
+                si.qty[l] = 1 + (int64_t)(next(&x->rng) % 4 == 0);
+                si.unit_price[l] = x->price[si.sku[l]];
+            }
+            if ((rc = order_import(c, &si, &id, &existed)))
+                return rc;
+            x->st->sales++;
+        }
+    }
+    return 0;
+}
+
+static int load_prices(struct db_conn *c, struct ctx *x)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_scalar_i64(c, &x->nskus, "SELECT COALESCE(MAX(id), 0) FROM skus", NULL);
+    if (rc)
+        return rc;
+    x->price = xcalloc((size_t)x->nskus + 1, sizeof x->price[0]);
+    rc = db_query(c, &s, "SELECT id, price FROM skus", NULL);
+    while (rc == DB_ROW) {
+        int64_t id = db_col_i64(s, 0);
+        if (id >= 1 && id <= x->nskus)
+            x->price[id] = db_col_i64(s, 1);
+        rc = db_step(s);
+    }
+    db_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+/* The days before today, oldest first, in the stores' zone (Asia/Shanghai). */
+static int sales_history(struct db *db, struct ctx *x)
+{
+    char today[11];
+    int64_t utc0;
+    int rc;
+    tz_local_day("Asia/Shanghai", now_ms(), today);
+    if (parse_iso8601(today, &utc0) || (rc = load_prices(db_reader(db), x)))
+        return O2O_EINVAL;
+    x->rng.s = 0x5eed5a1e5ULL;
+    for (int64_t d = x->o->sales_days; d >= 1 && !rc; d--) {
+        x->day_start = tz_local_midnight("Asia/Shanghai", utc0 - d * 86400000LL);
+        if (x->nskus > 0)
+            rc = db_txn(db, sales, x);
+        progress(x->o, "sales", x->o->sales_days - d + 1, x->o->sales_days);
+    }
+    free(x->price);
+    x->price = NULL;
+    return rc;
+}
+
 int demo_load(struct db *db, const struct demo_opts *o, struct demo_stats *out)
 {
     struct ctx x;
@@ -320,6 +401,8 @@ int demo_load(struct db *db, const struct demo_opts *o, struct demo_stats *out)
             return rc;
         progress(o, "members", x.to, o->members);
     }
+    if (o->sales_days > 0 && (rc = sales_history(db, &x)))
+        return rc;
     out->elapsed_ms = (mono_us() - t0) / 1000;
     return 0;
 }

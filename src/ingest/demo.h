@@ -12,11 +12,12 @@
 struct demo_opts {
     int64_t members;          /* default 100000 */
     int64_t products;         /* default 2000 (5 SKUs each) */
+    int64_t sales_days;       /* till sales history: the days before today (0: none) */
     bool progress;            /* draw a progress bar on stderr */
 };
 
 struct demo_stats {
-    int64_t regions, stores, warehouses, restaurants, brands, categories, products, skus, members, stock_rows;
+    int64_t regions, stores, warehouses, restaurants, brands, categories, products, skus, members, stock_rows, sales;
     int64_t elapsed_ms;
 };
 
