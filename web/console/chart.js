@@ -38,7 +38,7 @@ export async function lines(el, spec) {
     legend: {show: true},
     axes: [
       {values: (u, vals) => vals.map((v) => (spec.xLabel ? spec.xLabel(v) : String(v)))},
-      {values: (u, vals) => vals.map((v) => (spec.money ? money(v).replace(/\.00$/, '') : String(v))), size: 70},
+      {values: (u, vals) => vals.map((v) => (spec.money ? money(v).replace(/\.00$/, '') : String(v))), size: 96},
     ],
     series: [{label: spec.xName || '', value: (u, v) => (v === null ? '' : spec.xLabel ? spec.xLabel(v) : v)}].concat(
       spec.series.map((s, i) => ({label: s.label, stroke: s.colour || COLOURS[i % COLOURS.length], width: 2,

@@ -71,7 +71,7 @@ async function showMember(ctx, id) {
             h('td', {class: 'muted small'}, when(o.created_at, ctx.tz(o.location || o.pickup_store || ''))),
             h('td', {}, t('channel.' + o.channel)), h('td', {class: 'num'}, money(o.total)),
             h('td', {}, t('status.' + o.status)))))) : h('p', {class: 'muted'}, t('orders.none'))) : null,
-        pts ? box(t('members.ledger'), 'member-ledger', h('table', {class: 'grid'}, h('tbody', {}, pts.items.map((e) =>
+        pts ? box(t('members.ledger'), 'member-ledger', !pts.items.length ? h('p', {class: 'muted'}, '—') : h('table', {class: 'grid'}, h('tbody', {}, pts.items.map((e) =>
           h('tr', {}, h('td', {class: 'muted small'}, when(e.created_at, tz)), h('td', {}, e.kind),
             h('td', {class: 'num'}, (e.points > 0 ? '+' : '') + e.points), h('td', {}, e.reason || e.ref || '')))))) : null),
       h('div', {},
@@ -80,14 +80,21 @@ async function showMember(ctx, id) {
           : h('p', {class: 'muted'}, t('members.no_tags'))) : null,
         box(t('members.identities'), 'member-identities', m.identities.length ? h('ul', {class: 'plain'}, m.identities.map((x) =>
           h('li', {}, x.kind, ': ', x.value))) : h('p', {class: 'muted'}, '—')),
-        coupons ? box(t('members.coupons'), 'member-coupons', h('ul', {class: 'plain'}, coupons.items.map((c) => h('li', {},
+        coupons ? box(t('members.coupons'), 'member-coupons', !coupons.items.length ? h('p', {class: 'muted'}, '—') : h('ul', {class: 'plain'}, coupons.items.map((c) => h('li', {},
           c.code, ' · ', c.kind === 'percent' ? c.value + '%' : money(c.value), ' · ', c.status)))) : null,
         reco ? box(t('members.reco'), 'member-reco', h('ul', {class: 'plain'}, reco.items.map((r) => h('li', {},
-          h('strong', {}, r.name), ' ', money(r.price), h('div', {class: 'muted small'}, r.reason.text))))) : null,
+          h('strong', {}, r.name), ' ', money(r.price), h('div', {class: 'muted small'}, reason(r.reason)))))) : null,
         rel ? box(t('members.relations'), 'member-relations', rel.related.length ? h('ul', {class: 'plain'}, rel.related.map((r) =>
           h('li', {}, h('a', {href: '#/members/' + r.member_id}, '#' + r.member_id), ' ', r.kind, ' · ', r.status)))
           : h('p', {class: 'muted'}, '—')) : null,
         MERGERS.includes(ctx.me.role) && m.status === 'active' ? mergeBox(ctx, m) : null)));
+}
+
+/* A recommendation's reason in the console's language (the server's English text otherwise). */
+function reason(r) {
+  const k = 'reco.' + r.code;
+  const s = t(k, {label: r.label || r.because || ''});
+  return s === k ? r.text : s;
 }
 
 function row(label, value) {

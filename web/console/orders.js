@@ -148,7 +148,9 @@ async function showOrder(ctx, id) {
   }
 
   function eventItem(e) {
-    return h('li', {'data-seq': e.seq}, h('span', {class: 'muted'}, whenIn(e.at, tz)), ' ', h('strong', {}, e.kind), ' ',
+    const k = t('event.' + e.kind);
+    return h('li', {'data-seq': e.seq, 'data-kind': e.kind}, h('span', {class: 'muted'}, whenIn(e.at, tz)), ' ',
+      h('strong', {}, k === 'event.' + e.kind ? e.kind : k), ' ',
       e.detail, e.actor ? h('span', {class: 'muted'}, ' · ' + e.actor) : null);
   }
 

@@ -20,8 +20,4 @@ export default {
   'm.orders': 'My orders', 'm.no_orders': 'No orders yet.', 'm.order': 'Order #{id}', 'm.items': '{n} items',
   'm.pickup_code': 'Pickup code', 'm.pickup_where': 'Show the code at {store}; held until {at}.',
   'm.tracking': 'Shipped: {carrier} {no}', 'm.timeline': 'Progress', 'm.back': 'Back',
-  'reco.bought_together': 'bought together with {label}', 'reco.buy_again': 'you buy it again and again',
-  'reco.popular_at_store': 'popular at {label}', 'reco.popular': 'popular now', 'reco.life_stage': 'for {label}',
-  'reco.friends_bought': 'your friends bought it', 'reco.brand_you_like': 'a brand you like ({label})',
-  'reco.category_you_like': 'a category you like ({label})',
 };

@@ -19,7 +19,4 @@ export default {
   'm.orders': '我的订单', 'm.no_orders': '还没有订单。', 'm.order': '订单 #{id}', 'm.items': '{n} 件',
   'm.pickup_code': '取货码', 'm.pickup_where': '请到 {store} 出示取货码，保留到 {at}。', 'm.tracking': '物流：{carrier} {no}',
   'm.timeline': '进度', 'm.back': '返回',
-  'reco.bought_together': '常与「{label}」一起买', 'reco.buy_again': '你常买的', 'reco.popular_at_store': '{label} 的热卖',
-  'reco.popular': '大家都在买', 'reco.life_stage': '适合{label}', 'reco.friends_bought': '你的朋友买过',
-  'reco.brand_you_like': '你喜欢的品牌：{label}', 'reco.category_you_like': '你喜欢的品类：{label}',
 };

@@ -70,7 +70,8 @@ class OrdersScreenTest(ConsoleTest):
         self.type(form + " input[name=code]", code, enter=True)
         self.wait("#order-status", "Completed")
         got = self.owner.get("/v1/orders/%d" % o["id"]).json
-        self.wait("#timeline li[data-seq='%d']" % got["timeline"][-1]["seq"], got["timeline"][-1]["kind"])
+        last = got["timeline"][-1]
+        self.wait("#timeline li[data-seq='%d'][data-kind='%s']" % (last["seq"], last["kind"]))
         self.assertEqual((got["status"], got["fulfilments"][0]["status"]), ("completed", "picked_up"))
 
     def test_goods_sold_in_one_store_come_back_in_another(self):
