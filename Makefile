@@ -134,6 +134,7 @@ bench:
 	@sh bench/events.sh
 	@sh bench/declare.sh
 	@sh bench/reports.sh
+	@sh bench/console.sh
 
 check:
 	@sh scripts/checksrc.sh

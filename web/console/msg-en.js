@@ -209,4 +209,7 @@ export default {
   'reco.popular_at_store': 'popular at {label}', 'reco.popular': 'popular now', 'reco.life_stage': 'for {label}',
   'reco.friends_bought': 'your friends bought it', 'reco.brand_you_like': 'a brand you like ({label})',
   'reco.category_you_like': 'a category you like ({label})',
+  'till.pay_code': "Scan her payment code", 'till.payer_member': 'Her payment code says she is {name}: the points are hers.',
+  'order.cancel_reason': 'Why it is cancelled', 'order.cancel': 'Cancel the order', 'order.cancel_refund': 'Cancel and refund',
+  'order.cancelled': 'Cancelled: refunded to the tenders that paid.',
 };

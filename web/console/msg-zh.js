@@ -186,4 +186,7 @@ export default {
   'reco.bought_together': '常与「{label}」一起买', 'reco.buy_again': '你常买的', 'reco.popular_at_store': '{label} 的热卖',
   'reco.popular': '大家都在买', 'reco.life_stage': '适合{label}', 'reco.friends_bought': '你的朋友买过',
   'reco.brand_you_like': '你喜欢的品牌：{label}', 'reco.category_you_like': '你喜欢的品类：{label}',
+  'till.pay_code': '扫顾客的付款码', 'till.payer_member': '付款码识别出会员 {name}，积分已记入她的账户。',
+  'order.cancel_reason': '取消原因', 'order.cancel': '取消订单', 'order.cancel_refund': '取消订单并原路退款',
+  'order.cancelled': '订单已取消，款项按原支付方式退回。',
 };

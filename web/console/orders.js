@@ -131,7 +131,8 @@ async function showOrder(ctx, id) {
         h('tr', {class: 'big'}, h('td', {}, t('till.total')), h('td', {class: 'num'}, money(o.total))),
         h('tr', {}, h('td', {}, t('order.paid')), h('td', {class: 'num'}, money(o.paid))),
         o.refunded ? h('tr', {}, h('td', {}, t('order.refunded')), h('td', {class: 'num'}, money(o.refunded))) : null)));
-    put(fuls, h('h3', {}, t('order.fulfilments')), o.fulfilments.map(fulCard));
+    put(fuls, h('h3', {}, t('order.fulfilments')), o.fulfilments.map(fulCard),
+      (o.status === 'placed' || o.status === 'paid') ? cancelForm() : null);
     put(money_, h('h3', {}, t('order.payments')),
       h('table', {class: 'grid', id: 'payments'}, h('tbody', {}, o.payments.map((p) => h('tr', {},
         h('td', {}, t('tender.' + p.tender)), h('td', {class: 'num'}, money(p.amount)),
@@ -173,6 +174,26 @@ async function showOrder(ctx, id) {
       const at = s === 'receive' ? f.to_location : f.location;
       return at === ctx.home.code;
     };
+  }
+
+  /* Cancel: stock released, every tender refunded, points taken back (the server's rules). */
+  function cancelForm() {
+    const reason = h('input', {name: 'reason', required: true, maxlength: 128, placeholder: t('order.cancel_reason'),
+                               'aria-label': t('order.cancel_reason')});
+    const key = newKey('cancel-' + o.id);
+    const form = h('form', {class: 'row card', id: 'cancel-form'}, reason,
+      h('button', {type: 'submit', class: 'warn'}, o.paid ? t('order.cancel_refund') : t('order.cancel')));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const body = {reason: reason.value.trim()};
+      if (ctx.home) body.location = ctx.home.code;
+      try {
+        o = await api.post('/v1/orders/' + o.id + '/cancel', body, {key});
+        ctx.note(t('order.cancelled'));
+        render();
+      } catch (e) { ctx.fail(e); }
+    });
+    return form;
   }
 
   function stepForm(f, step) {

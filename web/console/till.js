@@ -254,14 +254,12 @@ export default async function show(ctx) {
       return;
     }
     const due = st.order.due;
-    const given = st.tenders.reduce((s, x) => s + (tenderValue(x) || 0), 0);
-    const cash = st.tenders.filter((x) => x.tender === 'cash').reduce((s, x) => s + (tenderValue(x) || 0), 0);
-    const change = Math.min(Math.max(given - due, 0), cash);
-    const bad = st.tenders.some((x) => !(tenderValue(x) > 0)) ||
+    /* a tender without a value, points without a member, a code not scanned yet */
+    const bad = () => st.tenders.some((x) => !(tenderValue(x) > 0) || (x.tender === 'scan' && !/^\d{10,32}$/.test(x.code || ''))) ||
       (st.member === null && st.tenders.some((x) => x.tender === 'points'));
     const rows = st.tenders.map((x, i) => h('div', {class: 'row tender', 'data-tender': i},
       h('select', {'aria-label': t('till.tender'), class: 'tender-kind', onchange: (e) => { x.tender = e.target.value; save(); renderPay(); }},
-        ['cash', 'bank_card', 'points'].map((k) => h('option', {value: k, selected: x.tender === k}, t('tender.' + k)))),
+        ['cash', 'bank_card', 'points', 'scan'].map((k) => h('option', {value: k, selected: x.tender === k}, t('tender.' + k)))),
       x.tender === 'points'
         ? h('input', {class: 'tender-points', inputmode: 'numeric', value: x.points, placeholder: t('till.points_n'),
                       'aria-label': t('till.points_n'), oninput: (e) => { x.points = e.target.value; save(); refresh(); }})
@@ -269,9 +267,15 @@ export default async function show(ctx) {
                       oninput: (e) => { x.amount = e.target.value; save(); refresh(); }}),
       x.tender === 'bank_card' ? h('input', {class: 'tender-ref', value: x.reference, placeholder: t('till.card_ref'),
         maxlength: 64, oninput: (e) => { x.reference = e.target.value; save(); }}) : null,
+      /* her WeChat Pay or Alipay payment code, typed by the scanner */
+      x.tender === 'scan' ? h('input', {class: 'tender-code', value: x.code || '', placeholder: t('till.pay_code'),
+        inputmode: 'numeric', autocomplete: 'off', maxlength: 32, 'aria-label': t('till.pay_code'),
+        oninput: (e) => { x.code = e.target.value.trim(); save(); refresh(); }}) : null,
       st.tenders.length > 1 ? h('button', {type: 'button', class: 'link', onclick: () => { st.tenders.splice(i, 1); save(); renderPay(); }}, '×') : null));
     const status = h('div', {id: 'pay-status'});
+    const takeButton = h('button', {type: 'button', id: 'take', class: 'primary', onclick: take}, t('till.take'));
     function refresh() {
+      takeButton.disabled = bad();
       const g = st.tenders.reduce((s, x) => s + (tenderValue(x) || 0), 0);
       const c = st.tenders.filter((x) => x.tender === 'cash').reduce((s, x) => s + (tenderValue(x) || 0), 0);
       put(status, h('div', {}, t('till.due'), ' ', h('strong', {id: 'due'}, money(due))),
@@ -290,32 +294,56 @@ export default async function show(ctx) {
       h('div', {class: 'row'},
         h('button', {type: 'button', class: 'link', id: 'back', onclick: reopen}, t('till.back')),
         h('span', {class: 'grow'}),
-        h('button', {type: 'button', id: 'take', class: 'primary', disabled: bad, onclick: take}, t('till.take')))));
+        takeButton)));
     refresh();
-    void change;
   }
 
+  /* The tenders a cashier takes (cash, card, points) in one payment, then each
+   * scanned payment code through its gateway; every call with its own key, so a
+   * retry never charges twice, and a declined code leaves the rest paid. */
   async function take() {
-    const tenders = st.tenders.map((x) => {
-      if (x.tender === 'points') return {tender: 'points', points: Number(x.points)};
-      const o = {tender: x.tender, amount: fen(x.amount)};
-      if (x.tender === 'bank_card' && x.reference.trim()) o.reference = x.reference.trim();
-      return o;
-    });
+    const counter = st.tenders.filter((x) => x.tender !== 'scan');
+    const scans = st.tenders.filter((x) => x.tender === 'scan');
+    const given = counter.reduce((s, x) => s + (x.tender === 'points' ? Number(x.points) * pointValue : fen(x.amount)), 0) +
+      scans.reduce((s, x) => s + fen(x.amount), 0);
     try {
-      const o = await api.post('/v1/orders/' + st.order.id + '/payments', {tenders, location: store}, {key: st.payKey});
-      st.order = o;
-      st.payKey = newKey('pay');
+      let o = st.order;
+      if (counter.length) {
+        const tenders = counter.map((x) => {
+          if (x.tender === 'points') return {tender: 'points', points: Number(x.points)};
+          const b = {tender: x.tender, amount: fen(x.amount)};
+          if (x.tender === 'bank_card' && x.reference.trim()) b.reference = x.reference.trim();
+          return b;
+        });
+        o = await api.post('/v1/orders/' + st.order.id + '/payments', {tenders, location: store}, {key: st.payKey});
+        st.order = o;
+        st.tenders = scans;
+        st.payKey = newKey('pay');
+        save();
+      }
+      for (const x of scans) {
+        o = await api.post('/v1/orders/' + st.order.id + '/payments/gateway',
+                           {tender: 'scan', auth_code: x.code, amount: fen(x.amount), location: store},
+                           {key: 'scan-' + st.order.id + '-' + x.code});
+        st.order = o;
+        st.tenders = st.tenders.filter((y) => y !== x);
+        save();
+      }
       if (o.due > 0) {
         st.tenders = [{tender: 'cash', amount: (o.due / 100).toFixed(2), reference: '', points: ''}];
       } else {
-        const given = tenders.reduce((s, x) => s + (x.points ? x.points * pointValue : x.amount), 0);
         st.done = {order: o, change: Math.max(given - (o.paid || o.total), 0)};
+        if (o.member_id && !st.member) {     /* her payment code told who she is */
+          try { st.done.payer = await api.get('/v1/members/' + o.member_id); } catch (e) { st.done.payer = null; }
+        }
       }
       ctx.fail(null);
       save();
       render();
-    } catch (e) { ctx.fail(e); }
+    } catch (e) {
+      ctx.fail(e);
+      render();
+    }
   }
 
   function renderDone() {
@@ -327,6 +355,7 @@ export default async function show(ctx) {
       h('ul', {class: 'plain'}, paidBy.map((p) => h('li', {}, t('tender.' + p.tender) || p.tender, ' ', money(p.amount),
         p.points ? ' (' + t('till.points', {n: p.points}) + ')' : '')),
       st.done.change ? h('p', {class: 'big', id: 'change'}, t('till.change', {v: money(st.done.change)})) : null,
+      st.done.payer ? h('p', {id: 'payer'}, t('till.payer_member', {name: st.done.payer.name || st.done.payer.phone})) : null,
       r ? h('figure', {id: 'receipt'},
         h('img', {src: '/r/' + encodeURIComponent(r.token) + '/qr.svg', alt: t('till.receipt_qr'), width: 180, height: 180}),
         h('figcaption', {}, o.member_id ? t('till.receipt_member') : t('till.receipt_scan'))) : null,

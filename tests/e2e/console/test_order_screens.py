@@ -133,3 +133,28 @@ class OrdersScreenTest(ConsoleTest):
         self.step(o["fulfilments"][0]["id"], "pick")      # someone else, elsewhere
         self.wait("#timeline li:nth-child(%d)" % (n + 1))
         self.wait("[data-fulfilment] .status", "Picked")
+
+    def test_a_service_agent_cancels_and_refunds_a_paid_order(self):
+        o, _ = self.paid_pickup()
+        agent = self.staff("service_agent", "chain")
+        self.sign_in(agent)
+        self.go("#/orders/%d" % o["id"])
+        self.type("#cancel-form input[name=reason]", "customer changed her mind", enter=True)
+        self.wait("#order-status", "Cancelled")
+        self.wait("#refunds", "¥129.00")
+        got = self.owner.get("/v1/orders/%d" % o["id"]).json
+        self.assertEqual((got["status"], got["refunded"]), ("cancelled", 12900))
+        self.assertEqual(self.by("#cancel-form", many=True), [])
+
+    def test_sign_out_ends_the_session_on_the_server(self):
+        self.sign_in(self.clerk1)
+        token = self.token()
+        self.assertEqual(self.server.client(token).get("/v1/me").status, 200)
+        self.click("#signout")
+        self.wait("#signin", "Signed out")
+        self.assertEqual(self.server.client(token).get("/v1/me").status, 401)
+        self.assertIsNone(self.d.execute_script("return sessionStorage.getItem('o2o.staff')"))
+        # a wrong password is said on the form
+        self.type("#username", self.clerk1)
+        self.type("#password", "not-the-password", enter=True)
+        self.wait("#signin-error", "Wrong username or password")
