@@ -47,3 +47,16 @@ export async function lines(el, spec) {
   const data = [spec.x].concat(spec.series.map((s) => s.values));
   return new uPlot(opts, data, el);
 }
+
+/* Horizontal bars drawn with the page's own elements (no library): rows of
+ * {label, value, text}; widths set through the style object (the policy allows no
+ * style attribute). */
+export function bars(rows, id) {
+  const max = Math.max(1, ...rows.map((r) => r.value));
+  return h('div', {class: 'bars', id}, rows.map((r) => {
+    const bar = h('span', {class: 'bar'});
+    bar.style.width = Math.max(0.5, (r.value * 100) / max) + '%';
+    return h('div', {class: 'bar-row'}, h('span', {class: 'bar-label'}, r.label), h('span', {class: 'bar-track'}, bar),
+      h('span', {class: 'bar-value'}, r.text));
+  }));
+}

@@ -41,7 +41,12 @@ function fail(err) {
   if (typeof err === 'string') text = err;
   else if (err.status === 0) text = t('err.network');
   else if (!(err instanceof api.ApiError)) text = t('err.bug', {message: String(err.message || err)});
-  else text = t('err.server', {message: err.message, code: err.code}) + (err.requestId ? ' · ' + err.requestId : '');
+  else {
+    /* the server's code in the console's words when the catalog knows it; its own message otherwise */
+    const known = t('code.' + err.code);
+    const said = known === 'code.' + err.code ? err.message : known + (err.field ? ' (' + err.field + ')' : '');
+    text = t('err.server', {message: said, code: err.code}) + (err.requestId ? ' · ' + err.requestId : '');
+  }
   put(bar, h('span', {}, text), h('button', {type: 'button', class: 'link', onclick: () => fail(null)}, '×'));
   bar.hidden = false;
 }

@@ -9,7 +9,7 @@
 import {h, put, money, day as localDay} from './dom.js';
 import {t} from './i18n.js';
 import * as api from './api.js';
-import {lines} from './chart.js';
+import {bars, lines} from './chart.js';
 
 const TABS = ['daily', 'monthly', 'demand', 'funnel', 'paths', 'footfall'];
 
@@ -67,6 +67,11 @@ async function daily(ctx, el) {
       h('div', {class: 'kpis', id: 'daily-kpis'}, kpi(t('board.sales'), money(r.sales)), kpi(t('board.orders'), String(r.orders)),
         kpi(t('reports.basket'), money(r.average_basket)), kpi(t('board.returns'), r.returns.count + ' · ' + money(r.returns.amount)),
         kpi(t('reports.new_members'), String(r.new_members)), kpi(t('reports.points'), r.points.issued + ' / ' + r.points.redeemed)),
+      h('div', {class: 'cols'},
+        h('div', {class: 'card'}, h('h3', {}, t('reports.sales_by_channel')), bars(r.by_channel.map((c) =>
+          ({label: t('channel.' + c.channel), value: c.sales, text: money(c.sales)})), 'daily-channels')),
+        h('div', {class: 'card'}, h('h3', {}, t('reports.best_sellers')), bars(r.best_sellers.slice(0, 10).map((x) =>
+          ({label: x.name || x.sku, value: x.amount, text: money(x.amount)})), 'daily-best'))),
       h('div', {class: 'cols'},
         h('div', {}, table(t('board.channels'), r.by_channel.map((c) => [t('channel.' + c.channel), c.orders, money(c.sales)])),
           table(t('reports.tenders'), r.by_tender.map((x) => [t('tender.' + x.tender), x.payments, money(x.amount)])),

@@ -49,6 +49,8 @@ class ReportsScreenTest(ConsoleTest):
         self.click("#report-body form button[type=submit]")
         self.wait("#daily-kpis", "¥387.00")
         self.wait("#best-sellers", "Tee")
+        bar = self.wait("#daily-best .bar")                     # drawn, by the style object (no style attribute)
+        self.assertGreater(bar.size["width"], 10)
         folder = tempfile.mkdtemp(prefix="o2o-downloads-")
         self.d.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": folder})
         for fmt in ("csv", "xlsx"):
