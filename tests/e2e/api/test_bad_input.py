@@ -36,6 +36,8 @@ WRITES = {
     ("POST", "/v1/reservations"): ({"sku": "TEE-RED-S", "location": "SH01", "qty": 1},
                                   {"sku": [], "location": {}, "qty": "one"}),
     ("PATCH", "/v1/skus/{code}"): ({"price": 100}, {"price": "100"}),
+    ("PATCH", "/v1/products/{code}"): ({}, {"name": 5, "launch_at": True}),  # every field optional
+    ("PATCH", "/v1/staff/{id}"): ({"active": False}, {"active": "no"}),
     ("POST", "/v1/orders"): ({"lines": [{"sku": "TEE-RED-S", "qty": 1}]},
                             {"lines": "TEE-RED-S", "fulfilment": 1, "member_id": "1", "location": 5}),
     ("POST", "/v1/orders/{id}/payments"): ({"tenders": [{"tender": "cash", "amount": 100}]}, {"tenders": "cash"}),
