@@ -1,9 +1,11 @@
 #!/bin/sh
 # Runs every suite under AddressSanitizer and UndefinedBehaviorSanitizer:
-# the source checks, the fuzzers (FUZZ_SECONDS each, default 60), the cmocka unit
-# tests and the end-to-end tests (the real binary over HTTP), first on SQLite
-# (then the date-bound suites again with the wall clock at a store's midnight and
-# a year's end: scripts/clocks.sh), then on a throwaway PostgreSQL cluster on 127.0.0.1.
+# the source checks, the fuzzers (FUZZ_SECONDS each, default 60; beside the unit
+# tests), the cmocka unit tests on SQLite and on a throwaway PostgreSQL cluster on
+# 127.0.0.1, the end-to-end tests (the real binary over HTTP, headless Chromium for
+# the pages) on both backends side by side (two processes: most of their time is
+# spent waiting), then the date-bound suites again on SQLite with the wall clock at
+# a store's midnight and a year's end (scripts/clocks.sh).
 # Prints one closing line "N passed, N failed". Run through 'make test'.
 set -u
 cd "$(dirname "$0")/.."
@@ -45,19 +47,16 @@ run_unit() { # backend label
   done
 }
 
-run_e2e() { # backend label
-  echo "== end-to-end ($1)"
-  "$PYTHON" tests/e2e/run.py >"$log" 2>&1
-  cat "$log"
-  count_e2e "$log"
-}
-
 echo "== checks"
 if sh scripts/checksrc.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
-# the fuzzers, for a bounded time each, over what parses a client's bytes
+# the fuzzers, for a bounded time each, over what parses a client's bytes, beside
+# the unit tests
+fuzzlog=$(mktemp)
+fuzzpid=""
 if ls build-fuzz/fuzz_* >/dev/null 2>&1; then
-  if sh scripts/fuzz.sh "${FUZZ_SECONDS:-60}"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  sh scripts/fuzz.sh "${FUZZ_SECONDS:-60}" >"$fuzzlog" 2>&1 &
+  fuzzpid=$!
 elif [ "${CI:-}" = true ]; then
   echo "the fuzzers were not built: CI must run them"
   failed=$((failed + 1))
@@ -65,23 +64,19 @@ fi
 
 unset O2O_TEST_DB
 run_unit sqlite
-run_e2e sqlite
-
-# the suites that deal in days and months again, at a store's midnight and a year's end
-echo "== clock runs (sqlite)"
-if sh scripts/clocks.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 pgdir=""
+url=""
 if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
   pgdir=$(mktemp -d)
   if url=$(sh scripts/pg.sh start "$pgdir/pg"); then
     trap 'sh scripts/pg.sh stop "$pgdir/pg"' EXIT INT TERM
     export O2O_TEST_DB="$url"
     run_unit postgres
-    run_e2e postgres
     unset O2O_TEST_DB
   else
     echo "PostgreSQL did not start"
+    url=""
     failed=$((failed + 1))
   fi
 elif [ "${CI:-}" = true ]; then
@@ -90,6 +85,40 @@ elif [ "${CI:-}" = true ]; then
 else
   echo "NOTE: PostgreSQL server not installed; the PostgreSQL run was skipped (make deps installs it as root)"
 fi
+
+if [ -n "$fuzzpid" ]; then
+  echo "== fuzzers"
+  if wait "$fuzzpid"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  cat "$fuzzlog"
+fi
+rm -f "$fuzzlog"
+
+# the end-to-end suites of both backends at once
+slog=$(mktemp)
+plog=$(mktemp)
+(unset O2O_TEST_DB; "$PYTHON" tests/e2e/run.py >"$slog" 2>&1) &
+spid=$!
+ppid=""
+if [ -n "$url" ]; then
+  (O2O_TEST_DB="$url" "$PYTHON" tests/e2e/run.py >"$plog" 2>&1) &
+  ppid=$!
+fi
+wait "$spid"
+echo "== end-to-end (sqlite)"
+cat "$slog"
+count_e2e "$slog"
+if [ -n "$ppid" ]; then
+  wait "$ppid"
+  echo "== end-to-end (postgres)"
+  cat "$plog"
+  count_e2e "$plog"
+fi
+rm -f "$slog" "$plog"
+
+# the suites that deal in days and months again, at a store's midnight and a year's end
+echo "== clock runs (sqlite)"
+if sh scripts/clocks.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
 rm -f "$log"
 echo
 echo "all suites: $passed passed, $failed failed"
