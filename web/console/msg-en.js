@@ -253,4 +253,5 @@ export default {
   'code.wrong_pickup_code': 'Wrong pickup code.',
   'code.wrong_type': 'A value is in the wrong format.',
   'reports.sales_by_channel': 'Sales by channel',
+  'orders.member_no': 'Member no.',
 };

@@ -230,4 +230,5 @@ export default {
   'code.wrong_pickup_code': '取货码不对。',
   'code.wrong_type': '格式不对。',
   'reports.sales_by_channel': '各渠道销售额',
+  'orders.member_no': '会员编号',
 };

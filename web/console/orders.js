@@ -23,7 +23,8 @@ const FILTERS = 'o2o.orders.filter';
 async function showList(ctx) {
   let f;
   try { f = JSON.parse(sessionStorage.getItem(FILTERS) || 'null'); } catch (e) { f = null; }
-  f = f || {status: '', channel: '', fulfilment: '', store: '', day: '', q: ''};
+  f = f || {status: '', channel: '', fulfilment: '', store: '', day: '', q: '', member_id: ''};
+  if (f.member_id === undefined) f.member_id = '';
   const sel = (name, values) => h('select', {name, 'aria-label': t('orders.' + name)},
     h('option', {value: ''}, t('orders.any_' + name)),
     values.map((v) => h('option', {value: v, selected: f[name] === v}, t(name + '.' + v))));
@@ -37,6 +38,8 @@ async function showList(ctx) {
       h('option', {value: ''}, t('orders.any_store')),
       stores.map((l) => h('option', {value: l.code, selected: f.store === l.code}, l.code + ' ' + l.name))),
     h('input', {name: 'day', type: 'date', value: f.day, 'aria-label': t('orders.day')}),
+    h('input', {name: 'member_id', inputmode: 'numeric', value: f.member_id, maxlength: 12, class: 'narrow-in',
+                placeholder: t('orders.member_no'), 'aria-label': t('orders.member_no')}),
     h('button', {type: 'submit', class: 'primary'}, t('orders.filter')),
     h('button', {type: 'button', class: 'link', onclick: () => { form.reset(); for (const k of Object.keys(f)) f[k] = ''; run(); }},
       t('orders.clear')));

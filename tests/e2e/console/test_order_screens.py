@@ -91,6 +91,17 @@ class OrdersScreenTest(ConsoleTest):
         movements = self.owner.get("/v1/stock/movements?sku=TEE-RED-M&location=SH02").json["items"]
         self.assertEqual(movements[0]["kind"], "return", movements[0])
 
+    def test_the_list_filters_by_member(self):
+        mine, m = self.paid_pickup()
+        other, _ = self.paid_pickup()
+        self.sign_in(self.manager1)
+        self.go("#/orders")
+        self.type("#order-filters input[name=member_id]", str(m["id"]), enter=True)
+        self.wait("#orders tr[data-order='%d']" % mine["id"])
+        shown = [int(e.get_attribute("data-order")) for e in self.by("#orders tbody tr", many=True)]
+        self.assertEqual(shown, [mine["id"]])
+        self.assertNotIn(other["id"], shown)
+
     def test_a_store_manager_sees_her_store_only(self):
         mine, _ = self.paid_pickup("SH01")
         theirs, _ = self.paid_pickup("SH02")
