@@ -90,8 +90,9 @@ int api_write(struct http_req *rq, api_write_fn fn, void *arg, int ok_status);
 /* A job run on demand as of a time: the body "as_of" (ISO-8601 or epoch ms, default
 ** now) becomes fn's argument (an int64_t *). */
 int api_write_as_of(struct http_req *rq, api_write_fn fn);
-/* The same, then then(arg) on the storage thread once the write has committed
-** (not for a replay): e.g. to wake clients waiting for a change. */
+/* The same, then then(arg) on the storage thread once the write has committed and
+** before the answer goes (not for a replay): e.g. to wake clients waiting for a
+** change, or to mark a cache stale so that the client's next request sees it. */
 int api_write_then(struct http_req *rq, api_write_fn fn, void *arg, int ok_status, void (*then)(void *arg));
 /* The same for a write whose answer is a view: fn returns a small reference (e.g.
 ** {"order_id": 7}), which the Idempotency-Key stores; after the commit, off the

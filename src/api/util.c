@@ -290,9 +290,11 @@ static void view_run(void *arg)
 
 static void finish_write(struct write_job *w)
 {
-    http_complete(w->pending, w->status, w->body, strlen(w->body), w->replayed);
+    /* what follows the commit (a cache marked stale, watchers woken) happens before
+    ** the client hears of it: its next request sees the change */
     if (w->then && !w->replayed)
         w->then(w->arg);
+    http_complete(w->pending, w->status, w->body, strlen(w->body), w->replayed);
     json_decref(w->out);
     free(w->arg);
     free(w->key);

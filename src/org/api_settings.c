@@ -78,7 +78,7 @@ int api_settings_update(struct http_req *rq)
         free(a);
         return err_set(O2O_EINVAL, "missing_field", NULL, "give at least one setting");
     }
-    return api_write(rq, settings_body, a, 200);
+    return api_write_then(rq, settings_body, a, 200, settings_invalidate);
 }
 
 static int tier_cb(const struct tier *t, void *arg)
@@ -123,5 +123,5 @@ int api_tiers_update(struct http_req *rq)
         free(t);
         return rc;
     }
-    return api_write(rq, tier_body, t, 200);
+    return api_write_then(rq, tier_body, t, 200, settings_invalidate);
 }

@@ -232,6 +232,15 @@ int settings_set(struct db_conn *c, const char *key, const char *value)
     return err_set(O2O_EINVAL, "unknown_setting", key, "no setting named %s", key);
 }
 
+/* After a change has committed: a reader that reloaded between settings_set and the
+** commit (a background job, another request) read the old values; the next read
+** reloads again. */
+void settings_invalidate(void *unused)
+{
+    (void)unused;
+    atomic_store(&cache.stale, 1);
+}
+
 int settings_list(struct db_conn *c, int (*cb)(const char *key, const char *value, void *arg), void *arg)
 {
     struct db_stmt *s = NULL;

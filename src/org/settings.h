@@ -27,6 +27,8 @@ int settings_set(struct db_conn *c, const char *key, const char *value);
 int settings_list(struct db_conn *c, int (*cb)(const char *key, const char *value, void *arg), void *arg);
 
 /* Cached reads for hot paths (reloaded after SETTINGS_CACHE_MS or a local change). */
+/* Mark the cache stale once a change has committed (the argument is unused: a write's then-callback). */
+void settings_invalidate(void *unused);
 #define SETTINGS_CACHE_MS 5000
 int settings_i64(struct db_conn *c, const char *key, int64_t dflt, int64_t *out);
 /* A word setting (or dflt). */

@@ -15,6 +15,7 @@ class SettingsScreenTest(ConsoleTest):
     def test_a_store_manager_creates_and_deactivates_a_clerk(self):
         self.sign_in(self.manager)
         self.go("#/settings/staff")
+        self.wait("#staff-new select[name=role] option")
         roles = [o.get_attribute("value") for o in self.by("#staff-new select[name=role] option", many=True)]
         self.assertEqual(roles, ["clerk"])
         name = unique("newclerk")
