@@ -109,7 +109,7 @@ class DemoScreensTest(ConsoleTest):
             d.get(self.base + "/m/")
             self.type("#phone", "13900000002")
             self.click("#send")
-            self.wait("#codebox")
+            self.wait("#state", "+8613900000002")        # sent (the code box is on the page, hidden, before)
             self.type("#code", sent_code(self.owner, "+8613900000002"), enter=True)
             self.wait("#balance")
             self.assertEqual(self.message(), "")
