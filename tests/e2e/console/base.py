@@ -60,13 +60,14 @@ class ConsoleTest(ServerTest):
         return self.d.find_elements(By.CSS_SELECTOR, css) if many else self.d.find_element(By.CSS_SELECTOR, css)
 
     def wait(self, css, text=None, timeout=20):
-        """The first element matching css (that shows text, when given), once it is there."""
+        """The first element matching css that is shown (and shows text, when given),
+        once it is there: an element on the page but hidden does not count."""
         from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 
         def found():
             try:
                 for e in self.by(css, many=True):
-                    if text is None or text in e.text:
+                    if (text is None or text in e.text) and (e.tag_name == "option" or e.is_displayed()):
                         return e
             except (NoSuchElementException, StaleElementReferenceException):
                 return None
