@@ -28,6 +28,10 @@
 #define SKU_FIELDS                                                                                             \
     "id:int, code:str, product:str, name:str, size:str, colour:str, barcode:str|null, price:int, currency:(CNY)"
 
+#define DESK_CONV_FIELDS                                                                                       \
+    "id:int, contact_id:int, medium:str, topic:str, status:(queued|assigned|resolved), agent_id:int|null, "      \
+    "opened_at:time, assigned_at:time|null, resolved_at:time|null, last_message_at:time"
+
 #define PRODUCT_FIELDS                                                                                         \
     "id:int, code:str, name:str, brand:str|null, category:str|null, description:str, launch_at:time|null"
 
@@ -152,6 +156,12 @@ static const struct http_schema_def defs[] = {
                      "trend_per_month:num, forecast:{exponential_smoothing:num, alpha:num, seasonal_naive:num}, "
                      "mape:{exponential_smoothing:num|null, seasonal_naive:num|null}, backtest_months:int}]}"},
     {"ReportSubscription", "{id:int, channel:(email|webhook), target:str}"},
+
+    /* the service desk */
+    {"DeskConversation", "{" DESK_CONV_FIELDS "}"},
+    {"DeskConversationFull", "{" DESK_CONV_FIELDS ", contact:{id:int, member_id:int|null, name:str, "
+                             "identities:[{kind:str, value:str}]}, messages:[{id:int, direction:(in|out), medium:str, "
+                             "author:str, body:str, at:time}]}"},
 };
 
 const struct http_schema_def *api_schemas(size_t *n)

@@ -13,6 +13,7 @@
 #include "app/handlers.h"
 #include "behaviour/handlers.h"
 #include "catalog/handlers.h"
+#include "desk/handlers.h"
 #include "identity/handlers.h"
 #include "insight/handlers.h"
 #include "member/handlers.h"
@@ -409,6 +410,32 @@ static const struct http_route routes[] = {
        "work:{pickups_to_prepare:int, pickups_waiting:int, pickups_overdue:int, transfers_to_ship:int, "
        "transfers_to_receive:int, deliveries_late:int}, "
        "low_stock:[{sku:str, name:str, location:str, available:int}]}")},
+    /* the service desk */
+    {"POST", "/v1/desk/messages", api_desk_receive, STAFF | CHAN | MEMB, IDEM,
+     "A customer's message by a medium (email, sms, web_form, chat, wechat, weibo, phone, sdk, api): she is "
+     "recognised by her identity (a member by her token) and her open conversation gets it, or a new one goes to one "
+     "agent or the queue",
+     NULL, NONE,
+     B("medium:(email|sms|web_form|chat|wechat|weibo|phone|sdk|api), body:str, "
+       "from_kind?:(phone|email|wechat_openid|wechat_unionid|weibo_id|device), from?:str, name?:str, topic?:str, "
+       "store?:str"),
+     A("201 {contact_id:int, member_id:int|null, conversation_id:int, message_id:int, agent_id:int|null, "
+       "opened:bool}")},
+    {"GET", "/v1/desk/inbox", api_desk_inbox, MGR | ROLE_SERVICE_AGENT, 0,
+     "The conversations you hold and the queue, oldest first", NULL, NONE, NONE,
+     A("200 {mine:[DeskConversation], queue:[DeskConversation]}")},
+    {"GET", "/v1/desk/conversations/{id}", api_desk_conversation, MGR | ROLE_SERVICE_AGENT, 0,
+     "A conversation: who she is (her member, her identities) and every message", NULL, NONE, NONE,
+     A("200 DeskConversationFull")},
+    {"POST", "/v1/desk/conversations/{id}/replies", api_desk_reply, MGR | ROLE_SERVICE_AGENT, IDEM,
+     "Reply on the medium she last wrote by (SMS and e-mail leave through the outbox); from the queue, you take it",
+     NULL, NONE, B("body:str"), A("201 {conversation_id:int, message_id:int, sent_to:str|null}")},
+    {"POST", "/v1/desk/conversations/{id}/resolve", api_desk_resolve, MGR | ROLE_SERVICE_AGENT, IDEM,
+     "Resolve it: your freed place takes the oldest conversation waiting", NULL, NONE, NONE,
+     A("200 {conversation_id:int, served:int|null}")},
+    {"PUT", "/v1/desk/agents/me", api_desk_agent_put, MGR | ROLE_SERVICE_AGENT, 0,
+     "Whether you take conversations, and how many at once", NULL, NONE, B("available:bool, cap:int"),
+     A("200 {staff_id:int, available:bool, cap:int}")},
     {"GET", "/v1/reports/daily", api_reports_daily, MGR, 0,
      "A day of a store, a region or the chain (store=, region=, date=; format=json|csv|html|xlsx), within your scope",
      NULL, Q(SCOPE_Q ", date:date, " FORMAT_Q), NONE, A("200 DailyReport; " REPORT_FILES)},

@@ -38,6 +38,10 @@ WRITES = {
     ("PATCH", "/v1/skus/{code}"): ({"price": 100}, {"price": "100"}),
     ("PATCH", "/v1/products/{code}"): ({}, {"name": 5, "launch_at": True}),  # every field optional
     ("PATCH", "/v1/staff/{id}"): ({"active": False}, {"active": "no"}),
+    ("POST", "/v1/desk/messages"): ({"medium": "chat", "body": "hi", "from_kind": "device", "from": "d1"},
+                                   {"medium": 1, "body": [], "from_kind": 2, "from": 3}),
+    ("POST", "/v1/desk/conversations/{id}/replies"): ({"body": "hi"}, {"body": 5}),
+    ("PUT", "/v1/desk/agents/me"): ({"available": True, "cap": 3}, {"available": "yes", "cap": "3"}),
     ("POST", "/v1/orders"): ({"lines": [{"sku": "TEE-RED-S", "qty": 1}]},
                             {"lines": "TEE-RED-S", "fulfilment": 1, "member_id": "1", "location": 5}),
     ("POST", "/v1/orders/{id}/payments"): ({"tenders": [{"tender": "cash", "amount": 100}]}, {"tenders": "cash"}),

@@ -1,0 +1,22 @@
+/*
+** handlers.h -- the HTTP handlers of desk/ for the route table (app/routes.c): a
+** customer's message taken in (POST /v1/desk/messages), the agent's inbox, a
+** conversation with its messages, replies, resolving, an agent's availability.
+*/
+#ifndef O2O_DESK_HANDLERS_H
+#define O2O_DESK_HANDLERS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "api/api.h"
+#include "http/http.h"
+
+int api_desk_agent_put(struct http_req *rq);
+int api_desk_conversation(struct http_req *rq);
+int api_desk_inbox(struct http_req *rq);
+int api_desk_receive(struct http_req *rq);
+int api_desk_reply(struct http_req *rq);
+int api_desk_resolve(struct http_req *rq);
+#endif
