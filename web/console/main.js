@@ -20,6 +20,7 @@ const MANAGERS = ['owner', 'region_manager', 'store_manager'];
 const SCREENS = [
   {id: 'board', roles: MANAGERS, load: () => import('./board.js')},
   {id: 'till', roles: [...MANAGERS, 'clerk'], load: () => import('./till.js')},
+  {id: 'desk', roles: [...MANAGERS, 'service_agent'], load: () => import('./desk.js')},
   {id: 'orders', roles: STAFF, load: () => import('./orders.js')},
   {id: 'returns', roles: STAFF, load: () => import('./returns.js')},
   {id: 'stock', roles: [...MANAGERS, 'clerk'], load: () => import('./stock.js')},

@@ -254,4 +254,11 @@ export default {
   'code.wrong_type': 'A value is in the wrong format.',
   'reports.sales_by_channel': 'Sales by channel',
   'orders.member_no': 'Member no.',
+  'nav.desk': 'Desk', 'desk.available': 'Taking conversations', 'desk.cap': 'at most', 'desk.saved': 'Saved.', 'desk.mine': 'Mine',
+  'desk.queue': 'Waiting', 'desk.none': 'None.', 'desk.reply': 'Reply', 'desk.send': 'Send', 'desk.resolve': 'Resolve',
+  'desk.resolved': 'Resolved.', 'desk.sent_to': 'Sent to {to}.', 'desk.kept': 'Reply recorded.', 'desk.conversation': 'Conversation #{id}',
+  'desk.status_queued': 'waiting', 'desk.status_assigned': 'open', 'desk.status_resolved': 'resolved', 'desk.who': 'Customer',
+  'desk.member': 'Member #{id}', 'desk.not_member': 'Not a member yet', 'medium.email': 'e-mail', 'medium.sms': 'SMS',
+  'medium.web_form': 'web form', 'medium.chat': 'chat', 'medium.wechat': 'WeChat', 'medium.weibo': 'Weibo', 'medium.phone': 'phone',
+  'medium.sdk': 'app', 'medium.api': 'API',
 };

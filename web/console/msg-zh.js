@@ -231,4 +231,11 @@ export default {
   'code.wrong_type': '格式不对。',
   'reports.sales_by_channel': '各渠道销售额',
   'orders.member_no': '会员编号',
+  'nav.desk': '客服', 'desk.available': '接待新会话', 'desk.cap': '同时最多', 'desk.saved': '已保存。', 'desk.mine': '我的会话',
+  'desk.queue': '排队中', 'desk.none': '没有。', 'desk.reply': '回复', 'desk.send': '发送', 'desk.resolve': '标记为已解决',
+  'desk.resolved': '已解决。', 'desk.sent_to': '已发送到 {to}。', 'desk.kept': '回复已记录。', 'desk.conversation': '会话 #{id}',
+  'desk.status_queued': '排队中', 'desk.status_assigned': '处理中', 'desk.status_resolved': '已解决', 'desk.who': '顾客',
+  'desk.member': '会员 #{id}', 'desk.not_member': '还不是会员', 'medium.email': '邮件', 'medium.sms': '短信',
+  'medium.web_form': '网页表单', 'medium.chat': '在线聊天', 'medium.wechat': '微信', 'medium.weibo': '微博', 'medium.phone': '电话',
+  'medium.sdk': 'App', 'medium.api': 'API',
 };
