@@ -433,6 +433,10 @@ static const struct http_route routes[] = {
     {"POST", "/v1/desk/conversations/{id}/resolve", api_desk_resolve, MGR | ROLE_SERVICE_AGENT, IDEM,
      "Resolve it: your freed place takes the oldest conversation waiting", NULL, NONE, NONE,
      A("200 {conversation_id:int, served:int|null}")},
+    {"POST", "/v1/desk/contacts/{id}/link", api_desk_link, MGR | ROLE_SERVICE_AGENT, IDEM,
+     "The sender is this member: her identities and conversations join the member's (an open one's messages join "
+     "hers)",
+     NULL, NONE, B("member_id:int"), A("200 {contact_id:int, member_id:int}")},
     {"PUT", "/v1/desk/agents/me", api_desk_agent_put, MGR | ROLE_SERVICE_AGENT, 0,
      "Whether you take conversations, and how many at once", NULL, NONE, B("available:bool, cap:int"),
      A("200 {staff_id:int, available:bool, cap:int}")},

@@ -238,3 +238,32 @@ int api_desk_agent_put(struct http_req *rq)
     }
     return api_write(rq, agent_body, a, 200);
 }
+
+struct link_arg {
+    int64_t contact, member;
+};
+
+static int link_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
+{
+    struct link_arg *a = arg;
+    int64_t into = 0;
+    int rc = desk_contact_link(c, a->contact, a->member, now_ms(), &into);
+    (void)who;
+    if (!rc)
+        *out = json_pack("{s:I, s:I}", "contact_id", (json_int_t)into, "member_id", (json_int_t)a->member);
+    return rc;
+}
+
+/* POST /v1/desk/contacts/{id}/link: the sender is this member; her history follows. */
+int api_desk_link(struct http_req *rq)
+{
+    struct link_arg *a = xcalloc(1, sizeof *a);
+    int rc = api_param_id(rq, 0, "contact", &a->contact);
+    if (!rc)
+        rc = jin_i64(rq->json, "member_id", true, 1, INT64_MAX, &a->member, NULL);
+    if (rc) {
+        free(a);
+        return rc;
+    }
+    return api_write(rq, link_body, a, 200);
+}

@@ -407,3 +407,68 @@ int desk_reply(struct db_conn *c, int64_t conversation_id, int64_t staff_id, con
         return 0;
     return outbox_add(c, !strcmp(kind, "phone") ? "sms" : "email", sent_to, body);
 }
+
+int desk_contact_link(struct db_conn *c, int64_t contact_id, int64_t member_id, int64_t now, int64_t *into)
+{
+    struct member m;
+    int64_t hers = 0, mine_open = 0, hers_open = 0, agent = 0, n;
+    int rc = member_get(c, member_id, &m);
+    *into = contact_id;
+    if (rc)
+        return rc;
+    if ((rc = db_scalar_i64(c, &n, "SELECT COALESCE(member_id, 0) FROM desk_contacts WHERE id = $1", "i", contact_id)))
+        return rc == O2O_ENOTFOUND ? err_set(O2O_ENOTFOUND, "unknown_contact", NULL, "no contact %lld",
+                                             (long long)contact_id)
+                                   : rc;
+    if (n == member_id)
+        return 0;
+    if (n)
+        return err_set(O2O_ECONFLICT, "already_a_member", "member_id", "contact %lld is member %lld already",
+                       (long long)contact_id, (long long)n);
+    rc = db_scalar_i64(c, &hers, "SELECT id FROM desk_contacts WHERE member_id = $1", "i", member_id);
+    if (rc == O2O_ENOTFOUND) { /* her first contact: this one */
+        err_clear();
+        n = db_exec(c, "UPDATE desk_contacts SET member_id = $2 WHERE id = $1", "ii", contact_id, member_id);
+        return n < 0 ? (int)n : 0;
+    }
+    if (rc)
+        return rc;
+    /* both open: this one's messages join hers, and this one closes */
+    rc = db_scalar_i64(c, &mine_open, "SELECT id FROM desk_conversations WHERE contact_id = $1 AND status <> 'resolved'",
+                       "i", contact_id);
+    if (rc == O2O_ENOTFOUND) {
+        err_clear();
+        mine_open = 0;
+        rc = 0;
+    }
+    if (!rc && mine_open) {
+        rc = db_scalar_i64(c, &hers_open,
+                           "SELECT id FROM desk_conversations WHERE contact_id = $1 AND status <> 'resolved'", "i",
+                           hers);
+        if (rc == O2O_ENOTFOUND) {
+            err_clear();
+            hers_open = 0;
+            rc = 0;
+        }
+    }
+    if (rc)
+        return rc;
+    if (mine_open && hers_open) {
+        if ((rc = db_scalar_i64(c, &agent, "SELECT COALESCE(agent_id, 0) FROM desk_conversations WHERE id = $1", "i",
+                                mine_open)))
+            return rc;
+        if ((n = db_exec(c, "UPDATE desk_messages SET conversation_id = $2 WHERE conversation_id = $1", "ii", mine_open,
+                         hers_open)) < 0 ||
+            (n = db_exec(c, "UPDATE desk_conversations SET status = 'resolved', resolved_at = $2 WHERE id = $1", "ii",
+                         mine_open, now)) < 0 ||
+            (agent && (n = db_exec(c, "UPDATE desk_agents SET holding = holding - 1 WHERE staff_id = $1 AND holding > 0",
+                                   "i", agent)) < 0))
+            return (int)n;
+    }
+    if ((n = db_exec(c, "UPDATE desk_conversations SET contact_id = $2 WHERE contact_id = $1", "ii", contact_id, hers)) < 0 ||
+        (n = db_exec(c, "UPDATE desk_identities SET contact_id = $2 WHERE contact_id = $1", "ii", contact_id, hers)) < 0 ||
+        (n = db_exec(c, "DELETE FROM desk_contacts WHERE id = $1", "i", contact_id)) < 0)
+        return (int)n;
+    *into = hers;
+    return 0;
+}

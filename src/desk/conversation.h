@@ -68,6 +68,12 @@ int desk_conversation_get(struct db_conn *c, int64_t id, struct desk_conversatio
 int desk_reply(struct db_conn *c, int64_t conversation_id, int64_t staff_id, const char *author, const char *body,
                int64_t now, int64_t *message_id, char sent_to[130]);
 
+/* An unknown sender turns out to be a member (transaction body): the contact becomes
+** hers. When she has a contact already, this one's identities and conversations
+** join it; if both have a conversation open, this one's messages join hers and this
+** one is closed (its agent's place freed). *into: the contact she is now. */
+int desk_contact_link(struct db_conn *c, int64_t contact_id, int64_t member_id, int64_t now, int64_t *into);
+
 /* Reads (inbox.c). */
 struct desk_message {
     int64_t id;

@@ -16,6 +16,7 @@
 int api_desk_agent_put(struct http_req *rq);
 int api_desk_conversation(struct http_req *rq);
 int api_desk_inbox(struct http_req *rq);
+int api_desk_link(struct http_req *rq);
 int api_desk_receive(struct http_req *rq);
 int api_desk_reply(struct http_req *rq);
 int api_desk_resolve(struct http_req *rq);

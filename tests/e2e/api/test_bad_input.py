@@ -42,6 +42,7 @@ WRITES = {
                                    {"medium": 1, "body": [], "from_kind": 2, "from": 3}),
     ("POST", "/v1/desk/conversations/{id}/replies"): ({"body": "hi"}, {"body": 5}),
     ("PUT", "/v1/desk/agents/me"): ({"available": True, "cap": 3}, {"available": "yes", "cap": "3"}),
+    ("POST", "/v1/desk/contacts/{id}/link"): ({"member_id": 1}, {"member_id": "1"}),
     ("POST", "/v1/orders"): ({"lines": [{"sku": "TEE-RED-S", "qty": 1}]},
                             {"lines": "TEE-RED-S", "fulfilment": 1, "member_id": "1", "location": 5}),
     ("POST", "/v1/orders/{id}/payments"): ({"tenders": [{"tender": "cash", "amount": 100}]}, {"tenders": "cash"}),

@@ -114,3 +114,22 @@ class DeskApiTest(ServerTest):
         self.assertError(self.web.get("/v1/desk/inbox"), 403)
         me = self.server.client(member_token(self.server, self.owner, "133" + unique("")[-8:].rjust(8, "2")))
         self.assertError(me.get("/v1/desk/conversations/%d" % r1.json["conversation_id"]), 403)
+
+    def test_a_stranger_linked_to_her_member_brings_her_history(self):
+        a1, a2 = self.agents
+        self.on_desk(a1, 5)
+        self.on_desk(a2, 5)
+        address = "who.is.this.%s@example.com" % unique("")
+        first = self.send(self.web, "my order never came", medium="email", **{"from_kind": "email", "from": address})
+        self.assertIsNone(first["member_id"])
+        phone = "133" + unique("")[-8:].rjust(8, "6")
+        m = self.owner.post("/v1/members", {"phone": phone, "name": "Yu Qing"}).json
+        holder = a1 if first["agent_id"] == a1.id else a2
+        r = holder.post("/v1/desk/contacts/%d/link" % first["contact_id"], {"member_id": m["id"]})
+        self.assertEqual((r.status, r.json["member_id"]), (200, m["id"]), r)
+        conv = holder.get("/v1/desk/conversations/%d" % first["conversation_id"]).json
+        self.assertEqual(conv["contact"]["member_id"], m["id"])
+        # from the app now, as herself: the same conversation
+        me = self.server.client(member_token(self.server, self.owner, phone))
+        self.assertEqual(self.send(me, "any news?")["conversation_id"], first["conversation_id"])
+        self.assertError(holder.post("/v1/desk/contacts/%d/link" % first["contact_id"], {"member_id": 99999999}), 404)

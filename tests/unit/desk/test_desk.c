@@ -307,6 +307,56 @@ static void test_desk__a_strangers_first_messages_at_once_open_one_conversation(
                      0); /* no orphan contact left behind */
 }
 
+struct link_arg {
+    int64_t contact, member, into;
+};
+
+static int link_contact_body(struct db_conn *c, void *arg)
+{
+    struct link_arg *a = arg;
+    return desk_contact_link(c, a->contact, a->member, T0 + 500000, &a->into);
+}
+
+static void test_desk__an_unknown_sender_linked_to_her_member_brings_her_history(void **state)
+{
+    struct desk_intake stranger, member;
+    struct link_arg l;
+    int64_t m;
+    (void)state;
+    for (int64_t s = 9000; s < 9400; s++)
+        agent(s, 0, false);
+    agent(9401, 5, true);
+    agent(9402, 5, true);
+    m = new_member("+8613700002222", NULL);
+    /* she writes from an address nobody knows, and from the app as herself */
+    assert_int_equal(receive_msg("email", "email", "later.known@example.com", "the wrong size came", T0, &stranger), 0);
+    assert_int_equal(stranger.member_id, 0);
+    char idv[24];
+    snprintf(idv, sizeof idv, "%lld", (long long)m);
+    assert_int_equal(receive_msg("sdk", "member", idv, "did you get my e-mail?", T0 + 1000, &member), 0);
+    assert_int_not_equal(member.contact_id, stranger.contact_id);
+    l = (struct link_arg){stranger.contact_id, m, 0};
+    assert_int_equal(db_txn(db, link_contact_body, &l), 0);
+    assert_int_equal(l.into, member.contact_id);
+    /* one contact, one open conversation holding both messages, the places counted right */
+    assert_int_equal(scalar("SELECT COUNT(*) FROM desk_contacts WHERE id = $1", stranger.contact_id), 0);
+    assert_int_equal(scalar("SELECT contact_id FROM desk_identities WHERE value = 'later.known@example.com' AND "
+                            "contact_id > $1",
+                            0),
+                     member.contact_id);
+    assert_int_equal(scalar("SELECT COUNT(*) FROM desk_conversations WHERE contact_id = $1 AND status <> 'resolved'",
+                            member.contact_id),
+                     1);
+    assert_int_equal(scalar("SELECT COUNT(*) FROM desk_messages WHERE conversation_id = $1", member.conversation_id), 2);
+    for (int64_t a = 9401; a <= 9402; a++)
+        assert_int_equal(scalar("SELECT holding FROM desk_agents WHERE staff_id = $1", a),
+                         scalar("SELECT COUNT(*) FROM desk_conversations WHERE agent_id = $1 AND status = 'assigned'", a));
+    /* her next e-mail from that address is hers at once */
+    assert_int_equal(receive_msg("email", "email", "later.known@example.com", "thanks", T0 + 2000, &stranger), 0);
+    assert_int_equal(stranger.member_id, m);
+    assert_int_equal(stranger.conversation_id, member.conversation_id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_desk__a_full_desk_queues_and_a_freed_slot_serves_the_oldest),
         cmocka_unit_test(test_desk__many_messages_at_once_never_hold_a_conversation_twice),
         cmocka_unit_test(test_desk__a_strangers_first_messages_at_once_open_one_conversation),
+        cmocka_unit_test(test_desk__an_unknown_sender_linked_to_her_member_brings_her_history),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
