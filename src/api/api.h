@@ -77,6 +77,8 @@ int api_query_int(struct http_req *rq, const char *name, int64_t min, int64_t ma
 /* ---- JSON output helpers ---- */
 json_t *jtime(int64_t ms);                /* ISO-8601 string, null for 0 */
 json_t *jstr_or_null(const char *s);      /* null for "" */
+/* {items, next_cursor}: the last item's id when the page is full (limit items), else null; takes items. */
+json_t *api_page(json_t *items, int64_t limit);
 
 /* ---- writes ---- */
 /* A write body: runs in the transaction, builds *out (new reference) for the answer.

@@ -490,3 +490,11 @@ int api_write_as_of(struct http_req *rq, api_write_fn fn)
         *as_of = now_ms();
     return api_write(rq, fn, as_of, 200);
 }
+
+json_t *api_page(json_t *items, int64_t limit)
+{
+    size_t n = json_array_size(items);
+    json_t *last = n ? json_object_get(json_array_get(items, n - 1), "id") : NULL;
+    return json_pack("{s:o, s:o}", "items", items, "next_cursor",
+                     (int64_t)n == limit && last ? json_integer(json_integer_value(last)) : json_null());
+}

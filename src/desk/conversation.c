@@ -307,31 +307,55 @@ int desk_resolve(struct db_conn *c, int64_t conversation_id, int64_t now, int64_
     return 0;
 }
 
+/* The columns of a conversation and their reading (desk_open shares them). */
+#define DESK_CONV_COLS                                                                                         \
+    "SELECT id, contact_id, COALESCE(agent_id, 0), COALESCE(location_id, 0), medium, topic, status, opened_at, " \
+    "COALESCE(assigned_at, 0), COALESCE(resolved_at, 0), last_message_at FROM desk_conversations "
+
+static void read_conversation(struct db_stmt *s, struct desk_conversation *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = db_col_i64(s, 0);
+    out->contact_id = db_col_i64(s, 1);
+    out->agent_id = db_col_i64(s, 2);
+    out->location_id = db_col_i64(s, 3);
+    str_copy(out->medium, sizeof out->medium, db_col_text(s, 4));
+    str_copy(out->topic, sizeof out->topic, db_col_text(s, 5));
+    str_copy(out->status, sizeof out->status, db_col_text(s, 6));
+    out->opened_at = db_col_i64(s, 7);
+    out->assigned_at = db_col_i64(s, 8);
+    out->resolved_at = db_col_i64(s, 9);
+    out->last_message_at = db_col_i64(s, 10);
+}
+
 int desk_conversation_get(struct db_conn *c, int64_t id, struct desk_conversation *out)
 {
     struct db_stmt *s = NULL;
-    int rc = db_query(c, &s,
-                      "SELECT id, contact_id, COALESCE(agent_id, 0), COALESCE(location_id, 0), medium, topic, status, "
-                      "opened_at, COALESCE(assigned_at, 0), COALESCE(resolved_at, 0), last_message_at "
-                      "FROM desk_conversations WHERE id = $1",
-                      "i", id);
-    if (rc == DB_ROW) {
-        memset(out, 0, sizeof *out);
-        out->id = db_col_i64(s, 0);
-        out->contact_id = db_col_i64(s, 1);
-        out->agent_id = db_col_i64(s, 2);
-        out->location_id = db_col_i64(s, 3);
-        str_copy(out->medium, sizeof out->medium, db_col_text(s, 4));
-        str_copy(out->topic, sizeof out->topic, db_col_text(s, 5));
-        str_copy(out->status, sizeof out->status, db_col_text(s, 6));
-        out->opened_at = db_col_i64(s, 7);
-        out->assigned_at = db_col_i64(s, 8);
-        out->resolved_at = db_col_i64(s, 9);
-        out->last_message_at = db_col_i64(s, 10);
-    }
+    int rc = db_query(c, &s, DESK_CONV_COLS "WHERE id = $1", "i", id);
+    if (rc == DB_ROW)
+        read_conversation(s, out);
     db_done(s);
     if (rc == DB_DONE)
         return err_set(O2O_ENOTFOUND, "unknown_conversation", NULL, "no conversation %lld", (long long)id);
+    return rc < 0 ? rc : 0;
+}
+
+int desk_open(struct db_conn *c, int64_t agent, int limit, int (*cb)(const struct desk_conversation *x, void *arg),
+              void *arg)
+{
+    struct db_stmt *s = NULL;
+    struct desk_conversation x;
+    int rc = db_query(c, &s,
+                      DESK_CONV_COLS "WHERE ((CAST($1 AS BIGINT) = 0 AND status = 'queued') OR "
+                                     "(agent_id = $1 AND status = 'assigned')) ORDER BY opened_at, id LIMIT $2",
+                      "ii", agent, (int64_t)(limit > 0 && limit <= 500 ? limit : 100));
+    while (rc == DB_ROW) {
+        read_conversation(s, &x);
+        if ((rc = cb(&x, arg)) != 0)
+            break;
+        rc = db_step(s);
+    }
+    db_done(s);
     return rc < 0 ? rc : 0;
 }
 

@@ -1,6 +1,7 @@
 /*
-** inbox.c -- what the desk's screens read (conversation.h, "Reads"): an agent's
-** open conversations and the queue, a conversation's messages, who a contact is.
+** inbox.c -- what the desk's screens read (conversation.h, "Reads"): a
+** conversation's messages and who a contact is (the open conversations are
+** conversation.c's, which reads conversations).
 */
 #include "desk/conversation.h"
 
@@ -35,29 +36,6 @@ int desk_messages(struct db_conn *c, int64_t conversation_id, int (*cb)(const st
     }
     db_done(s);
     free(m);
-    return rc < 0 ? rc : 0;
-}
-
-int desk_open(struct db_conn *c, int64_t agent, int limit, int (*cb)(const struct desk_conversation *x, void *arg),
-              void *arg)
-{
-    struct db_stmt *s = NULL;
-    int rc = db_query(c, &s,
-                      "SELECT id FROM desk_conversations WHERE ((CAST($1 AS BIGINT) = 0 AND status = 'queued') OR "
-                      "(agent_id = $1 AND status = 'assigned')) ORDER BY opened_at, id LIMIT $2",
-                      "ii", agent, (int64_t)(limit > 0 && limit <= 500 ? limit : 100));
-    int64_t ids[500];
-    int n = 0;
-    while (rc == DB_ROW && n < 500) {
-        ids[n++] = db_col_i64(s, 0);
-        rc = db_step(s);
-    }
-    db_done(s);
-    for (int i = 0; rc >= 0 && i < n; i++) {
-        struct desk_conversation x;
-        if ((rc = desk_conversation_get(c, ids[i], &x)) || (rc = cb(&x, arg)))
-            break;
-    }
     return rc < 0 ? rc : 0;
 }
 

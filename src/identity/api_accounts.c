@@ -38,14 +38,6 @@ static int staff_cb(const struct staff_row *r, void *arg)
     return 0;
 }
 
-static json_t *page(json_t *items, int64_t limit)
-{
-    size_t n = json_array_size(items);
-    json_t *last = n ? json_object_get(json_array_get(items, n - 1), "id") : NULL;
-    return json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     (int64_t)n == limit && last ? json_integer(json_integer_value(last)) : json_null());
-}
-
 static int list_staff(int64_t loc, int64_t region, int64_t after, int limit, json_t *items)
 {
     return staff_list(api_reader(), loc, region, after, limit, staff_cb, items);
@@ -68,7 +60,7 @@ static int reply_list(struct http_req *rq, int (*list)(int64_t loc, int64_t regi
         json_decref(items);
         return rc;
     }
-    return http_reply_json(rq, 200, page(items, limit));
+    return http_reply_json(rq, 200, api_page(items, limit));
 }
 
 int api_staff_list(struct http_req *rq)

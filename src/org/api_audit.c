@@ -20,7 +20,6 @@ int api_audit_list(struct http_req *rq)
     int64_t before, limit;
     const char *action = http_query(rq, "action");
     json_t *items;
-    size_t n;
     int rc = api_query_int(rq, "cursor", 0, INT64_MAX, 0, &before);
     if (!rc)
         rc = api_query_int(rq, "limit", 1, 500, 100, &limit);
@@ -32,9 +31,5 @@ int api_audit_list(struct http_req *rq)
         json_decref(items);
         return rc;
     }
-    n = json_array_size(items);
-    return http_reply_json(rq, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                                              (int64_t)n == limit ? json_integer(json_integer_value(json_object_get(
-                                                                        json_array_get(items, n - 1), "id")))
-                                                                  : json_null()));
+    return http_reply_json(rq, 200, api_page(items, limit));
 }
