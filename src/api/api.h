@@ -27,6 +27,7 @@ struct app {
     int64_t started_at;
     struct gateways *gateways; /* WeChat Pay / Alipay, as configured (never NULL) */
     struct carriers *carriers; /* carriers that push tracking, as configured (never NULL) */
+    struct messengers *messengers; /* SMS / WeChat providers, as configured (never NULL) */
     char public_url[256];     /* how customers reach this server, e.g. for receipt QR codes */
 };
 

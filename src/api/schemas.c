@@ -23,7 +23,9 @@
 
 #define MEMBER_FIELDS                                                                                          \
     "id:int, phone:str, name:str, status:(active|merged), merged_into:int|null, tier:str, points:int, "          \
-    "consent:{marketing:bool, sms:bool, email:bool}, home_location:str|null, created_at:time"
+    "consent:{marketing:bool, sms:bool, email:bool, service:bool}, "                                             \
+    "reach:{prefer:(sms|wechat|email), fallback:str|null, quiet_hours:str|null}, home_location:str|null, "        \
+    "created_at:time"
 
 #define SKU_FIELDS                                                                                             \
     "id:int, code:str, product:str, name:str, size:str, colour:str, barcode:str|null, price:int, currency:(CNY)"

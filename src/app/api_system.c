@@ -17,6 +17,7 @@
 #include "member/member.h"
 #include "member/points.h"
 #include "org/location.h"
+#include "org/delivery.h"
 #include "org/outbox.h"
 #include "stock/inventory.h"
 
@@ -81,6 +82,10 @@ int api_metrics(struct http_req *rq)
              "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
              (unsigned long long)st.commits, (unsigned long long)st.txns, (unsigned long long)st.rollbacks,
              (unsigned long long)st.retries, rss_kb() * 1024, (long long)(api_app()->started_at / 1000));
+    if ((rc = delivery_metrics(api_reader(), api_app()->messengers, &b))) {
+        buf_free(&b);
+        return rc;
+    }
     rc = http_reply(rq, 200, "text/plain; version=0.0.4", buf_str(&b), b.len);
     buf_free(&b);
     return rc;

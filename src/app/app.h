@@ -28,6 +28,7 @@ struct opts {
     int64_t reco_every_s;
     const char *gateways;
     const char *carriers;
+    const char *messaging;
     const char *public_url;
     const char *store;
     const char *timezone;

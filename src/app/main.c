@@ -39,6 +39,7 @@ static const struct {
         "              --public-url URL  how customers reach this server (receipt QR codes)\n"
         "              --carriers FILE   carriers that push tracking events (JSON, see docs/carriers.md)\n"
         "              --gateways FILE   WeChat Pay / Alipay settings (JSON, see docs/payments.md)\n"
+        "              --messaging FILE  SMS and WeChat providers (JSON, see docs/messaging.md)\n"
         "              --jobs-every MS   run background jobs (reservation and points expiry) this often\n"
         "                                (default 5000)\n"
         "              --reco-every S    rebuild the recommendation model every S seconds (default 600)\n"
@@ -166,6 +167,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->carriers = v;
         } else if (!strcmp(a, "--gateways")) {
             o->gateways = v;
+        } else if (!strcmp(a, "--messaging")) {
+            o->messaging = v;
         } else if (!strcmp(a, "--trusted-networks")) {
             o->trusted_networks = v;
         } else if (!strcmp(a, "--trusted-proxies")) {

@@ -61,9 +61,12 @@ static const struct http_route routes[] = {
     {"GET", "/m/{file}", api_member_file, PUBLIC, 0, "A file of the member's pages", NULL, NONE, NONE,
      A("200,304 text/html; text/javascript; text/css")},
     {"GET", "/openapi.json", api_openapi, PUBLIC, 0, "This API's OpenAPI 3 description", NULL, NONE, NONE, A("200 obj")},
-    {"GET", "/v1/outbox", api_outbox_list, OWNER, 0, "Outgoing messages (SMS, e-mail, webhooks) and their state", NULL,
-     Q("recipient?:str, limit?:int"), NONE,
-     A("200 {items:[{id:int, topic:str, recipient:str, payload:str, status:str, attempts:int, created_at:time}]}")},
+    {"GET", "/v1/outbox", api_outbox_list, OWNER, 0,
+     "Outgoing messages (SMS, WeChat, e-mail, webhooks): their state, provider, delivery and reason", NULL,
+     Q("recipient?:str, status?:str, limit?:int"), NONE,
+     A("200 {items:[{id:int, topic:str, recipient:str, payload:str, status:str, attempts:int, created_at:time, "
+       "template:str, purpose:str, member_id:int|null, provider:str, provider_ref:str, reason:str, "
+       "next_at:time|null, sent_at:time|null, delivered_at:time|null, fallback:str|null}]}")},
     {"POST", "/v1/points/expire", api_points_expire, OWNER, 0, "Expire every points lot due by now (or by as_of)", NULL,
      NONE, B("as_of?:time|int"), A("200 {expired_lots:int}")},
     {"POST", "/v1/orders/expire", api_orders_expire, OWNER, 0,
@@ -174,8 +177,10 @@ static const struct http_route routes[] = {
      NULL, Q("phone?:str, kind?:str, value?:str"), NONE, A("200 MemberWithIdentities")},
     {"GET", "/v1/members/{id}", api_members_get, ANY, 0, "A member with her identities", NULL, NONE, NONE,
      A("200 MemberWithIdentities")},
-    {"PATCH", "/v1/members/{id}", api_members_update, ANY, 0, "Change name, consents or home store", NULL, NONE,
-     B("name?:str, consent_marketing?:bool, consent_sms?:bool, consent_email?:bool, home_location?:str|null"),
+    {"PATCH", "/v1/members/{id}", api_members_update, ANY, 0,
+     "Change name, consents, how she is reached (medium, fallback, quiet hours) or home store", NULL, NONE,
+     B("name?:str, consent_marketing?:bool, consent_sms?:bool, consent_email?:bool, consent_service?:bool, "
+       "prefer_medium?:(sms|wechat|email), fallback_medium?:str|null, quiet_hours?:str|null, home_location?:str|null"),
      A("200 Member")},
     {"POST", "/v1/members/{id}/identities", api_members_link, ANY, IDEM,
      "Link a channel identity (WeChat, Alipay, card, e-mail)", NULL, NONE, B("kind:str, value:str"),
@@ -288,6 +293,14 @@ static const struct http_route routes[] = {
        "app_id:str, sign:str, sign_type:str, notify_id:str, notify_time:str, buyer_id?:str, buyer_open_id?:str, "
        "*:str}"),
      A("200 text/plain")},
+    {"POST", "/v1/messaging/{provider}/receipts", api_messaging_receipts, PUBLIC, HTTP_RAW,
+     "Delivery receipts an SMS provider pushes (Aliyun SmsReport, Tencent status callback); the URL carries the "
+     "provider's callback token", NULL, Q("token?:str"), B("application/json [obj]"),
+     A("200 obj")},
+    {"POST", "/v1/messaging/{provider}/replies", api_messaging_replies, PUBLIC, HTTP_RAW,
+     "SMS replies an SMS provider pushes (Aliyun SmsUp, Tencent reply callback), taken in by the service desk; the "
+     "URL carries the provider's callback token", NULL, Q("token?:str"), B("application/json obj|[obj]"),
+     A("200 obj")},
     {"POST", "/v1/carriers/{name}/events", api_carrier_events, PUBLIC, HTTP_RAW,
      "Tracking events pushed by a carrier (HMAC-signed); delivered completes the shipment", NULL, NONE,
      B("application/json {tracking_no:str, events:[{time:time, "

@@ -28,6 +28,8 @@
 #include "insight/attribution.h"
 #include "insight/handlers.h"
 #include "member/coupon.h"
+#include "notify/messaging.h"
+#include "org/delivery.h"
 #include "member/friends.h"
 #include "member/identify.h"
 #include "member/member.h"
@@ -103,7 +105,8 @@ int app_serve(const struct opts *o)
     struct db *db = NULL;
     struct app app;
     struct http_config cfg;
-    struct ticker *bg[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    struct ticker *bg[7] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    struct delivery delivery;
     char holder[96], hostname[64] = "host";
     char host[64];
     const char *colon = strrchr(o->listen, ':');
@@ -152,6 +155,14 @@ int app_serve(const struct opts *o)
         db_close(db);
         return 1;
     }
+    if (messengers_load(o->messaging, &app.messengers)) {
+        fprintf(stderr, "o2o: --messaging: %s\n", err_last()->msg);
+        messengers_free(app.messengers);
+        carriers_free(app.carriers);
+        gateways_free(app.gateways);
+        db_close(db);
+        return 1;
+    }
     if (o->public_url) {
         size_t n = strlen(o->public_url);
         while (n && o->public_url[n - 1] == '/')
@@ -160,6 +171,7 @@ int app_serve(const struct opts *o)
     }
     if (db_txn(db, init_receipts, NULL)) {
         fprintf(stderr, "o2o: %s\n", err_last()->msg);
+        messengers_free(app.messengers);
         carriers_free(app.carriers);
         gateways_free(app.gateways);
         db_close(db);
@@ -215,6 +227,9 @@ int app_serve(const struct opts *o)
     bg[4] = ticker_start("o2o-deliver", o->jobs_every_ms < 1000 ? o->jobs_every_ms : 1000, api_deliver_tick, NULL);
     if (api_payments_active())
         bg[5] = ticker_start("o2o-sweep", o->jobs_every_ms < 1000 ? o->jobs_every_ms : 1000, api_payments_tick, NULL);
+    delivery.db = db;
+    delivery.messengers = app.messengers;
+    bg[6] = ticker_start("o2o-messages", o->jobs_every_ms < 1000 ? o->jobs_every_ms : 1000, delivery_tick, &delivery);
     rc = http_serve(&cfg);
     if (rc)
         fprintf(stderr, "o2o: %s\n", err_last()->msg);
@@ -229,6 +244,7 @@ int app_serve(const struct opts *o)
     db_close(db);
     gateways_free(app.gateways);
     carriers_free(app.carriers);
+    messengers_free(app.messengers);
     http_cleanup();
     log_info("stopped");
     return rc ? 1 : 0;

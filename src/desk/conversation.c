@@ -192,6 +192,25 @@ int desk_receive(struct db_conn *c, const struct desk_inbound *in, struct desk_i
                        "the sender is known by phone, email, wechat_openid, wechat_unionid, weibo_id, member or device");
     if (!len || len > DESK_BODY_MAX)
         return err_set(O2O_EINVAL, "out_of_range", "body", "a message has 1 to %d bytes", DESK_BODY_MAX);
+    if (in->external_ref[0]) {
+        struct db_stmt *s = NULL;
+        rc = db_query(c, &s,
+                      "SELECT m.id, m.conversation_id, v.contact_id, COALESCE(v.agent_id, 0), COALESCE(k.member_id, 0) "
+                      "FROM desk_messages m JOIN desk_conversations v ON v.id = m.conversation_id "
+                      "JOIN desk_contacts k ON k.id = v.contact_id WHERE m.medium = $1 AND m.external_ref = $2",
+                      "tt", in->medium, in->external_ref);
+        if (rc == DB_ROW) {
+            out->message_id = db_col_i64(s, 0);
+            out->conversation_id = db_col_i64(s, 1);
+            out->contact_id = db_col_i64(s, 2);
+            out->agent_id = db_col_i64(s, 3);
+            out->member_id = db_col_i64(s, 4);
+            out->duplicate = true;
+        }
+        db_done(s);
+        if (rc != DB_DONE)
+            return rc < 0 ? rc : 0;
+    }
     if (!strcmp(in->id_kind, "phone")) { /* one form for a number, whatever way it was written */
         struct desk_inbound *norm = xmalloc(sizeof *norm);
         *norm = *in;
@@ -232,9 +251,9 @@ int desk_receive(struct db_conn *c, const struct desk_inbound *in, struct desk_i
         return rc;
     out->conversation_id = open;
     rc = db_scalar_i64(c, &out->message_id,
-                       "INSERT INTO desk_messages (conversation_id, direction, medium, body, created_at) "
-                       "VALUES ($1, 'in', $2, $3, $4) RETURNING id",
-                       "itti", open, in->medium, in->body, in->at);
+                       "INSERT INTO desk_messages (conversation_id, direction, medium, body, created_at, external_ref) "
+                       "VALUES ($1, 'in', $2, $3, $4, $5) RETURNING id",
+                       "ittit", open, in->medium, in->body, in->at, in->external_ref[0] ? in->external_ref : NULL);
     if (rc)
         return rc;
     if (out->opened)
@@ -413,6 +432,8 @@ int desk_reply(struct db_conn *c, int64_t conversation_id, int64_t staff_id, con
         str_copy(kind, sizeof kind, "phone");
     else if (!strcmp(medium, "email"))
         str_copy(kind, sizeof kind, "email");
+    else if (!strcmp(medium, "wechat"))
+        str_copy(kind, sizeof kind, "wechat_openid");
     if (!kind[0])
         return 0;
     {
@@ -429,7 +450,19 @@ int desk_reply(struct db_conn *c, int64_t conversation_id, int64_t staff_id, con
     }
     if (!sent_to[0]) /* no address of that kind: kept for the desk */
         return 0;
-    return outbox_add(c, !strcmp(kind, "phone") ? "sms" : "email", sent_to, body);
+    {
+        /* on the medium she wrote by; a provider that sends only templates gets the
+        ** text's head as the template's one parameter */
+        char head[301];
+        size_t cut = strlen(body) < 300 ? strlen(body) : 300;
+        struct notice note = {"desk_reply", "service", body, 1, {"text"}, {head}, 0};
+        struct notice_route r = {!strcmp(kind, "phone") ? "sms" : medium, sent_to, "", "", 0, 0, NULL};
+        while (cut && body[cut] && ((unsigned char)body[cut] & 0xc0) == 0x80)
+            cut--;
+        memcpy(head, body, cut);
+        head[cut] = 0;
+        return outbox_notice(c, &note, &r, NULL);
+    }
 }
 
 int desk_contact_link(struct db_conn *c, int64_t contact_id, int64_t member_id, int64_t now, int64_t *into)

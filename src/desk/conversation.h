@@ -30,6 +30,7 @@ struct desk_inbound {
     char topic[32];
     int64_t location_id;      /* the store it concerns; 0 unknown */
     int64_t at;               /* epoch ms */
+    char external_ref[129];   /* the medium's id of the message ("" none): taken once */
 };
 
 struct desk_intake {
@@ -37,11 +38,13 @@ struct desk_intake {
     int64_t conversation_id, message_id;
     int64_t agent_id;              /* 0: queued */
     bool opened;                   /* a new conversation */
+    bool duplicate;                /* taken before (external_ref): nothing changed */
 };
 
 /* Take a customer's message in (transaction body): recognise her, add it to her open
-** conversation or open one, and dispatch a new one. O2O_EINVAL for a bad medium,
-** identity kind or an empty or too long body. */
+** conversation or open one, and dispatch a new one. A message whose external_ref
+** was taken before changes nothing (out describes the first). O2O_EINVAL for a bad
+** medium, identity kind or an empty or too long body. */
 int desk_receive(struct db_conn *c, const struct desk_inbound *in, struct desk_intake *out);
 
 /* An agent's availability and cap (transaction body); lowering the cap never takes

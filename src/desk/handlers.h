@@ -20,4 +20,5 @@ int api_desk_link(struct http_req *rq);
 int api_desk_receive(struct http_req *rq);
 int api_desk_reply(struct http_req *rq);
 int api_desk_resolve(struct http_req *rq);
+int api_messaging_replies(struct http_req *rq);
 #endif

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "member/member.h"
+#include "member/reach.h"
 #include "org/channel.h"
 #include "org/location.h"
 #include "org/outbox.h"
@@ -351,9 +352,12 @@ int otp_request(struct db_conn *c, const char *phone, bool dev_log)
     if (n < 0)
         return (int)n;
     snprintf(msg, sizeof msg, "Your o2o sign-in code is %s. It expires in 5 minutes.", code);
-    rc = outbox_add(c, "sms", phone, msg);
-    if (rc)
-        return rc;
+    {
+        /* to the phone she signs in with (the code proves she holds it), whatever she prefers */
+        struct notice note = {"otp", "auth", msg, 2, {"code", "minutes"}, {code, "5"}, now + AUTH_OTP_TTL_MS};
+        if ((rc = phone_notify(c, phone, &note, NULL)))
+            return rc;
+    }
     if (dev_log)
         log_info("development mode: SMS to %s: %s", phone, msg);
     return 0;

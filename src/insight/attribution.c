@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "member/coupon.h"
 #include "member/member.h"
+#include "member/reach.h"
 #include "org/outbox.h"
 #include "org/settings.h"
 #include "sales/order_read.h"
@@ -146,10 +147,15 @@ int attribution_on_order(struct db_conn *c, int64_t order_id, bool *rewarded)
             snprintf(cp.reason, sizeof cp.reason, REWARD_REASON " (order %" PRId64 ")", order_id);
             if ((rc = coupon_create(c, &cp)))
                 return rc;
-            if (!member_get(c, o.member_id, &m) && m.phone[0] && m.phone[0] == '+') {
+            if (!member_get(c, o.member_id, &m)) {
+                char spct[24], sdays[24];
+                struct notice note = {"reward_coupon", "service", msg, 3, {"percent", "coupon", "days"},
+                                      {spct, cp.code, sdays}, 0};
+                snprintf(spct, sizeof spct, "%" PRId64, pct);
+                snprintf(sdays, sizeof sdays, "%" PRId64, days);
                 snprintf(msg, sizeof msg, "Thank you! %" PRId64 "%% off your next purchase with coupon %s, "
                          "valid %" PRId64 " days, in any store or online.", pct, cp.code, days);
-                if ((rc = outbox_add(c, "sms", m.phone, msg)))
+                if ((rc = member_notify(c, o.member_id, &note, now_ms(), NULL)))
                     return rc;
             }
             *rewarded = true;

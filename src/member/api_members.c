@@ -18,12 +18,13 @@
 
 json_t *api_render_member(const struct member *m)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:I, s:{s:b, s:b, s:b}, s:o, s:o}", "id", (json_int_t)m->id,
-                     "phone", m->phone, "name", m->name, "status", m->status, "merged_into",
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:I, s:{s:b, s:b, s:b, s:b}, s:{s:s, s:o, s:o}, s:o, s:o}",
+                     "id", (json_int_t)m->id, "phone", m->phone, "name", m->name, "status", m->status, "merged_into",
                      m->merged_into ? json_integer(m->merged_into) : json_null(), "tier", m->tier, "points",
                      (json_int_t)m->points, "consent", "marketing", m->consent_marketing, "sms", m->consent_sms,
-                     "email", m->consent_email, "home_location", jstr_or_null(m->home_location_code), "created_at",
-                     jtime(m->created_at));
+                     "email", m->consent_email, "service", m->consent_service, "reach", "prefer", m->prefer_medium,
+                     "fallback", jstr_or_null(m->fallback_medium), "quiet_hours", jstr_or_null(m->quiet_hours),
+                     "home_location", jstr_or_null(m->home_location_code), "created_at", jtime(m->created_at));
 }
 
 static int create_body(struct db_conn *c, void *arg, const struct principal *who, json_t **out)
@@ -176,6 +177,17 @@ int api_members_update(struct http_req *rq)
         rc = jin_bool(rq->json, "consent_sms", &a->p.consent_sms, &a->p.has_sms);
     if (!rc)
         rc = jin_bool(rq->json, "consent_email", &a->p.consent_email, &a->p.has_email);
+    if (!rc)
+        rc = jin_bool(rq->json, "consent_service", &a->p.consent_service, &a->p.has_service);
+    if (!rc)
+        rc = jin_str(rq->json, "prefer_medium", false, a->p.prefer_medium, sizeof a->p.prefer_medium);
+    a->p.has_prefer = json_object_get(rq->json, "prefer_medium") != NULL;
+    if (!rc)
+        rc = jin_str(rq->json, "fallback_medium", false, a->p.fallback_medium, sizeof a->p.fallback_medium);
+    a->p.has_fallback = json_object_get(rq->json, "fallback_medium") != NULL;
+    if (!rc)
+        rc = jin_str(rq->json, "quiet_hours", false, a->p.quiet_hours, sizeof a->p.quiet_hours);
+    a->p.has_quiet = json_object_get(rq->json, "quiet_hours") != NULL;
     if (!rc)
         rc = jin_str(rq->json, "home_location", false, a->p.home_location_code, sizeof a->p.home_location_code);
     a->p.has_home = json_object_get(rq->json, "home_location") != NULL;

@@ -15,6 +15,7 @@
 #include "core/util.h"
 #include "org/audit.h"
 #include "org/location.h"
+#include "org/settings.h"
 
 static const char *identity_kinds[] = {"wechat_openid", "wechat_unionid", "alipay_user_id", "alipay_open_id",
                                        "store_card", "email"};
@@ -47,7 +48,8 @@ int member_normalize_phone(struct db_conn *c, const char *in, char out[20])
 
 #define MEMBER_COLS                                                                                          \
     "m.id, m.phone, m.name, m.status, m.merged_into, m.tier, m.consent_marketing, m.consent_sms, "           \
-    "m.consent_email, m.points, m.home_location_id, l.code, m.created_at, m.updated_at FROM members m "      \
+    "m.consent_email, m.points, m.home_location_id, l.code, m.created_at, m.updated_at, m.consent_service, "  \
+    "m.prefer_medium, m.fallback_medium, m.quiet_hours FROM members m "                                       \
     "LEFT JOIN locations l ON l.id = m.home_location_id"
 
 static void read_member(struct db_stmt *s, struct member *m)
@@ -67,6 +69,10 @@ static void read_member(struct db_stmt *s, struct member *m)
     str_copy(m->home_location_code, sizeof m->home_location_code, db_col_text(s, 11));
     m->created_at = db_col_i64(s, 12);
     m->updated_at = db_col_i64(s, 13);
+    m->consent_service = db_col_i64(s, 14) != 0;
+    str_copy(m->prefer_medium, sizeof m->prefer_medium, db_col_text(s, 15));
+    str_copy(m->fallback_medium, sizeof m->fallback_medium, db_col_text(s, 16));
+    str_copy(m->quiet_hours, sizeof m->quiet_hours, db_col_text(s, 17));
 }
 
 int member_get(struct db_conn *c, int64_t id, struct member *out)
@@ -195,13 +201,30 @@ int member_update(struct db_conn *c, int64_t id, const struct member_patch *p, s
             home = 0;
         }
     }
+    {
+        const char *prefer = p->has_prefer ? p->prefer_medium : m.prefer_medium;
+        const char *fallback = p->has_fallback ? p->fallback_medium : m.fallback_medium;
+        int qa, qb;
+        if (!word_in_list("sms|wechat|email", prefer))
+            return err_set(O2O_EINVAL, "bad_medium", "prefer_medium", "prefer_medium is sms, wechat or email");
+        if (*fallback && (!word_in_list("sms|wechat|email", fallback) || !strcmp(fallback, prefer)))
+            return err_set(O2O_EINVAL, "bad_medium", "fallback_medium",
+                           "fallback_medium is sms, wechat or email (not the preferred one), or empty");
+        if (p->has_quiet && settings_parse_hours(p->quiet_hours, &qa, &qb))
+            return err_set(O2O_EINVAL, "bad_hours", "quiet_hours", "quiet_hours is \"H1-H2\" (hours 0-24) or empty");
+    }
     n = db_exec(c,
                 "UPDATE members SET name = $2, consent_marketing = $3, consent_sms = $4, consent_email = $5, "
-                "home_location_id = $6, updated_at = $7 WHERE id = $1",
-                "itiiiIi", id, p->has_name ? p->name : m.name,
+                "home_location_id = $6, updated_at = $7, consent_service = $8, prefer_medium = $9, "
+                "fallback_medium = $10, quiet_hours = $11 WHERE id = $1",
+                "itiiiIiittt", id, p->has_name ? p->name : m.name,
                 (int64_t)(p->has_marketing ? p->consent_marketing : m.consent_marketing),
                 (int64_t)(p->has_sms ? p->consent_sms : m.consent_sms),
-                (int64_t)(p->has_email ? p->consent_email : m.consent_email), home, now_ms());
+                (int64_t)(p->has_email ? p->consent_email : m.consent_email), home, now_ms(),
+                (int64_t)(p->has_service ? p->consent_service : m.consent_service),
+                p->has_prefer ? p->prefer_medium : m.prefer_medium,
+                p->has_fallback ? p->fallback_medium : m.fallback_medium,
+                p->has_quiet ? p->quiet_hours : m.quiet_hours);
     if (n < 0)
         return (int)n;
     return member_get(c, id, out);

@@ -20,6 +20,10 @@ struct member {
     int64_t merged_into;      /* survivor id when merged */
     char tier[24];
     bool consent_marketing, consent_sms, consent_email;
+    bool consent_service;     /* service messages (pickup ready, replies); auth codes need none */
+    char prefer_medium[8];    /* how she wants to be reached: sms | wechat | email */
+    char fallback_medium[8];  /* when that fails: one of them, or "" (then SMS) */
+    char quiet_hours[8];      /* "22-8" in her home store's time, or "" */
     int64_t points;           /* balance */
     int64_t home_location_id;
     char home_location_code[65];
@@ -35,9 +39,10 @@ struct member_identity {
 
 /* A partial update: only fields whose has_ flag is set change. */
 struct member_patch {
-    bool has_name, has_marketing, has_sms, has_email, has_home;
+    bool has_name, has_marketing, has_sms, has_email, has_home, has_service, has_prefer, has_fallback, has_quiet;
     char name[129];
-    bool consent_marketing, consent_sms, consent_email;
+    bool consent_marketing, consent_sms, consent_email, consent_service;
+    char prefer_medium[8], fallback_medium[8], quiet_hours[8];
     char home_location_code[65];
 };
 

@@ -154,6 +154,7 @@ static void send(void *state, const struct notify_msg *msg, json_t *params, json
     buf_free(&body);
     if (rc || resp.status == 0) {
         msg_outcome(r, NOTIFY_RETRY, "aliyun_sms unreachable: %s", err_last()->msg);
+        r->provider_fault = true;
         httpc_free(&resp);
         return;
     }
@@ -162,6 +163,7 @@ static void send(void *state, const struct notify_msg *msg, json_t *params, json
     if (!code) {
         msg_outcome(r, resp.status >= 500 ? NOTIFY_RETRY : NOTIFY_FAILED, "aliyun_sms answered %ld without a Code",
                     resp.status);
+        r->provider_fault = true;
     } else if (!strcmp(code, "OK")) {
         r->outcome = NOTIFY_SENT;
         str_copy(r->ref, sizeof r->ref, json_string_value(json_object_get(doc, "BizId")));
@@ -171,6 +173,8 @@ static void send(void *state, const struct notify_msg *msg, json_t *params, json
                                                                        : "");
         if (!strcmp(code, "isv.BUSINESS_LIMIT_CONTROL"))
             r->retry_after_ms = 60000; /* Aliyun's per-number limit: a minute at least */
+        else
+            r->provider_fault = transient(code);
     }
     json_decref(doc);
     httpc_free(&resp);

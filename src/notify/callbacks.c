@@ -122,6 +122,18 @@ int notify_parse_replies(const char *provider, const char *body, size_t len,
         }
         if (strlen(r.from) < 5 || !r.text[0])
             continue;
+        {
+            /* one reply pushed twice is one message: Aliyun numbers them, Tencent does not */
+            json_t *seq = json_object_get(it, "sequence_id");
+            if (json_is_integer(seq)) {
+                snprintf(r.ref, sizeof r.ref, "%s:%" JSON_INTEGER_FORMAT, provider, json_integer_value(seq));
+            } else {
+                char buf[1100], hex[65];
+                int n = snprintf(buf, sizeof buf, "%s|%lld|%s", r.from, (long long)r.at, r.text);
+                sha256_hex(hex, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1));
+                snprintf(r.ref, sizeof r.ref, "%s:%.40s", provider, hex);
+            }
+        }
         if ((rc = cb(&r, arg)))
             break;
     }

@@ -204,6 +204,7 @@ int notify_send(struct messengers *m, const struct notify_msg *msg, struct notif
     bool tried = false;
     memset(r, 0, sizeof *r);
     msg_outcome(r, NOTIFY_RETRY, "no %s provider is configured", msg->medium);
+    r->provider_fault = true;
     if (!params || !json_is_object(params)) {
         json_decref(params);
         msg_outcome(r, NOTIFY_FAILED, "the message's parameters are not a JSON object");
@@ -215,8 +216,8 @@ int notify_send(struct messengers *m, const struct notify_msg *msg, struct notif
         int64_t wait;
         if (strcmp(v->p->medium, msg->medium))
             continue;
-        if (tried && r->outcome != NOTIFY_RETRY)
-            break;
+        if (tried && (r->outcome != NOTIFY_RETRY || !r->provider_fault))
+            break; /* sent, refused, or a limit about the recipient that another provider must not dodge */
         tried = true;
         memset(r, 0, sizeof *r);
         str_copy(r->provider, sizeof r->provider, v->p->name);
@@ -225,6 +226,7 @@ int notify_send(struct messengers *m, const struct notify_msg *msg, struct notif
             msg_outcome(r, NOTIFY_RETRY, "%s: over its %lld messages a second", v->p->name,
                         (long long)v->per_second);
             r->retry_after_ms = wait;
+            r->provider_fault = true;
             continue;
         }
         tmpl = json_object_get(v->templates, msg->template_name);

@@ -39,6 +39,8 @@ struct notify_result {
     char ref[72];             /* BizId, SerialNo, msgid */
     char reason[200];         /* the provider's code and message */
     int64_t retry_after_ms;   /* a hint with NOTIFY_RETRY (0: the caller's backoff) */
+    bool provider_fault;      /* with NOTIFY_RETRY: the provider's trouble (unreachable, its own fault,
+                              ** its capacity, the account), not the recipient's: another may take it */
 };
 
 /* A delivery receipt or a reply a provider pushed. */
@@ -50,6 +52,7 @@ struct notify_receipt {
     int64_t at;               /* epoch ms (0: unknown) */
 };
 struct notify_reply {
+    char ref[72];             /* the provider's id of it (or a digest of sender, time and text) */
     char from[20];            /* E.164 */
     char text[1024];
     int64_t at;

@@ -133,6 +133,7 @@ static void send(void *state, const struct notify_msg *msg, json_t *params, json
     free(body);
     if (rc || resp.status == 0) {
         msg_outcome(r, NOTIFY_RETRY, "tencent_sms unreachable: %s", err_last()->msg);
+        r->provider_fault = true;
         httpc_free(&resp);
         return;
     }
@@ -146,9 +147,11 @@ static void send(void *state, const struct notify_msg *msg, json_t *params, json
         msg_outcome(r, transient(code) ? NOTIFY_RETRY : NOTIFY_FAILED, "%s: %.150s", code,
                     json_string_value(json_object_get(e, "Message")) ? json_string_value(json_object_get(e, "Message"))
                                                                      : "");
+        r->provider_fault = transient(code) && strncmp(code, "LimitExceeded", 13);
     } else if (!st) {
         msg_outcome(r, resp.status >= 500 ? NOTIFY_RETRY : NOTIFY_FAILED, "tencent_sms answered %ld without a status",
                     resp.status);
+        r->provider_fault = true;
     } else {
         code = json_string_value(json_object_get(st, "Code"));
         code = code ? code : "";

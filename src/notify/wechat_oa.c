@@ -69,6 +69,7 @@ static json_t *call(struct wechat *w, const char *path, const char *token, json_
         msg_outcome(r, NOTIFY_RETRY, "wechat_oa unreachable: %s", err_last()->msg);
     else if (!(doc = json_loadb(resp.body ? resp.body : "", resp.len, 0, NULL)) || !json_is_object(doc))
         msg_outcome(r, NOTIFY_RETRY, "wechat_oa answered %ld without JSON", resp.status);
+    r->provider_fault = !doc;
     httpc_free(&resp);
     if (doc && !json_is_object(doc)) {
         json_decref(doc);

@@ -17,6 +17,7 @@ int api_locations_create(struct http_req *rq);
 int api_locations_get(struct http_req *rq);
 int api_locations_list(struct http_req *rq);
 int api_locations_update(struct http_req *rq);
+int api_messaging_receipts(struct http_req *rq);
 int api_outbox_list(struct http_req *rq);
 int api_regions_create(struct http_req *rq);
 int api_regions_list(struct http_req *rq);

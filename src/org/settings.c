@@ -142,6 +142,8 @@ static const struct {
     {"presence_visit_gap_minutes", 1, 1440, NULL},
     {"message_daily_cap", 0, 100, NULL},
     {"quiet_hours", 0, 0, HOURS},
+    {"messages_per_recipient_hour", 0, 1000, NULL},
+    {"messages_per_recipient_day", 0, 10000, NULL},
     /* limits (docs/security.md); 0 turns a rate limit off */
     {"login_failures_per_client", 1, 1000, NULL},
     {"login_failures_per_user", 1, 1000000, NULL},

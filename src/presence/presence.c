@@ -21,6 +21,7 @@
 #include "core/util.h"
 #include "insight/tags.h"
 #include "member/member.h"
+#include "member/reach.h"
 #include "org/location.h"
 #include "org/outbox.h"
 #include "org/settings.h"
@@ -186,7 +187,10 @@ static int on_enter(struct db_conn *c, int64_t zone_id, const struct location *l
             }
         }
         if (!strcmp(outcome, "sent")) {
-            if ((rc = outbox_add(c, "sms", m.phone, rules[i].message)))
+            /* about here and now: not worth sending an hour later */
+            struct notice note = {"presence", "marketing", rules[i].message, 1, {"text"}, {rules[i].message},
+                                  now + 3600000};
+            if ((rc = member_notify(c, member_id, &note, now, NULL)))
                 return rc;
             r->messages_sent++;
         } else {

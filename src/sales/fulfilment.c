@@ -19,6 +19,7 @@
 #include "core/mem.h"
 #include "core/tz.h"
 #include "member/member.h"
+#include "member/reach.h"
 #include "org/location.h"
 #include "org/outbox.h"
 #include "org/secrets.h"
@@ -334,8 +335,19 @@ static int make_ready(struct db_conn *c, struct order *o, const struct fulfilmen
     snprintf(msg, sizeof msg,
              "Order %" PRId64 " is ready for pickup at %.120s (%.200s). Pickup code %s, valid until %s.", o->id, l.name,
              l.address[0] ? l.address : l.code, code, until);
-    if (recipient[0] && (rc = outbox_add(c, "sms", recipient, msg)))
-        return rc;
+    {
+        char order_no[24];
+        struct notice note = {"pickup_ready", "service", msg, 5, {"order", "store", "address", "code", "until"},
+                              {order_no, l.name, l.address[0] ? l.address : l.code, code, until}, expires};
+        snprintf(order_no, sizeof order_no, "%" PRId64, o->id);
+        /* a member by the medium she prefers; a guest by the phone the order gave */
+        if (o->member_id)
+            rc = member_notify(c, o->member_id, &note, now_ms(), NULL);
+        else if (recipient[0])
+            rc = phone_notify(c, recipient, &note, NULL);
+        if (rc)
+            return rc;
+    }
     return ord_event(c, o->id, "ready_for_pickup", f->id, actor, "at %s until %s (%s); pickup code sent to %s", l.code,
                      until, l.timezone[0] ? l.timezone : "UTC", recipient[0] ? recipient : "nobody (no phone)");
 }

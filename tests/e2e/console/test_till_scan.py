@@ -10,7 +10,8 @@ import tempfile
 
 from console.base import ConsoleTest
 from harness import SIM_DIR, Client, Server, member_token, unique
-from sales.test_payments import free_port, sim_python
+from harness import free_port
+from sales.test_payments import sim_python
 
 
 class TillScanTest(ConsoleTest):

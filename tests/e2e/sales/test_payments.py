@@ -7,12 +7,11 @@ import datetime
 import json
 import os
 import re
-import socket
 import subprocess
 import tempfile
 import time
 
-from harness import BINARY, Client, SIM_DIR, Server, ServerTest, make_chain, member_token, unique
+from harness import BINARY, Client, SIM_DIR, Server, ServerTest, free_port, make_chain, member_token, unique
 
 
 
@@ -22,14 +21,6 @@ def sim_python():
         if subprocess.run([exe, "-c", "import cryptography"], capture_output=True).returncode == 0:
             return exe
     raise RuntimeError("the gateway simulator needs python3-cryptography")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class PaymentsTest(ServerTest):

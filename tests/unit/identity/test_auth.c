@@ -198,7 +198,7 @@ static void test_auth__a_one_time_code_signs_a_member_in_once(void **state)
     struct principal p;
     (void)state;
     assert_int_equal(db_txn(db, otp_req_body, &o), 0);
-    assert_int_equal(outbox_list(db_reader(db), o.phone, 1, sms_cb, code), 0);
+    assert_int_equal(outbox_list(db_reader(db), o.phone, "", 1, sms_cb, code), 0);
     assert_int_equal(strlen(code), 6);
     o.code = code;
     assert_int_equal(db_txn(db, otp_ver_body, &o), 0);
