@@ -295,12 +295,25 @@ static const struct http_route routes[] = {
      A("200 text/plain")},
     {"POST", "/v1/messaging/{provider}/receipts", api_messaging_receipts, PUBLIC, HTTP_RAW,
      "Delivery receipts an SMS provider pushes (Aliyun SmsReport, Tencent status callback); the URL carries the "
-     "provider's callback token", NULL, Q("token?:str"), B("application/json [obj]"),
-     A("200 obj")},
+     "provider's callback token", NULL, Q("token?:str"),
+     B("application/json [{phone_number?:str, success?:bool, err_code?:str, err_msg?:str, biz_id?:str, out_id?:str, "
+       "report_time?:str, mobile?:str, nationcode?:str, report_status?:str, errmsg?:str, description?:str, sid?:str, "
+       "user_receive_time?:str, *:str}]"),
+     A("200 {code?:int, msg?:str, result?:int, errmsg?:str}")},
     {"POST", "/v1/messaging/{provider}/replies", api_messaging_replies, PUBLIC, HTTP_RAW,
      "SMS replies an SMS provider pushes (Aliyun SmsUp, Tencent reply callback), taken in by the service desk; the "
-     "URL carries the provider's callback token", NULL, Q("token?:str"), B("application/json obj|[obj]"),
-     A("200 obj")},
+     "URL carries the provider's callback token", NULL, Q("token?:str"),
+     B("application/json [{phone_number?:str, content?:str, send_time?:str, sequence_id?:int, mobile?:str, "
+       "nationcode?:str, text?:str, time?:int, *:str}]"),
+     A("200 {code?:int, msg?:str, result?:int, errmsg?:str}")},
+    {"GET", "/v1/messaging/wechat_oa/callback", api_wechat_verify, PUBLIC, 0,
+     "WeChat's check of the Official Account's server URL: echostr back when signed with the account's token", NULL,
+     Q("signature:str, timestamp:str, nonce:str, echostr:str"), NONE, A("200 text/plain")},
+    {"POST", "/v1/messaging/wechat_oa/callback", api_wechat_callback, PUBLIC, HTTP_RAW,
+     "A follower's message or an event the Official Account pushes (signed; encrypted in safe mode): messages reach "
+     "the service desk, a template message's TEMPLATESENDJOBFINISH is its receipt", NULL,
+     Q("signature:str, timestamp:str, nonce:str, openid?:str, encrypt_type?:str, msg_signature?:str"),
+     B("text/xml str"), A("200 text/plain")},
     {"POST", "/v1/carriers/{name}/events", api_carrier_events, PUBLIC, HTTP_RAW,
      "Tracking events pushed by a carrier (HMAC-signed); delivered completes the shipment", NULL, NONE,
      B("application/json {tracking_no:str, events:[{time:time, "

@@ -21,4 +21,6 @@ int api_desk_receive(struct http_req *rq);
 int api_desk_reply(struct http_req *rq);
 int api_desk_resolve(struct http_req *rq);
 int api_messaging_replies(struct http_req *rq);
+int api_wechat_callback(struct http_req *rq);
+int api_wechat_verify(struct http_req *rq);
 #endif

@@ -239,6 +239,14 @@ int notify_send(struct messengers *m, const struct notify_msg *msg, struct notif
     return 0;
 }
 
+const char *messengers_wechat(const struct messengers *m, const char *field)
+{
+    for (size_t i = 0; m && i < m->n; i++)
+        if (m->v[i].p == &wechat_oa)
+            return wechat_oa_field(m->v[i].state, field);
+    return "";
+}
+
 bool notify_callback_ok(const struct messengers *m, const char *provider, const char *token)
 {
     for (size_t i = 0; m && i < m->n; i++) {

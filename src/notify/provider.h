@@ -46,6 +46,17 @@ const char *msg_param(json_t *params, const char *name);
 void msg_outcome(struct notify_result *r, enum notify_outcome o, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The WeChat account's configured string field (token, encoding_aes_key, appid), "" when none. */
+const char *messengers_wechat(const struct messengers *m, const char *field);
+const char *wechat_oa_field(void *state, const char *field);
+/* WeChat's callback crypto (wechat_callback.c), apart for the tests: the signature
+** over token, timestamp, nonce (and the ciphertext in safe mode); a safe-mode
+** message opened (O2O_EUNAUTH when not for appid) or sealed. */
+bool wechat_sig_ok(const char *token, const char *signature, const char *timestamp, const char *nonce,
+                   const char *encrypt);
+int wechat_decrypt(const char *encoding_aes_key, const char *appid, const char *encrypt, char **xml);
+char *wechat_encrypt(const char *encoding_aes_key, const char *appid, const char *xml);
+
 /* The signatures, apart for the tests against the providers' documented examples. */
 /* Aliyun RPC: the canonical query (parameters sorted) into q; base64 HMAC-SHA1 under
 ** "secret&" of METHOD&%2F&percent(q) into sig. */

@@ -22,6 +22,7 @@
 
 struct wechat {
     char api_base[256], appid[64], secret[129];
+    char cb_token[64], aes_key[48]; /* the server URL's token and EncodingAESKey (callbacks) */
     pthread_mutex_t mu;
     char token[600];
     int64_t token_until;
@@ -35,8 +36,12 @@ static int load(json_t *s, void **state)
     *state = w;
     if ((rc = msg_str(s, "api_base", w->api_base, sizeof w->api_base, false, "wechat_oa")) ||
         (rc = msg_str(s, "appid", w->appid, sizeof w->appid, true, "wechat_oa")) ||
-        (rc = msg_str(s, "secret", w->secret, sizeof w->secret, true, "wechat_oa")))
+        (rc = msg_str(s, "secret", w->secret, sizeof w->secret, true, "wechat_oa")) ||
+        (rc = msg_str(s, "token", w->cb_token, sizeof w->cb_token, false, "wechat_oa")) ||
+        (rc = msg_str(s, "encoding_aes_key", w->aes_key, sizeof w->aes_key, false, "wechat_oa")))
         return rc;
+    if (w->aes_key[0] && strlen(w->aes_key) != 43)
+        return err_set(O2O_EINVAL, "bad_config", "encoding_aes_key", "wechat_oa: encoding_aes_key has 43 characters");
     if (!w->api_base[0])
         str_copy(w->api_base, sizeof w->api_base, "https://api.weixin.qq.com");
     return 0;
@@ -173,6 +178,15 @@ static void send(void *state, const struct notify_msg *msg, json_t *params, json
                                                                       : "");
     }
     json_decref(doc);
+}
+
+const char *wechat_oa_field(void *state, const char *field)
+{
+    struct wechat *w = state;
+    return !strcmp(field, "token") ? w->cb_token
+           : !strcmp(field, "encoding_aes_key") ? w->aes_key
+           : !strcmp(field, "appid") ? w->appid
+                                     : "";
 }
 
 const struct msg_provider wechat_oa = {"wechat_oa", "wechat", load, unload, send};

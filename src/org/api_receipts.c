@@ -81,6 +81,8 @@ int api_messaging_receipts(struct http_req *rq)
     struct receipts *p;
     const char *provider = rq->params[0];
     int rc;
+    if (strcmp(provider, "aliyun_sms") && strcmp(provider, "tencent_sms"))
+        return err_set(O2O_ENOTFOUND, "unknown_provider", NULL, "no SMS provider named %.40s", provider);
     if (!notify_callback_ok(api_app()->messengers, provider, http_query(rq, "token")))
         return err_set(O2O_EUNAUTH, "bad_callback_token", "token", "not a callback of a configured provider");
     p = xcalloc(1, sizeof *p);

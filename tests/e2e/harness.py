@@ -47,6 +47,14 @@ def free_port():
     return port
 
 
+def sim_python():
+    """The simulators' python: Debian's python3 carries python3-cryptography; else the running one."""
+    for exe in ("/usr/bin/python3", "python3"):
+        if subprocess.run([exe, "-c", "import cryptography"], capture_output=True).returncode == 0:
+            return exe
+    raise RuntimeError("the simulators need python3-cryptography")
+
+
 class Response:
     def __init__(self, status, headers, body, raw=b""):
         self.status = status

@@ -8,13 +8,20 @@ answers with the provider's codes (bad numbers, unknown templates, missing
 parameters, per-number throttling, invalid or expired tokens, followers who left),
 and pushes delivery receipts back to o2o's callback URLs a moment after a send.
 
-Run with python3 (standard library only):
+Its Official Account also pushes to o2o's server URL as WeChat does: a follower's
+message (POST /sim/wechat_message) and, after each template message, the
+TEMPLATESENDJOBFINISH event, signed with the account's token, and in safe mode
+(config wechat_safe: true) encrypted with its EncodingAESKey (AES-256-CBC).
+
+Run with Debian's python3 (python3-cryptography, for WeChat's safe mode):
     python3 messaging_sim.py DIR O2O_PORT
 writes DIR/messaging.json (the o2o --messaging file), prints "listening PORT".
 Control: GET /sim/messages (what each provider accepted), POST /sim/config
 {per_minute?, undeliverable?: [phone], down?: [provider], fail_next?: {provider,
-code}, unsubscribed?: [openid], receipts?: bool}, POST /sim/revoke_token,
-POST /sim/reply {provider, phone, text} (an SMS reply pushed to o2o).
+code}, unsubscribed?: [openid], receipts?: bool, wechat_safe?: bool}, POST
+/sim/revoke_token, POST /sim/reply {provider, phone, text} (an SMS reply pushed to
+o2o), POST /sim/wechat_message {openid, text, msg_id?, forge?} (a follower writes;
+forge: signed with another token).
 """
 import base64
 import calendar
@@ -34,6 +41,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 ALI_KEY_ID, ALI_SECRET = "LTAI5tSimulatorKey", secrets.token_hex(15)
 TC_ID, TC_KEY, TC_APP = "AKIDsimulator0001", secrets.token_hex(16), "1400000001"
 WX_APPID, WX_SECRET = "wx5c0ffee0ddba11", secrets.token_hex(16)
+WX_TOKEN = secrets.token_hex(8)
+WX_AES_KEY = base64.b64encode(secrets.token_bytes(32)).decode()[:43]
 # the chain's templates as the providers approved them: their variables
 ALI_TEMPLATES = {"SMS_900001": ["code"], "SMS_900002": ["order", "store", "code", "until"],
                  "SMS_900003": ["percent", "coupon", "days"], "SMS_900004": ["text"], "SMS_900005": ["text"]}
@@ -64,6 +73,23 @@ def tc3_signature(key, service, host, ctype, ts, body):
     return hmac.new(k, sts.encode(), hashlib.sha256).hexdigest(), date
 
 
+def wx_signature(*parts):
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+
+
+def wx_encrypt(xml):
+    """WeChat's safe mode: AES-256-CBC (IV: the key's first 16 bytes) over 16 random bytes,
+    the length, the message and the appid, padded PKCS#7 to 32 bytes."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    key = base64.b64decode(WX_AES_KEY + "=")
+    msg = xml.encode()
+    plain = secrets.token_bytes(16) + len(msg).to_bytes(4, "big") + msg + WX_APPID.encode()
+    pad = 32 - len(plain) % 32
+    plain += bytes([pad]) * pad
+    enc = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
+    return base64.b64encode(enc.update(plain) + enc.finalize()).decode()
+
+
 def beijing(ts):
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts + 8 * 3600))
 
@@ -85,6 +111,7 @@ class Sim:
         self.receipts = True
         self.wx_token, self.wx_token_until, self.wx_tokens_issued = None, 0, 0
         self.receipt_log = []
+        self.wechat_safe = False
 
     def config(self, port):
         base = "http://127.0.0.1:%d" % port
@@ -107,6 +134,7 @@ class Sim:
                                           "presence": {"id": "1900004", "params": ["text"]},
                                           "desk_reply": {"id": "1900005", "params": ["text"]}}},
             "wechat_oa": {"api_base": base + "/wechat", "appid": WX_APPID, "secret": WX_SECRET,
+                          "token": WX_TOKEN, "encoding_aes_key": WX_AES_KEY,
                           "templates": {"pickup_ready": {"id": "tmpl-pickup-ready",
                                                          "data": {"character_string1": "code", "thing2": "store",
                                                                   "time3": "until"}}}},
@@ -136,12 +164,12 @@ class Sim:
             m["at"] = time.time()
             self.messages.append(m)
 
-    def push(self, path, body):
+    def push(self, path, body, ctype="application/json", delay=0.3):
         """POST body to o2o after a moment (providers push receipts seconds later)."""
         def go():
-            time.sleep(0.3)
-            req = urllib.request.Request(self.o2o + path, data=json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"}, method="POST")
+            time.sleep(delay)
+            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+            req = urllib.request.Request(self.o2o + path, data=data, headers={"Content-Type": ctype}, method="POST")
             try:
                 with urllib.request.urlopen(req, timeout=10) as r:
                     answer = (r.status, r.read().decode())
@@ -152,6 +180,20 @@ class Sim:
             with self.lock:
                 self.receipt_log.append({"path": path.split("?")[0], "status": answer[0], "answer": answer[1]})
         threading.Thread(target=go, daemon=True).start()
+
+    def wx_push(self, fields, token=WX_TOKEN, delay=0.3):
+        """What the Official Account pushes to the server URL: XML, signed, encrypted in safe mode."""
+        xml = "<xml>" + "".join("<%s><![CDATA[%s]]></%s>" % (k, v, k) if isinstance(v, str) else
+                                "<%s>%s</%s>" % (k, v, k) for k, v in fields.items()) + "</xml>"
+        ts, nonce = str(int(time.time())), str(random.randrange(10 ** 9))
+        q = {"signature": wx_signature(token, ts, nonce), "timestamp": ts, "nonce": nonce,
+             "openid": fields.get("FromUserName", "")}
+        if self.wechat_safe:
+            enc = wx_encrypt(xml)
+            xml = "<xml><ToUserName><![CDATA[%s]]></ToUserName><Encrypt><![CDATA[%s]]></Encrypt></xml>" % (
+                fields.get("ToUserName", ""), enc)
+            q.update({"encrypt_type": "aes", "msg_signature": wx_signature(token, ts, nonce, enc)})
+        self.push("/v1/messaging/wechat_oa/callback?" + urllib.parse.urlencode(q), xml, "text/xml", delay)
 
     # ---- Aliyun ----
     def aliyun(self, form):
@@ -296,6 +338,10 @@ class Sim:
             msgid = random.randrange(10 ** 9, 10 ** 10)
             self.record(provider="wechat_oa", to=to, template=req["template_id"],
                         params={k: v.get("value") for k, v in req.get("data", {}).items()}, ref=str(msgid))
+            if self.receipts:
+                self.wx_push({"ToUserName": "gh_sim", "FromUserName": to, "CreateTime": int(time.time()),
+                              "MsgType": "event", "Event": "TEMPLATESENDJOBFINISH", "MsgID": msgid,
+                              "Status": "success"})
             return 200, {"errcode": 0, "errmsg": "ok", "msgid": msgid}
         if path == "/wechat/cgi-bin/message/custom/send":
             if to in self.unsubscribed:
@@ -350,10 +396,17 @@ class Handler(BaseHTTPRequestHandler):
                 s.fail_next = req.get("fail_next")
                 s.unsubscribed = set(req.get("unsubscribed", []))
                 s.receipts = bool(req.get("receipts", True))
+                s.wechat_safe = bool(req.get("wechat_safe", False))
             return self.reply(200, {})
         if path == "/sim/revoke_token":
             with s.lock:
                 s.wx_token = None
+            return self.reply(200, {})
+        if path == "/sim/wechat_message":
+            s.wx_push({"ToUserName": "gh_sim", "FromUserName": req["openid"], "CreateTime": int(time.time()),
+                       "MsgType": "text", "Content": req["text"],
+                       "MsgId": req.get("msg_id") or random.randrange(10 ** 15, 10 ** 16)},
+                      token="forged" if req.get("forge") else WX_TOKEN, delay=0)
             return self.reply(200, {})
         if path == "/sim/reply":
             phone = req["phone"]

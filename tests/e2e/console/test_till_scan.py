@@ -10,8 +10,7 @@ import tempfile
 
 from console.base import ConsoleTest
 from harness import SIM_DIR, Client, Server, member_token, unique
-from harness import free_port
-from sales.test_payments import sim_python
+from harness import free_port, sim_python
 
 
 class TillScanTest(ConsoleTest):

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 
-from harness import Client, SIM_DIR, ServerTest, free_port, make_chain, unique
+from harness import Client, SIM_DIR, ServerTest, free_port, make_chain, sim_python, unique
 
 
 def wait_for(fn, timeout=20, what="a condition"):
@@ -31,7 +31,7 @@ class MessagingTest(ServerTest):
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="o2o-msg-")
         port = free_port()
-        cls.sim_proc = subprocess.Popen([sys.executable, os.path.join(SIM_DIR, "messaging_sim.py"), cls.dir,
+        cls.sim_proc = subprocess.Popen([sim_python(), os.path.join(SIM_DIR, "messaging_sim.py"), cls.dir,
                                          str(port)], stdout=subprocess.PIPE, text=True)
         line = cls.sim_proc.stdout.readline()
         m = re.match(r"listening (\d+)", line)
@@ -144,7 +144,7 @@ class MessagingTest(ServerTest):
         for token in ("", "?token=wrong", "?token=" + self.config["tencent_sms"]["callback_token"]):
             r = anon.post("/v1/messaging/aliyun_sms/receipts" + token, receipt)
             self.assertEqual(r.status, 401, r)
-        self.assertEqual(anon.post("/v1/messaging/nobody/receipts?token=x", receipt).status, 401)
+        self.assertEqual(anon.post("/v1/messaging/nobody/receipts?token=x", receipt).status, 404)
         # the genuine token, a receipt already applied: acknowledged, nothing changes
         good = "?token=" + self.config["aliyun_sms"]["callback_token"]
         before = self.outbox("+86" + phone, "otp")[0]
@@ -192,7 +192,7 @@ class MessagingTest(ServerTest):
         c.post("/v1/auth/otp", {"phone": other})
         failed = self.one("+86" + other, "otp", lambda m: m["status"] == "failed", "the refused code")
         self.assertEqual(failed["reason"], "aliyun_sms: isv.SMS_TEMPLATE_ILLEGAL: simulated")
-        self.assertEqual(self.metric("o2o_messages_given_up_total"), given_up + 1)
+        wait_for(lambda: self.metric("o2o_messages_given_up_total") == given_up + 1, what="the failure counted")
         self.assertGreaterEqual(self.metric("o2o_messages_total", provider="aliyun_sms", outcome="refused"), 1)
 
     @staticmethod
@@ -213,8 +213,8 @@ class MessagingTest(ServerTest):
         self.assertEqual(c.post("/v1/auth/otp/verify", {"phone": "+86" + phone, "code": code}).status, 200)
         msg = self.one("+86" + phone, "otp", lambda m: m["delivered_at"], "Tencent's receipt")
         self.assertEqual((msg["provider"], msg["provider_ref"]), ("tencent_sms", sent[0]["ref"]))
-        self.assertGreaterEqual(self.metric("o2o_message_receipts_total", provider="tencent_sms",
-                                            result="delivered"), 1)
+        wait_for(lambda: self.metric("o2o_message_receipts_total", provider="tencent_sms", result="delivered") >= 1,
+                 what="the receipt counted")
 
     def test_wechat_token_is_fetched_again_when_revoked(self):
         openid = "o" + unique("wx")
@@ -222,6 +222,9 @@ class MessagingTest(ServerTest):
         self.follows(m, openid)
         self.ready_for_pickup(m)
         wait_for(lambda: self.sim_messages(provider="wechat_oa", to=openid), what="the first WeChat message")
+        # WeChat's TEMPLATESENDJOBFINISH event is its receipt
+        first = self.one(openid, "pickup_ready", lambda x: x["delivered_at"], "the template job's receipt")
+        self.assertEqual(first["provider"], "wechat_oa")
         issued = self.sim.get("/sim/messages").json["tokens_issued"]
         self.assertEqual(self.sim.post("/sim/revoke_token", {}).status, 200)
         self.ready_for_pickup(m)
@@ -258,21 +261,11 @@ class MessagingTest(ServerTest):
             self.assertEqual(r.status, 400, (bad, r))
 
     def test_an_sms_reply_reaches_the_desk_and_the_answer_goes_back_by_sms(self):
-        u = unique("agent")
-        self.assertEqual(self.owner.post("/v1/staff", {"username": u, "password": "agent-password-1",
-                                                       "role": "service_agent", "scope_kind": "chain"}).status, 201)
-        agent = self.server.client(self.server.client().post(
-            "/v1/auth/login", {"username": u, "password": "agent-password-1"}).json["token"])
-        self.assertEqual(agent.put("/v1/desk/agents/me", {"available": True, "cap": 50}).status, 200)
+        agent = self.agent()
         m = self.member()
         self.assertEqual(self.sim.post("/sim/reply", {"provider": "tencent_sms", "phone": m["phone"],
                                                       "text": "Is my size back?"}).status, 200)
-
-        def hers():
-            inbox = agent.get("/v1/desk/inbox").json
-            return [x for x in inbox["mine"] + inbox["queue"]
-                    if agent.get("/v1/desk/conversations/%d" % x["id"]).json["contact"]["member_id"] == m["id"]]
-        conv = wait_for(hers, what="her conversation in the agent's inbox")[0]
+        conv = self.conversation_of(agent, m["id"])
         # Aliyun pushes a reply twice (its sequence_id is the same): one message
         token = self.config["aliyun_sms"]["callback_token"]
         up = [{"phone_number": m["phone"][3:], "send_time": "2026-12-01 10:00:00", "content": "M please",
@@ -290,6 +283,56 @@ class MessagingTest(ServerTest):
         sent = wait_for(lambda: self.sim_messages(provider="aliyun_sms", to=m["phone"][3:], template="SMS_900005"),
                         what="the answer by SMS")
         self.assertEqual(sent[0]["params"], {"text": "Yes, M is back at Shanghai 2."})
+
+    def agent(self):
+        u = unique("agent")
+        self.assertEqual(self.owner.post("/v1/staff", {"username": u, "password": "agent-password-1",
+                                                       "role": "service_agent", "scope_kind": "chain"}).status, 201)
+        agent = self.server.client(self.server.client().post(
+            "/v1/auth/login", {"username": u, "password": "agent-password-1"}).json["token"])
+        self.assertEqual(agent.put("/v1/desk/agents/me", {"available": True, "cap": 50}).status, 200)
+        return agent
+
+    def conversation_of(self, agent, member_id):
+        def hers():
+            inbox = agent.get("/v1/desk/inbox").json
+            return [x for x in inbox["mine"] + inbox["queue"]
+                    if agent.get("/v1/desk/conversations/%d" % x["id"]).json["contact"]["member_id"] == member_id]
+        return wait_for(hers, what="her conversation at the desk")[0]
+
+    def test_a_follower_writes_by_wechat_plain_and_safe_and_the_answer_goes_back_there(self):
+        agent = self.agent()
+        openid = "o" + unique("wx")
+        m = self.member()
+        self.follows(m, openid)
+        self.sim.post("/sim/wechat_message", {"openid": openid, "text": "Do you have the tee in M?", "msg_id": 5001})
+        conv = self.conversation_of(agent, m["id"])
+        # safe mode: encrypted; the same MsgId pushed again (WeChat retries) is taken once
+        self.sim_config(wechat_safe=True)
+        for _ in range(2):
+            self.sim.post("/sim/wechat_message", {"openid": openid, "text": "At Shanghai 2 please", "msg_id": 5002})
+        # a push signed with another token is refused and changes nothing
+        self.sim.post("/sim/wechat_message", {"openid": openid, "text": "forged", "forge": True})
+        wait_for(lambda: len(agent.get("/v1/desk/conversations/%d" % conv["id"]).json["messages"]) == 2,
+                 what="her second message")
+        wait_for(lambda: [x for x in self.sim.get("/sim/messages").json["receipts"]
+                          if x["path"].endswith("/wechat_oa/callback") and x["status"] == 401], what="the refusal")
+        time.sleep(0.5)
+        full = agent.get("/v1/desk/conversations/%d" % conv["id"]).json
+        self.assertEqual([(x["medium"], x["body"]) for x in full["messages"]],
+                         [("wechat", "Do you have the tee in M?"), ("wechat", "At Shanghai 2 please")])
+        self.assertIn({"kind": "wechat_openid", "value": openid}, full["contact"]["identities"])
+        # WeChat's check of the URL: echostr back only when signed
+        anon = self.server.client()
+        self.assertEqual(anon.get("/v1/messaging/wechat_oa/callback?signature=x&timestamp=%d&nonce=1&echostr=abc"
+                                  % int(time.time())).status, 401)
+        # the agent's answer goes back by WeChat (a service message: no template)
+        r = agent.post("/v1/desk/conversations/%d/replies" % conv["id"], {"body": "Yes, two left in M."},
+                       headers={"Idempotency-Key": unique("rp")})
+        self.assertEqual((r.status, r.json["sent_to"]), (201, openid))
+        sent = wait_for(lambda: [x for x in self.sim_messages(provider="wechat_oa", to=openid)
+                                 if x.get("text") == "Yes, two left in M."], what="the answer by WeChat")
+        self.assertEqual(sent[0]["template"], "")
 
     def test_an_expired_message_is_given_up_and_reported(self):
         self.sim_config(down=["aliyun", "tencent"])

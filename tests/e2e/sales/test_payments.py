@@ -11,16 +11,9 @@ import subprocess
 import tempfile
 import time
 
-from harness import BINARY, Client, SIM_DIR, Server, ServerTest, free_port, make_chain, member_token, unique
+from harness import BINARY, Client, SIM_DIR, Server, ServerTest, free_port, make_chain, member_token, sim_python, unique
 
 
-
-def sim_python():
-    """Debian's python3 carries python3-cryptography; fall back to the running one."""
-    for exe in ("/usr/bin/python3", "python3"):
-        if subprocess.run([exe, "-c", "import cryptography"], capture_output=True).returncode == 0:
-            return exe
-    raise RuntimeError("the gateway simulator needs python3-cryptography")
 
 
 class PaymentsTest(ServerTest):
