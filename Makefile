@@ -42,8 +42,10 @@ MIGS    := $(sort $(wildcard src/db/migrations/*.sql))
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*/test_*.c))
 
 FUZZ_CC := clang
-FUZZ_SRC := src/http/parse.c src/http/router.c src/http/schema.c src/http/addr.c src/core/netaddr.c src/core/buf.c src/core/mem.c src/core/err.c src/core/util.c
-FUZZERS := build-fuzz/fuzz_http
+FUZZ_CORE := src/core/buf.c src/core/mem.c src/core/err.c src/core/util.c
+FUZZ_SRC_http := src/http/parse.c src/http/router.c src/http/schema.c src/http/addr.c src/core/netaddr.c $(FUZZ_CORE)
+FUZZ_SRC_inbound := src/core/mailparse.c src/notify/callbacks.c src/notify/wechat_xml.c $(FUZZ_CORE)
+FUZZERS := build-fuzz/fuzz_http build-fuzz/fuzz_inbound
 
 .PHONY: all run test test-unit test-e2e bench check clean deps fuzz fuzzers
 all: $(BUILD)/o2o
@@ -92,11 +94,12 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/fixture.h $(BU
 	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libo2o.a $(LIBS) -lcmocka
 
 # libFuzzer targets (clang; ASan and UBSan), over what parses outside input
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC)
+.SECONDEXPANSION:
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ $@"
 	@$(FUZZ_CC) $(DEFS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc \
-	    $(shell pkg-config --cflags jansson libh2o-evloop 2>/dev/null) -o $@ $< $(FUZZ_SRC) -ljansson -lsodium -lm -lpthread
+	    $(shell pkg-config --cflags jansson libh2o-evloop 2>/dev/null) -o $@ $< $(FUZZ_SRC_$*) -ljansson -lsodium -lm -lpthread
 
 fuzzers: $(FUZZERS)
 

@@ -6,7 +6,7 @@ set -eu
 profile=${1:-build}
 pkgs="build-essential pkg-config libh2o-evloop-dev libssl-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev libxlsxwriter-dev zlib1g-dev liblzma-dev librsvg2-dev fonts-wqy-microhei tzdata curl jq"
 case "$profile" in
-  test)  pkgs="$pkgs libcmocka-dev python3 python3-cryptography python3-selenium postgresql chromium chromium-driver zbar-tools clang libclang-rt-14-dev" ;;
+  test)  pkgs="$pkgs libcmocka-dev python3 python3-cryptography python3-selenium postgresql dovecot-imapd chromium chromium-driver zbar-tools clang libclang-rt-14-dev" ;;
   bench) pkgs="$pkgs wrk python3 curl python3-selenium chromium chromium-driver" ;;
 esac
 # node and npm: Debian's nodejs and npm, unless a node with its npm is there already

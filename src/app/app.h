@@ -29,6 +29,7 @@ struct opts {
     const char *gateways;
     const char *carriers;
     const char *messaging;
+    const char *imap;
     const char *public_url;
     const char *store;
     const char *timezone;

@@ -40,6 +40,8 @@ static const struct {
         "              --carriers FILE   carriers that push tracking events (JSON, see docs/carriers.md)\n"
         "              --gateways FILE   WeChat Pay / Alipay settings (JSON, see docs/payments.md)\n"
         "              --messaging FILE  SMS and WeChat providers (JSON, see docs/messaging.md)\n"
+        "              --imap URL        the service desk's mailbox, imap://USER@HOST:PORT/INBOX (password\n"
+        "                                in O2O_IMAP_PASSWORD), polled every 5 s (docs/desk.md)\n"
         "              --jobs-every MS   run background jobs (reservation and points expiry) this often\n"
         "                                (default 5000)\n"
         "              --reco-every S    rebuild the recommendation model every S seconds (default 600)\n"
@@ -169,6 +171,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->gateways = v;
         } else if (!strcmp(a, "--messaging")) {
             o->messaging = v;
+        } else if (!strcmp(a, "--imap")) {
+            o->imap = v;
         } else if (!strcmp(a, "--trusted-networks")) {
             o->trusted_networks = v;
         } else if (!strcmp(a, "--trusted-proxies")) {

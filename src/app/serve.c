@@ -28,6 +28,7 @@
 #include "insight/attribution.h"
 #include "insight/handlers.h"
 #include "member/coupon.h"
+#include "desk/mail_in.h"
 #include "notify/messaging.h"
 #include "org/delivery.h"
 #include "member/friends.h"
@@ -105,8 +106,9 @@ int app_serve(const struct opts *o)
     struct db *db = NULL;
     struct app app;
     struct http_config cfg;
-    struct ticker *bg[7] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    struct ticker *bg[8] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     struct delivery delivery;
+    struct desk_mailbox mailbox;
     char holder[96], hostname[64] = "host";
     char host[64];
     const char *colon = strrchr(o->listen, ':');
@@ -119,6 +121,10 @@ int app_serve(const struct opts *o)
     }
     memcpy(host, o->listen, (size_t)(colon - o->listen));
     host[colon - o->listen] = 0;
+    if (o->imap && ((strncmp(o->imap, "imap://", 7) && strncmp(o->imap, "imaps://", 8)) || strlen(o->imap) > 255)) {
+        fprintf(stderr, "o2o: --imap must be imap://USER@HOST:PORT/MAILBOX (or imaps://)\n");
+        return 2;
+    }
     if (http_check_networks(o->trusted_networks, "--trusted-networks") ||
         http_check_networks(o->trusted_proxies, "--trusted-proxies")) {
         fprintf(stderr, "o2o: %s\n", err_last()->msg);
@@ -230,6 +236,13 @@ int app_serve(const struct opts *o)
     delivery.db = db;
     delivery.messengers = app.messengers;
     bg[6] = ticker_start("o2o-messages", o->jobs_every_ms < 1000 ? o->jobs_every_ms : 1000, delivery_tick, &delivery);
+    if (o->imap) {
+        memset(&mailbox, 0, sizeof mailbox);
+        mailbox.db = db;
+        str_copy(mailbox.url, sizeof mailbox.url, o->imap);
+        str_copy(mailbox.password, sizeof mailbox.password, getenv("O2O_IMAP_PASSWORD") ? getenv("O2O_IMAP_PASSWORD") : "");
+        bg[7] = ticker_start("o2o-mailbox", o->jobs_every_ms < 5000 ? o->jobs_every_ms : 5000, desk_mail_tick, &mailbox);
+    }
     rc = http_serve(&cfg);
     if (rc)
         fprintf(stderr, "o2o: %s\n", err_last()->msg);

@@ -1,16 +1,10 @@
 /*
 ** httpc.c -- libcurl easy handles, one per request (gateway calls are rare
-** next to the HTTP traffic the server answers; no pooling needed). libcurl is
-** loaded on first use (dlopen): commands that never call out do not pay for
-** loading it and its dependencies at every start.
+** next to the HTTP traffic the server answers; no pooling needed); and SMTP.
 */
 #include "net/httpc.h"
 
-#define CURL_DISABLE_TYPECHECK /* curl_easy_setopt is called through a pointer */
 #include <ctype.h>
-#include <curl/curl.h>
-#include <dlfcn.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,51 +13,12 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/netaddr.h"
-
-#define CURL_FUNCS(X)                                                                                          \
-    X(curl_global_init) X(curl_easy_init) X(curl_easy_setopt) X(curl_easy_perform) X(curl_easy_getinfo)      \
-    X(curl_easy_cleanup) X(curl_easy_strerror) X(curl_slist_append) X(curl_slist_free_all)
-
-static struct {
-#define X(f) __typeof__(f) *f;
-    CURL_FUNCS(X)
-#undef X
-} cu;
-static pthread_once_t cu_once = PTHREAD_ONCE_INIT;
-static const char *cu_missing; /* why libcurl cannot be used, NULL when loaded */
-
-static void cu_load(void)
-{
-    void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        cu_missing = "libcurl.so.4 is not installed (Debian package libcurl4)";
-        return;
-    }
-#define X(f)                                                                                                   \
-    if (!(*(void **)&cu.f = dlsym(h, #f)))                                                                     \
-        cu_missing = "libcurl.so.4 lacks " #f;
-    CURL_FUNCS(X)
-#undef X
-    if (!cu_missing && cu.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        cu_missing = "libcurl failed to initialise";
-}
+#include "net/curl_int.h"
 
 void httpc_global_init(void)
 {
-    pthread_once(&cu_once, cu_load);
+    (void)curl_missing();
 }
-
-/* from here on, curl_foo is the loaded function (curl.h makes two of them macros) */
-#undef curl_easy_setopt
-#undef curl_easy_getinfo
-#define curl_easy_init cu.curl_easy_init
-#define curl_easy_setopt cu.curl_easy_setopt
-#define curl_easy_perform cu.curl_easy_perform
-#define curl_easy_getinfo cu.curl_easy_getinfo
-#define curl_easy_cleanup cu.curl_easy_cleanup
-#define curl_easy_strerror cu.curl_easy_strerror
-#define curl_slist_append cu.curl_slist_append
-#define curl_slist_free_all cu.curl_slist_free_all
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -131,9 +86,8 @@ static int request(const char *method, const char *url, struct guard *g, const c
     CURLcode cc;
     memset(out, 0, sizeof *out);
     out->body = xstrdup("");
-    httpc_global_init();
-    if (cu_missing)
-        return err_set(O2O_ERETRY, "gateway_unreachable", NULL, "cannot call out: %s", cu_missing);
+    if (curl_missing())
+        return err_set(O2O_ERETRY, "gateway_unreachable", NULL, "cannot call out: %s", curl_missing());
     h = curl_easy_init();
     if (!h)
         return err_set(O2O_ERETRY, "gateway_unreachable", NULL, "cannot start an HTTP request");
@@ -236,9 +190,8 @@ int smtp_send(const char *url, const char *from, const char *to, const char *mes
     CURLcode cc;
     char addr[300];
     long code = 0;
-    httpc_global_init();
-    if (cu_missing)
-        return err_set(O2O_ERETRY, "mail_unreachable", NULL, "cannot send mail: %s", cu_missing);
+    if (curl_missing())
+        return err_set(O2O_ERETRY, "mail_unreachable", NULL, "cannot send mail: %s", curl_missing());
     h = curl_easy_init();
     if (!h)
         return err_set(O2O_ERETRY, "mail_unreachable", NULL, "cannot start an SMTP session");

@@ -55,6 +55,107 @@ def sim_python():
     raise RuntimeError("the simulators need python3-cryptography")
 
 
+class Dovecot:
+    """A private Dovecot IMAP server (Debian's dovecot-imapd) on a free port, with one
+    mailbox user; a test delivers mail to it by IMAP APPEND, as a mail server would."""
+
+    def __init__(self, user="desk", password="desk-mailbox-password"):
+        import grp
+        import pwd
+        self.user, self.password = user, password
+        self.dir = tempfile.mkdtemp(prefix="o2o-dovecot-")
+        os.chmod(self.dir, 0o755)   # Dovecot's users reach their mail through it
+        self.port = free_port()
+        if os.geteuid() == 0:   # as root: Dovecot's own users (the package makes them)
+            internal, login, owner = "dovecot", "dovenull", "dovecot"
+        else:
+            internal = login = owner = pwd.getpwuid(os.geteuid()).pw_name
+        group = grp.getgrgid(pwd.getpwnam(owner).pw_gid).gr_name
+        for sub in ("mail", "home"):
+            os.makedirs(os.path.join(self.dir, sub))
+            if os.geteuid() == 0:
+                shutil.chown(os.path.join(self.dir, sub), owner, group)
+        conf = os.path.join(self.dir, "dovecot.conf")
+        with open(conf, "w") as f:
+            f.write("""base_dir = {d}/run
+state_dir = {d}/state
+log_path = {d}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {internal}
+default_internal_group = {group}
+default_login_user = {login}
+first_valid_uid = 1
+mail_location = maildir:{d}/mail/%u
+passdb {{
+  driver = static
+  args = password={pw}
+}}
+userdb {{
+  driver = static
+  args = uid={owner} gid={group} home={d}/home/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = 0
+  }}
+}}
+""".format(d=self.dir, internal=internal, login=login, owner=owner, group=group, pw=password, port=self.port))
+        self.proc = subprocess.Popen(["/usr/sbin/dovecot", "-F", "-c", conf], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("dovecot did not start: " + open(os.path.join(self.dir, "dovecot.log")).read()
+                               if os.path.exists(os.path.join(self.dir, "dovecot.log")) else "no log")
+
+    @property
+    def url(self):
+        return "imap://%s@127.0.0.1:%d/INBOX" % (self.user, self.port)
+
+    def deliver(self, raw):
+        import imaplib
+        m = imaplib.IMAP4("127.0.0.1", self.port)
+        m.login(self.user, self.password)
+        typ, _ = m.append("INBOX", None, None, raw if isinstance(raw, bytes) else raw.encode())
+        m.logout()
+        assert typ == "OK"
+
+    def unseen(self):
+        import imaplib
+        m = imaplib.IMAP4("127.0.0.1", self.port)
+        m.login(self.user, self.password)
+        m.select("INBOX", readonly=True)
+        typ, data = m.uid("SEARCH", "UNSEEN")
+        m.logout()
+        return [int(x) for x in data[0].split()]
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class Response:
     def __init__(self, status, headers, body, raw=b""):
         self.status = status
@@ -377,10 +478,11 @@ class Server:
 class ServerTest(unittest.TestCase):
     """A test class that shares one server; it must shut down cleanly."""
     server_args = ()
+    server_env = None
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(cls.server_args)
+        cls.server = Server(cls.server_args, env=cls.server_env)
 
     @classmethod
     def tearDownClass(cls):

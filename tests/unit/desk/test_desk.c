@@ -357,6 +357,40 @@ static void test_desk__an_unknown_sender_linked_to_her_member_brings_her_history
     assert_int_equal(stranger.conversation_id, member.conversation_id);
 }
 
+/* An e-mail fetched by two turns, a WeChat message WeChat pushes again: its medium's
+** id makes the second arrival change nothing, and say where the first went. */
+static void test_desk__a_message_its_medium_delivers_twice_is_taken_once(void **state)
+{
+    struct recv_arg *r = calloc(1, sizeof *r);
+    struct desk_intake first;
+    int64_t before;
+    (void)state;
+    agent(9101, 5, true);
+    strcpy(r->in.medium, "email");
+    strcpy(r->in.id_kind, "email");
+    strcpy(r->in.id_value, "twice@example.com");
+    strcpy(r->in.body, "delivered twice");
+    strcpy(r->in.external_ref, "mail:twice-1@example.com");
+    r->in.at = T0;
+    assert_int_equal(db_txn(db, recv_body, r), 0);
+    first = r->out;
+    assert_false(first.duplicate);
+    before = scalar("SELECT COUNT(*) FROM desk_messages WHERE id >= $1", 0);
+    r->in.at = T0 + 5000;
+    assert_int_equal(db_txn(db, recv_body, r), 0);
+    assert_true(r->out.duplicate);
+    assert_int_equal(r->out.message_id, first.message_id);
+    assert_int_equal(r->out.conversation_id, first.conversation_id);
+    assert_int_equal(r->out.agent_id, first.agent_id);
+    assert_int_equal(scalar("SELECT COUNT(*) FROM desk_messages WHERE id >= $1", 0), before);
+    /* the same id by another medium is another message */
+    strcpy(r->in.medium, "web_form");
+    assert_int_equal(db_txn(db, recv_body, r), 0);
+    assert_false(r->out.duplicate);
+    assert_int_equal(scalar("SELECT COUNT(*) FROM desk_messages WHERE id >= $1", 0), before + 1);
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_desk__many_messages_at_once_never_hold_a_conversation_twice),
         cmocka_unit_test(test_desk__a_strangers_first_messages_at_once_open_one_conversation),
         cmocka_unit_test(test_desk__an_unknown_sender_linked_to_her_member_brings_her_history),
+        cmocka_unit_test(test_desk__a_message_its_medium_delivers_twice_is_taken_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
