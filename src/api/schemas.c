@@ -32,7 +32,7 @@
 
 #define DESK_CONV_FIELDS                                                                                       \
     "id:int, contact_id:int, medium:str, topic:str, status:(queued|assigned|resolved), agent_id:int|null, "      \
-    "opened_at:time, assigned_at:time|null, resolved_at:time|null, last_message_at:time"
+    "opened_at:time, assigned_at:time|null, resolved_at:time|null, last_message_at:time, order_id:int|null"
 
 #define PRODUCT_FIELDS                                                                                         \
     "id:int, code:str, name:str, brand:str|null, category:str|null, description:str, launch_at:time|null"
@@ -49,7 +49,7 @@ static const struct http_schema_def defs[] = {
     {"Principal", "{role:str, id:int, scope:(chain|region|location|self), scope_id:int, name:str, channel:str|null}"},
     {"Tier", "{code:str, min_spend_12m:int, earn_pct:int}"},
     {"StaffAccount", "{id:int, username:str, name:str, role:str, scope_kind:(chain|region|location), scope:str|null, "
-                     "active:bool, created_at:time}"},
+                     "active:bool, created_at:time, phone:str|null, email:str|null}"},
     {"ApiKey", "{id:int, prefix:str, name:str, channel:str, location:str|null, active:bool, created_at:time}"},
 
     /* catalog and stock */
@@ -161,6 +161,10 @@ static const struct http_schema_def defs[] = {
 
     /* the service desk */
     {"DeskConversation", "{" DESK_CONV_FIELDS "}"},
+    {"Review", "{id:int, member_id:int, order_id:int, line:int, sku:str, product:str, product_name:str, "
+               "store:str|null, rating:int, first_rating:int, body:str, photos:[str], status:(published|held|rejected), "
+               "alert:str|null, conversation_id:int|null, reply:str|null, replied_at:time|null, created_at:time, "
+               "updated_at:time, recovery:{contacted:bool, resolved:bool, bought_again:bool, revised:bool}}"},
     {"DeskConversationFull", "{" DESK_CONV_FIELDS ", contact:{id:int, member_id:int|null, name:str, "
                              "identities:[{kind:str, value:str}]}, messages:[{id:int, direction:(in|out), medium:str, "
                              "author:str, body:str, at:time}]}"},

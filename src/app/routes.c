@@ -21,6 +21,7 @@
 #include "org/handlers.h"
 #include "presence/handlers.h"
 #include "reports/handlers.h"
+#include "review/handlers.h"
 #include "sales/handlers.h"
 #include "stock/handlers.h"
 
@@ -108,8 +109,9 @@ static const struct http_route routes[] = {
     {"GET", "/v1/staff", api_staff_list, MGR, 0, "Staff accounts within your scope", NULL, Q("cursor?:int, limit?:int"),
      NONE, A("200 {items:[StaffAccount], next_cursor:int|null}")},
     {"PATCH", "/v1/staff/{id}", api_staff_update, MGR, 0,
-     "Deactivate (its sessions end) or reactivate an account you may grant, within your scope", NULL, NONE,
-     B("active:bool"), A("200 StaffAccount")},
+     "Deactivate (its sessions end) or reactivate an account you may grant, within your scope; its phone and "
+     "e-mail (where alerts reach her: she may keep up her own)", NULL, NONE,
+     B("active?:bool, phone?:str|null, email?:str|null"), A("200 StaffAccount")},
     {"GET", "/v1/api-keys", api_keys_list, MGR, 0, "API keys: the chain's, or those of the stores in your scope", NULL,
      Q("cursor?:int, limit?:int"), NONE, A("200 {items:[ApiKey], next_cursor:int|null}")},
     {"DELETE", "/v1/api-keys/{id}", api_keys_revoke, OWNER, 0, "Revoke a key: it stops working at once", NULL, NONE,
@@ -447,6 +449,26 @@ static const struct http_route routes[] = {
        "store?:str"),
      A("201 {contact_id:int, member_id:int|null, conversation_id:int, message_id:int, agent_id:int|null, "
        "opened:bool}")},
+    {"POST", "/v1/reviews", api_reviews_create, MEMB, IDEM,
+     "Review a line you bought (rating 1-5, words, photos): published at once from the chain's threshold, held "
+     "below it; a bad one alerts the store's managers and opens a service case with the order",
+     NULL, NONE, B("order_id:int, line:int, rating:int, body?:str, photos?:[str]"), A("201 Review")},
+    {"PATCH", "/v1/reviews/{id}", api_reviews_revise, MEMB, 0, "Revise your review (its rating, words or photos)",
+     NULL, NONE, B("rating:int, body?:str, photos?:[str]"), A("200 Review")},
+    {"GET", "/v1/reviews", api_reviews_list, MGR | ROLE_SERVICE_AGENT, 0,
+     "Reviews of the stores in your scope, newest first, with what followed a bad one", NULL,
+     Q("status?:(published|held|rejected), store?:str, product?:str, max_rating?:int, cursor?:int, limit?:int"), NONE,
+     A("200 {items:[Review], next_cursor:int|null}")},
+    {"POST", "/v1/reviews/{id}/moderate", api_reviews_moderate, MGR, 0, "Publish or reject a review", NULL, NONE,
+     B("status:(published|rejected)"), A("200 Review")},
+    {"POST", "/v1/reviews/{id}/reply", api_reviews_reply, MGR | ROLE_SERVICE_AGENT, 0, "The chain's public reply",
+     NULL, NONE, B("text:str"), A("200 Review")},
+    {"GET", "/v1/products/{code}/reviews", api_product_reviews, PUBLIC, 0,
+     "A product's published reviews, newest first, with their count and average (reviewers by their initial)", NULL,
+     Q("cursor?:int, limit?:int"), NONE,
+     A("200 {product:str, count:int, average:num|null, items:[{id:int, rating:int, sku:str, body:str, "
+       "photos:[str], reply:str|null, reviewer:str|null, created_at:time, verified_buyer:bool}], "
+       "next_cursor:int|null}")},
     {"GET", "/v1/desk/inbox", api_desk_inbox, MGR | ROLE_SERVICE_AGENT, 0,
      "The conversations you hold and the queue, oldest first", NULL, NONE, NONE,
      A("200 {mine:[DeskConversation], queue:[DeskConversation]}")},

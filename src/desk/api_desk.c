@@ -20,11 +20,12 @@
 
 static json_t *conv_json(const struct desk_conversation *x)
 {
-    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)x->id, "contact_id",
-                     (json_int_t)x->contact_id, "medium", x->medium, "topic", x->topic, "status", x->status, "agent_id",
-                     x->agent_id ? json_integer(x->agent_id) : json_null(), "opened_at", jtime(x->opened_at),
-                     "assigned_at", jtime(x->assigned_at), "resolved_at", jtime(x->resolved_at), "last_message_at",
-                     jtime(x->last_message_at));
+    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)x->id,
+                     "contact_id", (json_int_t)x->contact_id, "medium", x->medium, "topic", x->topic, "status",
+                     x->status, "agent_id", x->agent_id ? json_integer(x->agent_id) : json_null(), "opened_at",
+                     jtime(x->opened_at), "assigned_at", jtime(x->assigned_at), "resolved_at", jtime(x->resolved_at),
+                     "last_message_at", jtime(x->last_message_at), "order_id",
+                     x->order_id ? json_integer(x->order_id) : json_null());
 }
 
 /* ---- intake ---- */

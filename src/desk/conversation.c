@@ -18,7 +18,7 @@
 
 static bool medium_ok(const char *m)
 {
-    return word_in_list("email|sms|web_form|chat|wechat|weibo|phone|sdk|api", m);
+    return word_in_list("email|sms|web_form|chat|wechat|weibo|phone|sdk|api|review", m);
 }
 
 static bool id_kind_ok(const char *k)
@@ -186,7 +186,7 @@ int desk_receive(struct db_conn *c, const struct desk_inbound *in, struct desk_i
     memset(out, 0, sizeof *out);
     if (!medium_ok(in->medium))
         return err_set(O2O_EINVAL, "out_of_range", "medium",
-                       "medium is email, sms, web_form, chat, wechat, weibo, phone, sdk or api");
+                       "medium is email, sms, web_form, chat, wechat, weibo, phone, sdk, api or review");
     if (!id_kind_ok(in->id_kind) || !in->id_value[0])
         return err_set(O2O_EINVAL, "out_of_range", "id_kind",
                        "the sender is known by phone, email, wechat_openid, wechat_unionid, weibo_id, member or device");
@@ -232,9 +232,9 @@ int desk_receive(struct db_conn *c, const struct desk_inbound *in, struct desk_i
         err_clear();
         rc = db_scalar_i64(c, &open,
                            "INSERT INTO desk_conversations (contact_id, medium, topic, location_id, status, opened_at, "
-                           "last_message_at) VALUES ($1, $2, $3, $4, 'queued', $5, $5) "
+                           "last_message_at, order_id) VALUES ($1, $2, $3, $4, 'queued', $5, $5, $6) "
                            "ON CONFLICT (contact_id) WHERE status <> 'resolved' DO NOTHING RETURNING id",
-                           "ittIi", out->contact_id, in->medium, in->topic, in->location_id, in->at);
+                           "ittIiI", out->contact_id, in->medium, in->topic, in->location_id, in->at, in->order_id);
         out->opened = rc == 0;
         if (rc == O2O_ENOTFOUND) {
             err_clear();
@@ -329,7 +329,8 @@ int desk_resolve(struct db_conn *c, int64_t conversation_id, int64_t now, int64_
 /* The columns of a conversation and their reading (desk_open shares them). */
 #define DESK_CONV_COLS                                                                                         \
     "SELECT id, contact_id, COALESCE(agent_id, 0), COALESCE(location_id, 0), medium, topic, status, opened_at, " \
-    "COALESCE(assigned_at, 0), COALESCE(resolved_at, 0), last_message_at FROM desk_conversations "
+    "COALESCE(assigned_at, 0), COALESCE(resolved_at, 0), last_message_at, COALESCE(order_id, 0) "                \
+    "FROM desk_conversations "
 
 static void read_conversation(struct db_stmt *s, struct desk_conversation *out)
 {
@@ -345,6 +346,7 @@ static void read_conversation(struct db_stmt *s, struct desk_conversation *out)
     out->assigned_at = db_col_i64(s, 8);
     out->resolved_at = db_col_i64(s, 9);
     out->last_message_at = db_col_i64(s, 10);
+    out->order_id = db_col_i64(s, 11);
 }
 
 int desk_conversation_get(struct db_conn *c, int64_t id, struct desk_conversation *out)
@@ -357,6 +359,17 @@ int desk_conversation_get(struct db_conn *c, int64_t id, struct desk_conversatio
     if (rc == DB_DONE)
         return err_set(O2O_ENOTFOUND, "unknown_conversation", NULL, "no conversation %lld", (long long)id);
     return rc < 0 ? rc : 0;
+}
+
+int desk_replied(struct db_conn *c, int64_t conversation_id, int64_t since, bool *out)
+{
+    int64_t n = 0;
+    int rc = db_scalar_i64(c, &n,
+                           "SELECT COUNT(*) FROM desk_messages WHERE conversation_id = $1 AND direction = 'out' AND "
+                           "created_at >= $2",
+                           "ii", conversation_id, since);
+    *out = n > 0;
+    return rc;
 }
 
 int desk_open(struct db_conn *c, int64_t agent, int limit, int (*cb)(const struct desk_conversation *x, void *arg),

@@ -18,7 +18,7 @@
 #define DESK_BODY_MAX 4000
 
 /* A message from a customer, by a medium (email | sms | web_form | chat | wechat |
-** weibo | phone | sdk | api: how it came, never a sales channel), from the
+** weibo | phone | sdk | api | review: how it came, never a sales channel), from the
 ** identity it came with (phone | email | wechat_openid | wechat_unionid | weibo_id |
 ** member | device). */
 struct desk_inbound {
@@ -31,6 +31,7 @@ struct desk_inbound {
     int64_t location_id;      /* the store it concerns; 0 unknown */
     int64_t at;               /* epoch ms */
     char external_ref[129];   /* the medium's id of the message ("" none): taken once */
+    int64_t order_id;         /* the order it is about (0: none): kept on a conversation it opens */
 };
 
 struct desk_intake {
@@ -60,8 +61,11 @@ struct desk_conversation {
     int64_t id, contact_id, agent_id, location_id;
     char medium[16], topic[32], status[12];
     int64_t opened_at, assigned_at, resolved_at, last_message_at;
+    int64_t order_id;         /* 0: none */
 };
 int desk_conversation_get(struct db_conn *c, int64_t id, struct desk_conversation *out);
+/* Has an agent written to her in this conversation since `since`? */
+int desk_replied(struct db_conn *c, int64_t conversation_id, int64_t since, bool *out);
 
 /* An agent's reply (transaction body): stored, and sent on the medium the customer
 ** last wrote by: an SMS to her phone, an e-mail to her address, through the outbox;

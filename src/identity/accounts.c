@@ -12,7 +12,7 @@
 
 #define STAFF_COLS                                                                                             \
     "s.id, s.username, s.name, s.role, s.scope_kind, COALESCE(l.code, r.code, ''), COALESCE(s.scope_id, 0), "  \
-    "s.active, s.created_at FROM staff s "                                                                     \
+    "s.active, s.created_at, s.phone, s.email FROM staff s "                                                   \
     "LEFT JOIN locations l ON s.scope_kind = 'location' AND l.id = s.scope_id "                                \
     "LEFT JOIN regions r ON s.scope_kind = 'region' AND r.id = s.scope_id "                                    \
     "LEFT JOIN regions lr ON lr.id = l.region_id "
@@ -29,6 +29,8 @@ static void read_staff(struct db_stmt *s, struct staff_row *r)
     r->scope_id = db_col_i64(s, 6);
     r->active = db_col_i64(s, 7) != 0;
     r->created_at = db_col_i64(s, 8);
+    str_copy(r->phone, sizeof r->phone, db_col_text(s, 9));
+    str_copy(r->email, sizeof r->email, db_col_text(s, 10));
 }
 
 int staff_list(struct db_conn *c, int64_t loc, int64_t region_id, int64_t after, int limit,
@@ -62,6 +64,51 @@ int staff_row_get(struct db_conn *c, int64_t id, struct staff_row *out)
     if (rc == DB_DONE)
         return err_set(O2O_ENOTFOUND, "unknown_staff", NULL, "no staff account %lld", (long long)id);
     return rc < 0 ? rc : 0;
+}
+
+int staff_set_contact(struct db_conn *c, int64_t id, const char *phone, const char *email)
+{
+    int64_t n = db_exec(c,
+                        "UPDATE staff SET phone = COALESCE($2, phone), email = COALESCE($3, email) WHERE id = $1",
+                        "itt", id, phone, email);
+    return n < 0 ? (int)n : 0;
+}
+
+int staff_managers_of(struct db_conn *c, int64_t location_id, int (*cb)(const struct staff_row *r, void *arg),
+                      void *arg)
+{
+    struct staff_row rows[8];
+    struct db_stmt *s = NULL;
+    int n = 0, rc = db_query(c, &s,
+                             "SELECT " STAFF_COLS "WHERE s.active = 1 AND s.role = 'store_manager' AND "
+                             "s.scope_kind = 'location' AND s.scope_id = $1 ORDER BY s.id LIMIT 8",
+                             "i", location_id);
+    while (rc == DB_ROW && n < 8) {
+        read_staff(s, &rows[n++]);
+        rc = db_step(s);
+    }
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    if (!n) {
+        /* nobody runs the store itself: the managers of its region and the regions above */
+        rc = db_query(c, &s,
+                      "SELECT " STAFF_COLS "WHERE s.active = 1 AND s.role = 'region_manager' AND s.scope_kind = 'region' "
+                      "AND (SELECT rl.path FROM locations x JOIN regions rl ON rl.id = x.region_id WHERE x.id = $1) "
+                      "LIKE r.path || '%' ORDER BY LENGTH(r.path) DESC, s.id LIMIT 8",
+                      "i", location_id);
+        while (rc == DB_ROW && n < 8) {
+            read_staff(s, &rows[n++]);
+            rc = db_step(s);
+        }
+        db_done(s);
+        if (rc < 0)
+            return rc;
+    }
+    for (int i = 0; i < n; i++)
+        if ((rc = cb(&rows[i], arg)))
+            return rc;
+    return 0;
 }
 
 int staff_set_active(struct db_conn *c, int64_t id, bool active)

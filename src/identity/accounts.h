@@ -20,6 +20,7 @@ struct staff_row {
     int64_t scope_id;
     bool active;
     int64_t created_at;
+    char phone[20], email[129];   /* where alerts reach her ("" none) */
 };
 
 struct key_row {
@@ -35,6 +36,12 @@ struct key_row {
 int staff_list(struct db_conn *c, int64_t loc, int64_t region_id, int64_t after, int limit,
                int (*cb)(const struct staff_row *r, void *arg), void *arg);
 int staff_row_get(struct db_conn *c, int64_t id, struct staff_row *out);
+/* Transaction body: her phone (E.164 already) and e-mail; NULL leaves one as it is. */
+int staff_set_contact(struct db_conn *c, int64_t id, const char *phone, const char *email);
+/* The active managers answerable for a store: its store managers; when it has
+** none, the managers of its region (and the regions above); at most 8. */
+int staff_managers_of(struct db_conn *c, int64_t location_id, int (*cb)(const struct staff_row *r, void *arg),
+                      void *arg);
 /* Transaction body: activate or deactivate; deactivating ends its sessions. */
 int staff_set_active(struct db_conn *c, int64_t id, bool active);
 

@@ -15,6 +15,7 @@
 #include "core/util.h"
 #include "identity/accounts.h"
 #include "identity/auth.h"
+#include "member/member.h"
 #include "org/audit.h"
 #include "org/location.h"
 
@@ -27,9 +28,10 @@ static void reach(const struct principal *who, int64_t *loc, int64_t *region)
 
 static json_t *staff_json(const struct staff_row *r)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:o}", "id", (json_int_t)r->id, "username", r->username,
-                     "name", r->name, "role", r->role, "scope_kind", r->scope_kind, "scope", jstr_or_null(r->scope),
-                     "active", r->active, "created_at", jtime(r->created_at));
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o, s:o}", "id", (json_int_t)r->id, "username",
+                     r->username, "name", r->name, "role", r->role, "scope_kind", r->scope_kind, "scope",
+                     jstr_or_null(r->scope), "active", r->active, "created_at", jtime(r->created_at), "phone",
+                     jstr_or_null(r->phone), "email", jstr_or_null(r->email));
 }
 
 static int staff_cb(const struct staff_row *r, void *arg)
@@ -70,7 +72,8 @@ int api_staff_list(struct http_req *rq)
 
 struct active_arg {
     int64_t id;
-    bool active;
+    bool active, has_active, has_phone, has_email;
+    char phone[40], email[129];
 };
 
 /* Within her scope, a role she may grant, and never herself. */
@@ -95,13 +98,25 @@ static int active_body(struct db_conn *c, void *arg, const struct principal *who
     struct staff_row r;
     char subject[80];
     int rc = staff_row_get(c, a->id, &r);
-    if (!rc)
+    /* her own phone and e-mail she may keep up herself; the rest is her managers' */
+    if (!rc && !(r.id == who->id && !a->has_active))
         rc = may_manage(c, who, &r);
-    if (!rc)
+    if (!rc && a->has_phone && a->phone[0]) {
+        char norm[20];
+        if (!(rc = member_normalize_phone(c, a->phone, norm)))
+            str_copy(a->phone, sizeof a->phone, norm);
+    }
+    if (!rc && a->has_email && a->email[0] && (!strchr(a->email, '@') || strpbrk(a->email, " <>\"(),;:")))
+        rc = err_set(O2O_EINVAL, "invalid_email", "email", "'%.60s' is not an e-mail address", a->email);
+    if (!rc && (a->has_phone || a->has_email))
+        rc = staff_set_contact(c, a->id, a->has_phone ? a->phone : NULL, a->has_email ? a->email : NULL);
+    if (!rc && a->has_active)
         rc = staff_set_active(c, a->id, a->active);
     snprintf(subject, sizeof subject, "staff:%lld", (long long)a->id);
-    if (!rc)
+    if (!rc && a->has_active)
         rc = audit_add(c, who, a->active ? "staff.activate" : "staff.deactivate", subject, r.username);
+    if (!rc && (a->has_phone || a->has_email))
+        rc = audit_add(c, who, "staff.contact", subject, r.username);
     if (!rc)
         rc = staff_row_get(c, a->id, &r);
     if (!rc)
@@ -114,7 +129,15 @@ int api_staff_update(struct http_req *rq)
     struct active_arg *a = xcalloc(1, sizeof *a);
     int rc = api_param_id(rq, 0, "staff account", &a->id);
     if (!rc)
-        rc = jin_bool(rq->json, "active", &a->active, NULL);
+        rc = jin_bool(rq->json, "active", &a->active, &a->has_active);
+    if (!rc)
+        rc = jin_str(rq->json, "phone", false, a->phone, 21);
+    a->has_phone = json_object_get(rq->json, "phone") != NULL;
+    if (!rc)
+        rc = jin_str(rq->json, "email", false, a->email, sizeof a->email);
+    a->has_email = json_object_get(rq->json, "email") != NULL;
+    if (!rc && !a->has_active && !a->has_phone && !a->has_email)
+        rc = err_set(O2O_EINVAL, "missing_field", "active", "say active, phone or email");
     if (rc) {
         free(a);
         return rc;

@@ -108,6 +108,7 @@ int settings_str(struct db_conn *c, const char *key, const char *dflt, char *out
 #define ZONE "(zone)"
 #define HOURS "(hours)"
 #define NETS "(networks)"
+#define WORDS "(words)"
 static const struct {
     const char *key;
     int64_t min, max;
@@ -143,6 +144,9 @@ static const struct {
     {"message_daily_cap", 0, 100, NULL},
     {"quiet_hours", 0, 0, HOURS},
     {"messages_per_recipient_hour", 0, 1000, NULL},
+    {"review_publish_min_rating", 1, 6, NULL},
+    {"review_alert_max_rating", 0, 5, NULL},
+    {"review_alert_words", 0, 0, WORDS},
     {"messages_per_recipient_day", 0, 10000, NULL},
     /* limits (docs/security.md); 0 turns a rate limit off */
     {"login_failures_per_client", 1, 1000, NULL},
@@ -204,6 +208,13 @@ int settings_set(struct db_conn *c, const char *key, const char *value)
             for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
                 if (!is_code(tok))
                     return err_set(O2O_EINVAL, "out_of_range", key, "%s is a comma-separated list of codes", key);
+        } else if (known[i].choices && !strcmp(known[i].choices, WORDS)) {
+            /* words in any language, comma-separated: text, never markup or controls */
+            if (strlen(value) >= 256)
+                return err_set(O2O_EINVAL, "out_of_range", key, "%s is at most 255 bytes", key);
+            for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+                if (*p < 0x20 || *p == '<' || *p == '>' || *p == 0x7f)
+                    return err_set(O2O_EINVAL, "out_of_range", key, "%s is a comma-separated list of words", key);
         } else if (known[i].choices && !strcmp(known[i].choices, ZONE)) {
             if (!zone_name(value))
                 return err_set(O2O_EINVAL, "out_of_range", key, "%s is a time zone name such as Asia/Shanghai", key);

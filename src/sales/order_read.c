@@ -15,6 +15,58 @@
 #include "core/err.h"
 #include "core/util.h"
 
+int order_line_fact_get(struct db_conn *c, int64_t line_id, struct order_line_fact *f)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_query(c, &s,
+                      "SELECT l.id, o.id, COALESCE(o.member_id, 0), l.sku_id, k.product_id, "
+                      "COALESCE(o.location_id, o.pickup_location_id, fl.location_id, 0), o.status, k.code, p.code, "
+                      "p.name, l.qty, l.returned_qty, o.created_at, l.line_no FROM order_lines l JOIN orders o ON o.id = l.order_id "
+                      "JOIN skus k ON k.id = l.sku_id JOIN products p ON p.id = k.product_id "
+                      "LEFT JOIN fulfilments fl ON fl.id = l.fulfilment_id WHERE l.id = $1",
+                      "i", line_id);
+    if (rc == DB_ROW) {
+        memset(f, 0, sizeof *f);
+        f->line_id = db_col_i64(s, 0);
+        f->order_id = db_col_i64(s, 1);
+        f->member_id = db_col_i64(s, 2);
+        f->sku_id = db_col_i64(s, 3);
+        f->product_id = db_col_i64(s, 4);
+        f->store_id = db_col_i64(s, 5);
+        str_copy(f->status, sizeof f->status, db_col_text(s, 6));
+        str_copy(f->sku, sizeof f->sku, db_col_text(s, 7));
+        str_copy(f->product, sizeof f->product, db_col_text(s, 8));
+        str_copy(f->product_name, sizeof f->product_name, db_col_text(s, 9));
+        f->qty = db_col_i64(s, 10);
+        f->returned_qty = db_col_i64(s, 11);
+        f->created_at = db_col_i64(s, 12);
+        f->line_no = db_col_i64(s, 13);
+    }
+    db_done(s);
+    if (rc == DB_DONE)
+        return err_set(O2O_ENOTFOUND, "unknown_order_line", "order_line_id", "no order line %" PRId64, line_id);
+    return rc < 0 ? rc : 0;
+}
+
+int order_line_fact_by_no(struct db_conn *c, int64_t order_id, int64_t line_no, struct order_line_fact *out)
+{
+    int64_t id = 0;
+    int rc = db_scalar_i64(c, &id, "SELECT id FROM order_lines WHERE order_id = $1 AND line_no = $2", "ii", order_id,
+                           line_no);
+    if (rc == O2O_ENOTFOUND)
+        return err_set(O2O_ENOTFOUND, "unknown_order_line", "line", "order %" PRId64 " has no line %" PRId64, order_id,
+                       line_no);
+    return rc ? rc : order_line_fact_get(c, id, out);
+}
+
+int order_member_count_since(struct db_conn *c, int64_t member_id, int64_t since, int64_t *n)
+{
+    return db_scalar_i64(c, n,
+                         "SELECT COUNT(*) FROM orders WHERE member_id = $1 AND created_at >= $2 AND "
+                         "(status = 'paid' OR status = 'completed' OR status = 'returned')",
+                         "ii", member_id, since);
+}
+
 int order_fact_get(struct db_conn *c, int64_t id, struct order_fact *f)
 {
     struct db_stmt *s = NULL;

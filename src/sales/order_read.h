@@ -26,6 +26,22 @@ struct order_fact {
 /* O2O_ENOTFOUND when there is no such order. */
 int order_fact_get(struct db_conn *c, int64_t id, struct order_fact *out);
 
+/* One line of an order with what a review of it needs: who bought it, what, where
+** (the till's store, else the pickup store, else the store or warehouse that
+** fulfilled it; 0 unknown), and how the order stands. */
+struct order_line_fact {
+    int64_t line_id, order_id, member_id, sku_id, product_id, store_id;
+    char status[12];
+    char sku[65], product[65], product_name[129];
+    int64_t qty, returned_qty, created_at, line_no;
+};
+/* O2O_ENOTFOUND when there is no such line. */
+int order_line_fact_get(struct db_conn *c, int64_t line_id, struct order_line_fact *out);
+/* The same by the order and the line's number in it (as the order shows it). */
+int order_line_fact_by_no(struct db_conn *c, int64_t order_id, int64_t line_no, struct order_line_fact *out);
+/* Her paid, completed or returned orders placed at or after since. */
+int order_member_count_since(struct db_conn *c, int64_t member_id, int64_t since, int64_t *n);
+
 /* The baskets of the rules miner: every paid or completed order created at or
 ** after `since` (epoch ms; 0: all), as (order, product code) rows grouped by
 ** order. Returned and cancelled orders are left out; a product bought in two

@@ -45,8 +45,9 @@ WX_TOKEN = secrets.token_hex(8)
 WX_AES_KEY = base64.b64encode(secrets.token_bytes(32)).decode()[:43]
 # the chain's templates as the providers approved them: their variables
 ALI_TEMPLATES = {"SMS_900001": ["code"], "SMS_900002": ["order", "store", "code", "until"],
-                 "SMS_900003": ["percent", "coupon", "days"], "SMS_900004": ["text"], "SMS_900005": ["text"]}
-TC_TEMPLATES = {"1900001": 2, "1900002": 4, "1900003": 3, "1900004": 1, "1900005": 1}
+                 "SMS_900003": ["percent", "coupon", "days"], "SMS_900004": ["text"], "SMS_900005": ["text"],
+                 "SMS_900006": ["rating", "product", "store", "order"]}
+TC_TEMPLATES = {"1900001": 2, "1900002": 4, "1900003": 3, "1900004": 1, "1900005": 1, "1900006": 4}
 WX_TEMPLATES = {"tmpl-pickup-ready": ["character_string1", "thing2", "time3"]}
 
 
@@ -124,7 +125,10 @@ class Sim:
                                                                      "code": "code", "until": "until"}},
                                          "reward_coupon": {"code": "SMS_900003"},
                                          "presence": {"code": "SMS_900004"},
-                                         "desk_reply": {"code": "SMS_900005"}}},
+                                         "desk_reply": {"code": "SMS_900005"},
+                                         "review_alert": {"code": "SMS_900006",
+                                                          "params": {"rating": "rating", "product": "product",
+                                                                     "store": "store", "order": "order"}}}},
             "tencent_sms": {"endpoint": base + "/tencent/", "secret_id": TC_ID, "secret_key": TC_KEY,
                             "sdk_app_id": TC_APP, "sign_name": "o2o", "callback_token": self.tokens["tencent_sms"],
                             "templates": {"otp": {"id": "1900001", "params": ["code", "minutes"]},
@@ -132,7 +136,9 @@ class Sim:
                                                                                        "until"]},
                                           "reward_coupon": {"id": "1900003", "params": ["percent", "coupon", "days"]},
                                           "presence": {"id": "1900004", "params": ["text"]},
-                                          "desk_reply": {"id": "1900005", "params": ["text"]}}},
+                                          "desk_reply": {"id": "1900005", "params": ["text"]},
+                                          "review_alert": {"id": "1900006",
+                                                           "params": ["rating", "product", "store", "order"]}}},
             "wechat_oa": {"api_base": base + "/wechat", "appid": WX_APPID, "secret": WX_SECRET,
                           "token": WX_TOKEN, "encoding_aes_key": WX_AES_KEY,
                           "templates": {"pickup_ready": {"id": "tmpl-pickup-ready",
