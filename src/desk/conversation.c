@@ -361,6 +361,17 @@ int desk_conversation_get(struct db_conn *c, int64_t id, struct desk_conversatio
     return rc < 0 ? rc : 0;
 }
 
+int desk_conversation_member(struct db_conn *c, int64_t conversation_id, int64_t *member_id)
+{
+    int rc = db_scalar_i64(c, member_id,
+                           "SELECT COALESCE(k.member_id, 0) FROM desk_conversations v JOIN desk_contacts k ON "
+                           "k.id = v.contact_id WHERE v.id = $1",
+                           "i", conversation_id);
+    if (rc == O2O_ENOTFOUND)
+        return err_set(O2O_ENOTFOUND, "unknown_conversation", NULL, "no conversation %lld", (long long)conversation_id);
+    return rc;
+}
+
 int desk_replied(struct db_conn *c, int64_t conversation_id, int64_t since, bool *out)
 {
     int64_t n = 0;

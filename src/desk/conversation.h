@@ -64,6 +64,8 @@ struct desk_conversation {
     int64_t order_id;         /* 0: none */
 };
 int desk_conversation_get(struct db_conn *c, int64_t id, struct desk_conversation *out);
+/* The member a conversation's contact is (0: not recognised). */
+int desk_conversation_member(struct db_conn *c, int64_t conversation_id, int64_t *member_id);
 /* Has an agent written to her in this conversation since `since`? */
 int desk_replied(struct db_conn *c, int64_t conversation_id, int64_t since, bool *out);
 

@@ -145,6 +145,8 @@ static const struct {
     {"quiet_hours", 0, 0, HOURS},
     {"messages_per_recipient_hour", 0, 1000, NULL},
     {"review_publish_min_rating", 1, 6, NULL},
+    {"desk_goodwill_max_fen", 0, 100000000, NULL},
+    {"desk_goodwill_max_percent", 0, 100, NULL},
     {"review_alert_max_rating", 0, 5, NULL},
     {"review_alert_words", 0, 0, WORDS},
     {"messages_per_recipient_day", 0, 10000, NULL},

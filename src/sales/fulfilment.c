@@ -293,9 +293,40 @@ int fulfilment_pickup_code(struct db_conn *c, int64_t fid, char code[8])
     return strcmp(want, stored) ? O2O_ENOTFOUND : 0;
 }
 
+/* The pickup notice: by her medium (a member) or to the phone the order gave (a
+** guest); until (the store's local time) and recipient are filled. */
+static int pickup_notice(struct db_conn *c, const struct order *o, const struct location *l, const char *code,
+                         int64_t expires, char until[32], char recipient[32])
+{
+    char msg[700], order_no[24];
+    int rc = 0;
+    tz_local_time(l->timezone[0] ? l->timezone : "UTC", expires, until); /* the store's local time */
+    recipient[0] = 0;
+    if (o->member_id) {
+        struct member m;
+        if (!member_get(c, o->member_id, &m))
+            str_copy(recipient, 32, m.phone);
+    }
+    if (!recipient[0])
+        str_copy(recipient, 32, o->contact_phone);
+    snprintf(msg, sizeof msg,
+             "Order %" PRId64 " is ready for pickup at %.120s (%.200s). Pickup code %s, valid until %s.", o->id,
+             l->name, l->address[0] ? l->address : l->code, code, until);
+    snprintf(order_no, sizeof order_no, "%" PRId64, o->id);
+    {
+        struct notice note = {"pickup_ready", "service", msg, 5, {"order", "store", "address", "code", "until"},
+                              {order_no, l->name, l->address[0] ? l->address : l->code, code, until}, expires};
+        if (o->member_id)
+            rc = member_notify(c, o->member_id, &note, now_ms(), NULL);
+        else if (recipient[0])
+            rc = phone_notify(c, recipient, &note, NULL);
+    }
+    return rc;
+}
+
 static int make_ready(struct db_conn *c, struct order *o, const struct fulfilment *f, const char *actor)
 {
-    char code[8], hash[65], msg[700], until[32], recipient[32] = "";
+    char code[8], hash[65], until[32], recipient[32] = "";
     int64_t open = 0, hold = 3, expires, lines = 0, n;
     struct location l;
     int rc = db_scalar_i64(c, &open,
@@ -324,32 +355,42 @@ static int make_ready(struct db_conn *c, struct order *o, const struct fulfilmen
                 hash, expires);
     if (n < 0)
         return (int)n;
-    tz_local_time(l.timezone[0] ? l.timezone : "UTC", expires, until); /* the store's local time */
-    if (o->member_id) {
-        struct member m;
-        if (!member_get(c, o->member_id, &m))
-            str_copy(recipient, sizeof recipient, m.phone);
-    }
-    if (!recipient[0])
-        str_copy(recipient, sizeof recipient, o->contact_phone);
-    snprintf(msg, sizeof msg,
-             "Order %" PRId64 " is ready for pickup at %.120s (%.200s). Pickup code %s, valid until %s.", o->id, l.name,
-             l.address[0] ? l.address : l.code, code, until);
-    {
-        char order_no[24];
-        struct notice note = {"pickup_ready", "service", msg, 5, {"order", "store", "address", "code", "until"},
-                              {order_no, l.name, l.address[0] ? l.address : l.code, code, until}, expires};
-        snprintf(order_no, sizeof order_no, "%" PRId64, o->id);
-        /* a member by the medium she prefers; a guest by the phone the order gave */
-        if (o->member_id)
-            rc = member_notify(c, o->member_id, &note, now_ms(), NULL);
-        else if (recipient[0])
-            rc = phone_notify(c, recipient, &note, NULL);
-        if (rc)
-            return rc;
-    }
+    if ((rc = pickup_notice(c, o, &l, code, expires, until, recipient)))
+        return rc;
     return ord_event(c, o->id, "ready_for_pickup", f->id, actor, "at %s until %s (%s); pickup code sent to %s", l.code,
                      until, l.timezone[0] ? l.timezone : "UTC", recipient[0] ? recipient : "nobody (no phone)");
+}
+
+int order_resend_pickup(struct db_conn *c, int64_t order_id, const char *actor, char sent_to[32])
+{
+    struct order *o = xcalloc(1, sizeof *o);
+    struct fulfilment f;
+    struct location l;
+    char code[8], until[32];
+    int64_t fid = 0;
+    int rc = order_get(c, order_id, o);
+    sent_to[0] = 0;
+    if (!rc)
+        rc = db_scalar_i64(c, &fid,
+                           "SELECT id FROM fulfilments WHERE order_id = $1 AND kind = 'pickup' AND "
+                           "status = 'ready_for_pickup' ORDER BY id LIMIT 1",
+                           "i", order_id);
+    if (rc == O2O_ENOTFOUND)
+        rc = err_set(O2O_ECONFLICT, "no_pickup_ready", NULL, "no pickup of order %" PRId64 " is ready", order_id);
+    if (!rc)
+        rc = fulfilment_get(c, fid, &f);
+    if (!rc && fulfilment_pickup_code(c, fid, code))
+        rc = err_set(O2O_ECONFLICT, "no_pickup_ready", NULL, "the pickup code of order %" PRId64 " cannot be said",
+                     order_id);
+    if (!rc)
+        rc = location_cached(c, f.location_id, &l);
+    if (!rc)
+        rc = pickup_notice(c, o, &l, code, f.pickup_expires_at, until, sent_to);
+    if (!rc)
+        rc = ord_event(c, order_id, "pickup_code_resent", fid, actor, "pickup code at %s sent again to %s", l.code,
+                       sent_to[0] ? sent_to : "nobody (no phone)");
+    free(o);
+    return rc;
 }
 
 static int check_code(struct db_conn *c, const struct fulfilment *f, const char *code)

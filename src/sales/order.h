@@ -296,6 +296,10 @@ int fulfilment_get(struct db_conn *c, int64_t fid, struct fulfilment *out);
 /* The code of a pickup that is ready, to show the customer it belongs to (she was
 ** sent it too); O2O_ENOTFOUND when it is not ready or its code cannot be said. */
 int fulfilment_pickup_code(struct db_conn *c, int64_t fid, char code[8]);
+/* Say a ready pickup's code again (transaction body; the service desk's action): the
+** same code, by her medium (a member) or to the order's phone; the timeline says who
+** asked. O2O_ECONFLICT (no_pickup_ready) when no pickup of it is ready. */
+int order_resend_pickup(struct db_conn *c, int64_t order_id, const char *actor, char sent_to[32]);
 /* The order's last event number (cheap; for waiting clients). */
 int order_seq(struct db_conn *c, int64_t id, int64_t *seq);
 

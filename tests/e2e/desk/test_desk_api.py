@@ -133,3 +133,60 @@ class DeskApiTest(ServerTest):
         me = self.server.client(member_token(self.server, self.owner, phone))
         self.assertEqual(self.send(me, "any news?")["conversation_id"], first["conversation_id"])
         self.assertError(holder.post("/v1/desk/contacts/%d/link" % first["contact_id"], {"member_id": 99999999}), 404)
+
+    def test_beside_her_conversation_her_orders_and_what_the_desk_may_do(self):
+        a1, a2 = self.agents
+        self.on_desk(a1, 5)
+        self.on_desk(a2, 5)
+        self.owner.post("/v1/stock/movements", {"sku": "TEE-RED-M", "location": "SH02", "kind": "receive", "qty": 5})
+        phone = "133" + unique("")[-8:].rjust(8, "7")
+        m = self.owner.post("/v1/members", {"phone": phone, "name": "Lin Hui"}).json
+        o = self.web.post("/v1/orders", {"member_id": m["id"], "fulfilment": "pickup", "pickup_store": "SH02",
+                                         "lines": [{"sku": "TEE-RED-M", "qty": 1}]}).json
+        self.assertEqual(self.owner.post("/v1/orders/%d/payments" % o["id"],
+                                         {"tenders": [{"tender": "bank_card", "amount": o["due"],
+                                                       "reference": "D%d" % o["id"]}]}).status, 200)
+        f = [x for x in o["fulfilments"] if x["kind"] == "pickup"][0]
+        for step in ("pick", "ready"):
+            self.assertEqual(self.owner.post("/v1/fulfilments/%d/%s" % (f["id"], step), {}).status, 200)
+        me = self.server.client(member_token(self.server, self.owner, phone))
+        msg = self.send(me, "I lost the pickup code")
+        holder = a1 if msg["agent_id"] == a1.id else a2
+        other = a2 if holder is a1 else a1
+        # beside the conversation: who she is and her order, ready at SH02
+        ctx = holder.get("/v1/desk/conversations/%d/context" % msg["conversation_id"])
+        self.assertEqual(ctx.status, 200, ctx)
+        self.assertEqual(ctx.json["member"]["id"], m["id"])
+        mine = [x for x in ctx.json["orders"] if x["id"] == o["id"]][0]
+        self.assertEqual([x["status"] for x in mine["fulfilments"] if x["kind"] == "pickup"], ["ready_for_pickup"])
+        # not another agent's to read or act on
+        self.assertError(other.get("/v1/desk/conversations/%d/context" % msg["conversation_id"]), 403,
+                         "not_your_conversation")
+        # the same code, said again by her medium; the timeline says who asked
+        def codes():
+            return [x["payload"] for x in self.owner.get("/v1/outbox?recipient=%%2B86%s" % phone).json["items"]
+                    if x["template"] == "pickup_ready"]
+        self.assertEqual(len(codes()), 1)
+        r = holder.post("/v1/desk/conversations/%d/resend-pickup" % msg["conversation_id"], {"order_id": o["id"]},
+                        headers={"Idempotency-Key": unique("rs")})
+        self.assertEqual((r.status, r.json["sent_to"]), (200, "+86" + phone), r)
+        self.assertEqual(len(codes()), 2)
+        self.assertEqual(codes()[0], codes()[1])   # the same code, not a new one
+        timeline = self.owner.get("/v1/orders/%d" % o["id"]).json["timeline"]
+        self.assertIn("pickup_code_resent", [e["kind"] for e in timeline])
+        # a goodwill coupon within the limit (5,000 fen for an agent, twice for a manager)
+        r = holder.post("/v1/desk/conversations/%d/goodwill-coupon" % msg["conversation_id"],
+                        {"kind": "amount", "value": 3000, "reason": "lost code"},
+                        headers={"Idempotency-Key": unique("gw")})
+        self.assertEqual((r.status, r.json["member_id"], r.json["value"]), (201, m["id"], 3000), r)
+        code = r.json["code"]
+        self.assertError(holder.post("/v1/desk/conversations/%d/goodwill-coupon" % msg["conversation_id"],
+                                     {"kind": "amount", "value": 6000}, headers={"Idempotency-Key": unique("gw")}),
+                         403, "over_goodwill_limit", "value")
+        r = self.owner.post("/v1/desk/conversations/%d/goodwill-coupon" % msg["conversation_id"],
+                            {"kind": "amount", "value": 8000}, headers={"Idempotency-Key": unique("gw")})
+        self.assertEqual(r.status, 201, r)
+        coupons = [c["code"] for c in me.get("/v1/members/%d/coupons" % m["id"]).json["items"]]
+        self.assertIn(code, coupons)
+        audit = self.owner.get("/v1/audit?limit=50").json["items"]
+        self.assertTrue([x for x in audit if x["action"] == "desk.action" and code in x["detail"]])
