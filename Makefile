@@ -138,6 +138,7 @@ bench:
 	@sh bench/declare.sh
 	@sh bench/reports.sh
 	@sh bench/console.sh
+	@sh bench/desk.sh
 
 check:
 	@sh scripts/checksrc.sh

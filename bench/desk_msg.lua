@@ -7,6 +7,8 @@ local mode = os.getenv("DESK_MODE") or "new"
 local media = {
   {"chat", "device", "dev-"}, {"email", "email", "mail-"}, {"sms", "phone", "+86139"}, {"wechat", "wechat_openid", "o-"},
 }
+-- DESK_DELAY_MS: each connection waits this long before its next message (a paced load)
+local pace = tonumber(os.getenv("DESK_DELAY_MS") or "0")
 local n = 0
 local tid = 0
 function setup(thread) tid = tid + 1; thread:set("tid", tid) end
@@ -21,4 +23,8 @@ request = function()
   local body = string.format('{"medium":"%s","from_kind":"%s","from":"%s","body":"where is my order %d?"}', m[1], m[2], from, n)
   return wrk.format("POST", "/v1/desk/messages", {["Authorization"] = "Bearer " .. key,
     ["Content-Type"] = "application/json"}, body)
+end
+
+function delay()
+  return pace
 end
