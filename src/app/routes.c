@@ -316,6 +316,12 @@ static const struct http_route routes[] = {
      "the service desk, a template message's TEMPLATESENDJOBFINISH is its receipt", NULL,
      Q("signature:str, timestamp:str, nonce:str, openid?:str, encrypt_type?:str, msg_signature?:str"),
      B("text/xml str"), A("200 text/plain")},
+    {"POST", "/v1/desk/calls", api_desk_calls, PUBLIC, HTTP_RAW,
+     "A call the call centre logs (HMAC-SHA256 over \"TIMESTAMP\\nBODY\", headers X-O2O-Timestamp and X-O2O-Signature): "
+     "it joins the customer's conversation by phone, once per call id", NULL, NONE,
+     B("application/json {call_id:str, direction:(inbound|outbound), customer:str, started_at:time, duration_s:int, "
+       "recording_url?:str, summary?:str, agent?:str}"),
+     A("200 {conversation_id:int, message_id:int, member_id:int|null, duplicate:bool}")},
     {"POST", "/v1/carriers/{name}/events", api_carrier_events, PUBLIC, HTTP_RAW,
      "Tracking events pushed by a carrier (HMAC-signed); delivered completes the shipment", NULL, NONE,
      B("application/json {tracking_no:str, events:[{time:time, "

@@ -14,6 +14,7 @@
 #include "http/http.h"
 
 int api_desk_agent_put(struct http_req *rq);
+int api_desk_calls(struct http_req *rq);
 int api_desk_context(struct http_req *rq);
 int api_desk_goodwill(struct http_req *rq);
 int api_desk_resend_pickup(struct http_req *rq);

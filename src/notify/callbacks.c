@@ -145,3 +145,48 @@ const char *notify_callback_answer(const char *provider)
 {
     return !strcmp(provider, "tencent_sms") ? "{\"result\":0,\"errmsg\":\"OK\"}" : "{\"code\":0,\"msg\":\"OK\"}";
 }
+
+int notify_parse_call(const char *body, size_t len, struct notify_call *c)
+{
+    json_t *doc = json_loadb(body, len, 0, NULL), *v;
+    int64_t at;
+    int rc = 0;
+    memset(c, 0, sizeof *c);
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return err_set(O2O_EINVAL, "malformed_push", NULL, "a call is a JSON object");
+    }
+#define FIELD(name, dst, required)                                                                             \
+    do {                                                                                                       \
+        v = json_object_get(doc, name);                                                                        \
+        if (!rc && ((required && !json_is_string(v)) || (v && !json_is_string(v)) ||                           \
+                    (v && json_string_length(v) >= sizeof dst)))                                               \
+            rc = err_set(O2O_EINVAL, v ? "wrong_type" : "missing_field", name, "%s is a string under %zu bytes", \
+                         name, sizeof dst);                                                                    \
+        else if (!rc && v)                                                                                     \
+            str_copy(dst, sizeof dst, json_string_value(v));                                                   \
+    } while (0)
+    FIELD("call_id", c->call_id, true);
+    FIELD("direction", c->direction, true);
+    FIELD("customer", c->customer, true);
+    FIELD("recording_url", c->recording_url, false);
+    FIELD("summary", c->summary, false);
+    FIELD("agent", c->agent, false);
+#undef FIELD
+    if (!rc && strcmp(c->direction, "inbound") && strcmp(c->direction, "outbound"))
+        rc = err_set(O2O_EINVAL, "out_of_range", "direction", "direction is inbound or outbound");
+    if (!rc && c->recording_url[0] && (strncmp(c->recording_url, "https://", 8) || strpbrk(c->recording_url, " \"<>")))
+        rc = err_set(O2O_EINVAL, "out_of_range", "recording_url", "a recording is an https URL");
+    v = json_object_get(doc, "started_at");
+    if (!rc && (!json_is_string(v) || parse_iso8601(json_string_value(v), &at)))
+        rc = err_set(O2O_EINVAL, v ? "wrong_type" : "missing_field", "started_at", "started_at is an ISO-8601 time");
+    else if (!rc)
+        c->started_at = at;
+    v = json_object_get(doc, "duration_s");
+    if (!rc && (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 86400))
+        rc = err_set(O2O_EINVAL, v ? "out_of_range" : "missing_field", "duration_s", "duration_s is 0..86400 seconds");
+    else if (!rc)
+        c->duration_s = (int64_t)json_integer_value(v);
+    json_decref(doc);
+    return rc;
+}

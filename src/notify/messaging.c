@@ -38,6 +38,7 @@ struct messenger {
 struct messengers {
     struct messenger v[NKNOWN];
     size_t n;
+    char call_secret[129];    /* the call centre's webhook secret ("" none) */
     struct ratelimit *rate;
     pthread_mutex_t mu;       /* the counters */
 };
@@ -142,6 +143,9 @@ int messengers_load(const char *path, struct messengers **out)
         json_decref(root);
         return err_set(O2O_EINVAL, "bad_config", NULL, "%.120s: %s (line %d)", path, je.text, je.line);
     }
+    if (json_object_get(root, "call_centre"))
+        rc = msg_str(json_object_get(root, "call_centre"), "secret", m->call_secret, sizeof m->call_secret, true,
+                     "call_centre");
     for (size_t i = 0; i < NKNOWN && !rc; i++) {
         json_t *section = json_object_get(root, known[i]->name), *t, *ps;
         struct messenger *v = &m->v[m->n];
@@ -257,6 +261,29 @@ bool notify_callback_ok(const struct messengers *m, const char *provider, const 
         return n && token && strlen(token) == n && !sodium_memcmp(token, v->callback_token, n);
     }
     return false;
+}
+
+bool notify_call_signed(const struct messengers *m, const char *timestamp, const char *signature, const char *body,
+                        size_t len)
+{
+    unsigned char mac[32];
+    char hex[65], *msg;
+    int64_t ts, now = now_ms() / 1000;
+    size_t n;
+    bool ok;
+    if (!m || !m->call_secret[0] || !timestamp || !signature || parse_i64(timestamp, 0, INT64_MAX / 2, &ts) ||
+        ts < now - 300 || ts > now + 300)
+        return false;
+    n = strlen(timestamp) + 1 + len;
+    msg = xmalloc(n + 1);
+    memcpy(msg, timestamp, strlen(timestamp));
+    msg[strlen(timestamp)] = '\n';
+    memcpy(msg + strlen(timestamp) + 1, body, len);
+    msg_hmac_sha256(mac, m->call_secret, strlen(m->call_secret), msg, n);
+    free(msg);
+    msg_hex(hex, mac, sizeof mac);
+    ok = strlen(signature) == 64 && !sodium_memcmp(hex, signature, 64);
+    return ok;
 }
 
 size_t notify_stats(const struct messengers *m, struct notify_stats *out, size_t cap)

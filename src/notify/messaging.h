@@ -79,6 +79,23 @@ int notify_parse_replies(const char *provider, const char *body, size_t len,
 /* The answer a provider expects to a callback it pushed. */
 const char *notify_callback_answer(const char *provider);
 
+/* A call the chain's call centre logs (its webhook, docs/desk.md): signed with
+** HMAC-SHA256 over "TIMESTAMP\nBODY" under the "call_centre" section's secret. */
+struct notify_call {
+    char call_id[72];
+    char direction[12];       /* inbound | outbound */
+    char customer[24];        /* the customer's number: the caller, or whom the chain called */
+    char recording_url[512];  /* https, "" none */
+    char summary[1024];       /* the agent's note, "" none */
+    char agent[65];
+    int64_t started_at, duration_s;
+};
+/* Is this push the call centre's (its signature, a fresh timestamp)? */
+bool notify_call_signed(const struct messengers *m, const char *timestamp, const char *signature, const char *body,
+                        size_t len);
+/* Read a call; O2O_EINVAL naming the field that is missing or wrong. */
+int notify_parse_call(const char *body, size_t len, struct notify_call *out);
+
 /* Counters since start, for /metrics: per provider, what it took, what it refused,
 ** what could not reach it. */
 struct notify_stats {

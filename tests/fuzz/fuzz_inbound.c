@@ -2,8 +2,8 @@
 ** fuzz_inbound.c -- libFuzzer target over what the service desk and the delivery
 ** receipts read from outside: an e-mail (core/mailparse.c: headers, encoded words
 ** in any charset, the MIME tree, transfer encodings), WeChat's flat XML
-** (notify/wechat_xml.c), and the SMS providers' receipt and reply pushes
-** (notify/callbacks.c). It asserts that what comes out is bounded, NUL-terminated
+** (notify/wechat_xml.c), the SMS providers' receipt and reply pushes and the call
+** centre's call log (notify/callbacks.c). It asserts that what comes out is bounded, NUL-terminated
 ** UTF-8. Run by scripts/fuzz.sh. Seeds: tests/fuzz/corpus/inbound/.
 */
 #include <stdint.h>
@@ -64,6 +64,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     notify_parse_receipts("tencent_sms", s, size, on_receipt, NULL);
     notify_parse_replies("aliyun_sms", s, size, on_reply, NULL);
     notify_parse_replies("tencent_sms", s, size, on_reply, NULL);
+    {
+        struct notify_call call;
+        if (!notify_parse_call(s, size, &call) &&
+            (strlen(call.call_id) >= sizeof call.call_id || strlen(call.summary) >= sizeof call.summary))
+            abort();
+    }
     free(s);
     return 0;
 }

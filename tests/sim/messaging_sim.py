@@ -42,6 +42,7 @@ ALI_KEY_ID, ALI_SECRET = "LTAI5tSimulatorKey", secrets.token_hex(15)
 TC_ID, TC_KEY, TC_APP = "AKIDsimulator0001", secrets.token_hex(16), "1400000001"
 WX_APPID, WX_SECRET = "wx5c0ffee0ddba11", secrets.token_hex(16)
 WX_TOKEN = secrets.token_hex(8)
+CALL_SECRET = secrets.token_hex(16)   # the call centre's webhook secret (o2o's own protocol)
 WX_AES_KEY = base64.b64encode(secrets.token_bytes(32)).decode()[:43]
 # the chain's templates as the providers approved them: their variables
 ALI_TEMPLATES = {"SMS_900001": ["code"], "SMS_900002": ["order", "store", "code", "until"],
@@ -117,6 +118,7 @@ class Sim:
     def config(self, port):
         base = "http://127.0.0.1:%d" % port
         return {
+            "call_centre": {"secret": CALL_SECRET},
             "aliyun_sms": {"endpoint": base + "/aliyun/", "access_key_id": ALI_KEY_ID, "access_key_secret": ALI_SECRET,
                            "sign_name": "o2o", "callback_token": self.tokens["aliyun_sms"],
                            "templates": {"otp": {"code": "SMS_900001", "params": {"code": "code"}},

@@ -4,6 +4,7 @@ messaging simulator), then by e-mail (delivered to a local Dovecot the desk poll
 IMAP), and both land in one conversation with one agent; the agent's answer goes
 back by e-mail (a local SMTP sink); a message delivered twice is taken once, a Chinese
 mail client's GBK message reads right, a sender the desk cannot read is left alone."""
+import json
 import os
 import re
 import subprocess
@@ -124,6 +125,37 @@ class DeskMediaTest(ServerTest):
         msg = mail_lib.message_from_bytes(sent[0]["raw"] if isinstance(sent[0]["raw"], bytes)
                                           else sent[0]["raw"].encode())
         self.assertIn("We will replace the zip", msg.get_payload(decode=True).decode())
+
+    def call(self, body, secret=None, ts=None):
+        import hashlib
+        import hmac
+        with open(os.path.join(self.dir, "messaging.json")) as f:
+            key = secret or json.load(f)["call_centre"]["secret"]
+        raw = json.dumps(body)
+        ts = str(int(time.time()) if ts is None else ts)
+        sig = hmac.new(key.encode(), (ts + "\n" + raw).encode(), hashlib.sha256).hexdigest()
+        return self.server.client().request("POST", "/v1/desk/calls", raw=raw,
+                                            headers={"X-O2O-Timestamp": ts, "X-O2O-Signature": sig})
+
+    def test_the_call_centre_logs_a_call_in_her_conversation_once(self):
+        m = self.member_with(email="call.%s@example.com" % unique(""))
+        call = {"call_id": unique("call"), "direction": "inbound", "customer": m["phone"],
+                "started_at": "2026-12-08T02:00:00Z", "duration_s": 192, "agent": "li.na",
+                "summary": "asked about the jacket's zip", "recording_url": "https://rec.example.com/c/1.mp3"}
+        r = self.call(call)
+        self.assertEqual((r.status, r.json["member_id"], r.json["duplicate"]), (200, m["id"], False), r)
+        again = self.call(call)
+        self.assertEqual((again.json["message_id"], again.json["duplicate"]), (r.json["message_id"], True))
+        conv = self.conversations_of(m["id"])[0]
+        bodies = [x["body"] for x in conv["messages"] if x["medium"] == "phone"]
+        self.assertEqual(bodies, ["Inbound call, 3 min 12 s, agent li.na: asked about the jacket's zip\n"
+                                  "Recording: https://rec.example.com/c/1.mp3"])
+        # forged, stale, or not a call: refused, nothing taken
+        self.assertEqual(self.call(dict(call, call_id="x1"), secret="not-the-secret").status, 401)
+        self.assertEqual(self.call(dict(call, call_id="x2"), ts=int(time.time()) - 3600).status, 401)
+        r = self.call(dict(call, call_id="x3", recording_url="javascript:alert(1)"))
+        self.assertEqual((r.status, r.json["error"]["field"]), (400, "recording_url"))
+        self.assertEqual(len(self.conversations_of(m["id"])[0]["messages"]), len(conv["messages"]))
 
     def test_a_chinese_client_and_a_sender_nobody_knows(self):
         # GBK, base64, an encoded subject, from an address no member has: a new contact
