@@ -80,11 +80,9 @@ int api_messaging_replies(struct http_req *rq)
 {
     struct replies *p;
     const char *provider = rq->params[0];
-    int rc;
-    if (strcmp(provider, "aliyun_sms") && strcmp(provider, "tencent_sms"))
-        return err_set(O2O_ENOTFOUND, "unknown_provider", NULL, "no SMS provider named %.40s", provider);
-    if (!notify_callback_ok(api_app()->messengers, provider, http_query(rq, "token")))
-        return err_set(O2O_EUNAUTH, "bad_callback_token", "token", "not a callback of a configured provider");
+    int rc = notify_sms_callback(api_app()->messengers, provider, http_query(rq, "token"));
+    if (rc)
+        return rc;
     p = xcalloc(1, sizeof *p);
     str_copy(p->provider, sizeof p->provider, provider);
     rc = notify_parse_replies(provider, rq->body ? rq->body : "", rq->body_len, collect, p);

@@ -286,6 +286,15 @@ bool notify_call_signed(const struct messengers *m, const char *timestamp, const
     return ok;
 }
 
+int notify_sms_callback(const struct messengers *m, const char *provider, const char *token)
+{
+    if (strcmp(provider, "aliyun_sms") && strcmp(provider, "tencent_sms"))
+        return err_set(O2O_ENOTFOUND, "unknown_provider", NULL, "no SMS provider named %.40s", provider);
+    if (!notify_callback_ok(m, provider, token))
+        return err_set(O2O_EUNAUTH, "bad_callback_token", "token", "not a callback of a configured provider");
+    return 0;
+}
+
 size_t notify_stats(const struct messengers *m, struct notify_stats *out, size_t cap)
 {
     size_t n = 0;

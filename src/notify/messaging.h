@@ -70,6 +70,9 @@ int notify_send(struct messengers *m, const struct notify_msg *msg, struct notif
 /* Is this the callback token of provider (its "callback_token")? Constant time;
 ** false when the provider is not configured or has none. */
 bool notify_callback_ok(const struct messengers *m, const char *provider, const char *token);
+/* An SMS provider's callback: 0 when provider is one (aliyun_sms, tencent_sms) and
+** token its callback_token; O2O_ENOTFOUND for another name, O2O_EUNAUTH otherwise. */
+int notify_sms_callback(const struct messengers *m, const char *provider, const char *token);
 /* Parse a provider's pushed receipts / replies (a JSON array as it documents);
 ** cb once each. O2O_EINVAL for a body that is not one. */
 int notify_parse_receipts(const char *provider, const char *body, size_t len,

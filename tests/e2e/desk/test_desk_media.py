@@ -11,18 +11,9 @@ import subprocess
 import tempfile
 import time
 
-from harness import Client, Dovecot, SIM_DIR, ServerTest, free_port, make_chain, sim_python, unique
+from harness import Client, Dovecot, SIM_DIR, ServerTest, free_port, make_chain, sim_python, unique, wait_until
 from reports.test_reports import SmtpSink
 
-
-def wait_for(fn, timeout=30, what="a condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
 
 
 class DeskMediaTest(ServerTest):
@@ -99,7 +90,7 @@ class DeskMediaTest(ServerTest):
         email, openid = "tang.%s@example.com" % unique(""), "o" + unique("wx")
         m = self.member_with(email=email, openid=openid)
         self.sim.post("/sim/wechat_message", {"openid": openid, "text": "The zip of my jacket broke"})
-        first = wait_for(lambda: self.conversations_of(m["id"]), what="the WeChat message at the desk")[0]
+        first = wait_until(lambda: self.conversations_of(m["id"]), what="the WeChat message at the desk")[0]
         holder = first["agent_id"]
         self.assertIsNotNone(holder)
         # then by e-mail, with a photo's description; and the same mail delivered twice
@@ -107,8 +98,8 @@ class DeskMediaTest(ServerTest):
                         "jacket-1@example.com")
         self.mailbox.deliver(raw)
         self.mailbox.deliver(raw)
-        wait_for(lambda: len(self.conversations_of(m["id"])[0]["messages"]) >= 2, what="the e-mail at the desk")
-        wait_for(lambda: self.mailbox.unseen() == [], what="the mailbox read")
+        wait_until(lambda: len(self.conversations_of(m["id"])[0]["messages"]) >= 2, what="the e-mail at the desk")
+        wait_until(lambda: self.mailbox.unseen() == [], what="the mailbox read")
         convs = self.conversations_of(m["id"])
         self.assertEqual(len(convs), 1)
         self.assertEqual((convs[0]["id"], convs[0]["agent_id"]), (first["id"], holder))
@@ -120,7 +111,7 @@ class DeskMediaTest(ServerTest):
         r = agent.post("/v1/desk/conversations/%d/replies" % first["id"],
                        {"body": "We will replace the zip at Shanghai 1."}, headers={"Idempotency-Key": unique("r")})
         self.assertEqual((r.status, r.json["sent_to"]), (201, email))
-        sent = wait_for(lambda: [x for x in self.smtp.messages if x["to"] == [email]], what="the e-mail answer")
+        sent = wait_until(lambda: [x for x in self.smtp.messages if x["to"] == [email]], what="the e-mail answer")
         import email as mail_lib
         msg = mail_lib.message_from_bytes(sent[0]["raw"] if isinstance(sent[0]["raw"], bytes)
                                           else sent[0]["raw"].encode())
@@ -176,10 +167,10 @@ class DeskMediaTest(ServerTest):
                     if {"kind": "email", "value": stranger} in full["contact"]["identities"]:
                         return full
             return None
-        conv = wait_for(found, what="the stranger's mail at the desk")
+        conv = wait_until(found, what="the stranger's mail at the desk")
         self.assertIsNone(conv["contact"]["member_id"])
         self.assertEqual(conv["messages"][0]["body"], "我的外套\n\n拉链在第二天就坏了。订单 1234")
-        wait_for(lambda: self.mailbox.unseen() == [], what="both mails read")
+        wait_until(lambda: self.mailbox.unseen() == [], what="both mails read")
         for a in self.agents:
             inbox = a.get("/v1/desk/inbox").json
             for x in inbox["mine"] + inbox["queue"]:

@@ -13,17 +13,8 @@ import sys
 import tempfile
 import time
 
-from harness import Client, SIM_DIR, ServerTest, free_port, make_chain, sim_python, unique
+from harness import Client, SIM_DIR, ServerTest, free_port, make_chain, sim_python, unique, wait_until
 
-
-def wait_for(fn, timeout=20, what="a condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
 
 
 class MessagingTest(ServerTest):
@@ -76,7 +67,7 @@ class MessagingTest(ServerTest):
         return [m for m in items if template is None or m["template"] == template]
 
     def one(self, recipient, template, pred, what):
-        return wait_for(lambda: [m for m in self.outbox(recipient, template) if pred(m)], what=what)[0]
+        return wait_until(lambda: [m for m in self.outbox(recipient, template) if pred(m)], what=what)[0]
 
     def member(self, **patch):
         r = self.owner.post("/v1/members", {"phone": self.phone()})
@@ -121,7 +112,7 @@ class MessagingTest(ServerTest):
         c = self.server.client()
         r = c.post("/v1/auth/otp", {"phone": phone})
         self.assertEqual(r.status, 202, r)
-        sent = wait_for(lambda: self.sim_messages(provider="aliyun_sms", to=phone), what="the SMS at Aliyun")
+        sent = wait_until(lambda: self.sim_messages(provider="aliyun_sms", to=phone), what="the SMS at Aliyun")
         self.assertEqual(sent[0]["template"], "SMS_900001")
         code = sent[0]["params"]["code"]
         self.assertRegex(code, r"^\d{6}$")
@@ -168,7 +159,7 @@ class MessagingTest(ServerTest):
                        "the notice moved to WeChat")
         self.assertIn("sms: MN:0001", msg["reason"])
         self.assertIn("moved to wechat", msg["reason"])
-        wx = wait_for(lambda: self.sim_messages(provider="wechat_oa", to=openid), what="the WeChat message")[0]
+        wx = wait_until(lambda: self.sim_messages(provider="wechat_oa", to=openid), what="the WeChat message")[0]
         self.assertEqual(wx["template"], "tmpl-pickup-ready")
         self.assertEqual(wx["params"]["thing2"], "Shanghai 2")
         self.assertRegex(wx["params"]["character_string1"], r"^\d{6}$")
@@ -192,7 +183,7 @@ class MessagingTest(ServerTest):
         c.post("/v1/auth/otp", {"phone": other})
         failed = self.one("+86" + other, "otp", lambda m: m["status"] == "failed", "the refused code")
         self.assertEqual(failed["reason"], "aliyun_sms: isv.SMS_TEMPLATE_ILLEGAL: simulated")
-        wait_for(lambda: self.metric("o2o_messages_given_up_total") == given_up + 1, what="the failure counted")
+        wait_until(lambda: self.metric("o2o_messages_given_up_total") == given_up + 1, what="the failure counted")
         self.assertGreaterEqual(self.metric("o2o_messages_total", provider="aliyun_sms", outcome="refused"), 1)
 
     @staticmethod
@@ -206,14 +197,14 @@ class MessagingTest(ServerTest):
         phone = self.phone()
         c = self.server.client()
         c.post("/v1/auth/otp", {"phone": phone})
-        sent = wait_for(lambda: self.sim_messages(provider="tencent_sms", to="+86" + phone), what="Tencent's SMS")
+        sent = wait_until(lambda: self.sim_messages(provider="tencent_sms", to="+86" + phone), what="Tencent's SMS")
         self.assertEqual(sent[0]["template"], "1900001")
         code, minutes = sent[0]["params"]
         self.assertEqual(minutes, "5")
         self.assertEqual(c.post("/v1/auth/otp/verify", {"phone": "+86" + phone, "code": code}).status, 200)
         msg = self.one("+86" + phone, "otp", lambda m: m["delivered_at"], "Tencent's receipt")
         self.assertEqual((msg["provider"], msg["provider_ref"]), ("tencent_sms", sent[0]["ref"]))
-        wait_for(lambda: self.metric("o2o_message_receipts_total", provider="tencent_sms", result="delivered") >= 1,
+        wait_until(lambda: self.metric("o2o_message_receipts_total", provider="tencent_sms", result="delivered") >= 1,
                  what="the receipt counted")
 
     def test_wechat_token_is_fetched_again_when_revoked(self):
@@ -221,14 +212,14 @@ class MessagingTest(ServerTest):
         m = self.member(prefer_medium="wechat")
         self.follows(m, openid)
         self.ready_for_pickup(m)
-        wait_for(lambda: self.sim_messages(provider="wechat_oa", to=openid), what="the first WeChat message")
+        wait_until(lambda: self.sim_messages(provider="wechat_oa", to=openid), what="the first WeChat message")
         # WeChat's TEMPLATESENDJOBFINISH event is its receipt
         first = self.one(openid, "pickup_ready", lambda x: x["delivered_at"], "the template job's receipt")
         self.assertEqual(first["provider"], "wechat_oa")
         issued = self.sim.get("/sim/messages").json["tokens_issued"]
         self.assertEqual(self.sim.post("/sim/revoke_token", {}).status, 200)
         self.ready_for_pickup(m)
-        wait_for(lambda: len(self.sim_messages(provider="wechat_oa", to=openid)) == 2, what="the second one")
+        wait_until(lambda: len(self.sim_messages(provider="wechat_oa", to=openid)) == 2, what="the second one")
         self.assertEqual(self.sim.get("/sim/messages").json["tokens_issued"], issued + 1)
         # she left the account: a template message is refused, and her SMS takes it
         self.sim_config(unsubscribed=[openid])
@@ -280,7 +271,7 @@ class MessagingTest(ServerTest):
         r = agent.post("/v1/desk/conversations/%d/replies" % conv["id"], {"body": "Yes, M is back at Shanghai 2."},
                        headers={"Idempotency-Key": unique("rp")})
         self.assertEqual(r.status, 201, r)
-        sent = wait_for(lambda: self.sim_messages(provider="aliyun_sms", to=m["phone"][3:], template="SMS_900005"),
+        sent = wait_until(lambda: self.sim_messages(provider="aliyun_sms", to=m["phone"][3:], template="SMS_900005"),
                         what="the answer by SMS")
         self.assertEqual(sent[0]["params"], {"text": "Yes, M is back at Shanghai 2."})
 
@@ -298,7 +289,7 @@ class MessagingTest(ServerTest):
             inbox = agent.get("/v1/desk/inbox").json
             return [x for x in inbox["mine"] + inbox["queue"]
                     if agent.get("/v1/desk/conversations/%d" % x["id"]).json["contact"]["member_id"] == member_id]
-        return wait_for(hers, what="her conversation at the desk")[0]
+        return wait_until(hers, what="her conversation at the desk")[0]
 
     def test_a_follower_writes_by_wechat_plain_and_safe_and_the_answer_goes_back_there(self):
         agent = self.agent()
@@ -313,9 +304,9 @@ class MessagingTest(ServerTest):
             self.sim.post("/sim/wechat_message", {"openid": openid, "text": "At Shanghai 2 please", "msg_id": 5002})
         # a push signed with another token is refused and changes nothing
         self.sim.post("/sim/wechat_message", {"openid": openid, "text": "forged", "forge": True})
-        wait_for(lambda: len(agent.get("/v1/desk/conversations/%d" % conv["id"]).json["messages"]) == 2,
+        wait_until(lambda: len(agent.get("/v1/desk/conversations/%d" % conv["id"]).json["messages"]) == 2,
                  what="her second message")
-        wait_for(lambda: [x for x in self.sim.get("/sim/messages").json["receipts"]
+        wait_until(lambda: [x for x in self.sim.get("/sim/messages").json["receipts"]
                           if x["path"].endswith("/wechat_oa/callback") and x["status"] == 401], what="the refusal")
         time.sleep(0.5)
         full = agent.get("/v1/desk/conversations/%d" % conv["id"]).json
@@ -330,7 +321,7 @@ class MessagingTest(ServerTest):
         r = agent.post("/v1/desk/conversations/%d/replies" % conv["id"], {"body": "Yes, two left in M."},
                        headers={"Idempotency-Key": unique("rp")})
         self.assertEqual((r.status, r.json["sent_to"]), (201, openid))
-        sent = wait_for(lambda: [x for x in self.sim_messages(provider="wechat_oa", to=openid)
+        sent = wait_until(lambda: [x for x in self.sim_messages(provider="wechat_oa", to=openid)
                                  if x.get("text") == "Yes, two left in M."], what="the answer by WeChat")
         self.assertEqual(sent[0]["template"], "")
 
